@@ -1,0 +1,49 @@
+# tick: the two commands that do everything are `make demo` and `make test`.
+GO ?= go
+
+# OpenBLAS is used when its library and header are installed
+# (Debian: apt-get install libopenblas-dev); otherwise pure-Go gonum runs.
+HASH := \#
+HAVE_OPENBLAS := $(shell printf '$(HASH)include <cblas.h>\nint main(void){return 0;}\n' | cc -x c - -lopenblas -o /dev/null 2>/dev/null && echo yes)
+ifeq ($(HAVE_OPENBLAS),yes)
+TAGS := -tags openblas
+endif
+
+DEMOS := tokenize bpe tinygpt generate gpt-vs-llama attention addition sort
+
+.PHONY: demo test bench build fuzz $(addprefix demo-,$(DEMOS))
+
+# The tour: tokenize, bpe, tinygpt, generate (about 5 minutes on 2 cores).
+demo:
+	@echo "backend: $(if $(TAGS),OpenBLAS,pure-Go gonum (install libopenblas-dev for speed))"
+	$(GO) run $(TAGS) ./demos/tokenize
+	$(GO) run $(TAGS) ./demos/bpe
+	$(GO) run $(TAGS) ./demos/tinygpt
+	$(GO) run $(TAGS) ./demos/generate
+
+$(addprefix demo-,$(DEMOS)): demo-%:
+	$(GO) run $(TAGS) ./demos/$*
+
+# The whole suite with the pure-Go backend, then the model code again on
+# OpenBLAS where it is installed.
+test:
+	$(GO) vet ./...
+	$(GO) test -timeout 20m ./...
+ifeq ($(HAVE_OPENBLAS),yes)
+	$(GO) test -timeout 20m -tags openblas ./transformer/... ./train/...
+endif
+
+# Benchmarks side by side with their references, reported as ratios.
+bench: build
+	./tick bench tokenizer --encoding cl100k_base
+	./tick bench tokenizer --encoding o200k_base
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./transformer/...
+ifeq ($(HAVE_OPENBLAS),yes)
+	$(GO) test -tags openblas -run '^$$' -bench . -benchtime 3x ./transformer/...
+endif
+
+build:
+	$(GO) build $(TAGS) -o tick ./cmd/tick
+
+print-backend:
+	@echo "HAVE_OPENBLAS=$(HAVE_OPENBLAS)"

@@ -1,0 +1,6 @@
+//go:build openblas
+
+package transformer
+
+// #cgo LDFLAGS: -lopenblas
+import "C"
