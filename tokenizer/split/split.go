@@ -83,6 +83,26 @@ func (p Pattern) Regexp() string {
 	return ""
 }
 
+// Next returns the length in bytes of the first piece of text: what the
+// official pattern matches at the start of text. It is 0 only for empty
+// text. Invalid UTF-8 bytes are kept, each one a character that is neither
+// letter, number nor space (as U+FFFD, which a regex engine would see). None
+// (and any unknown Pattern) keeps the whole text as one piece.
+func (p Pattern) Next(text []byte) int {
+	if len(text) == 0 {
+		return 0
+	}
+	switch p {
+	case GPT2:
+		return nextGPT2(text)
+	case CL100K:
+		return nextCL100K(text)
+	case O200K:
+		return nextO200K(text)
+	}
+	return len(text)
+}
+
 // Split cuts text into pieces; the pieces share text's memory and their
 // concatenation is text.
 func (p Pattern) Split(text []byte) [][]byte {

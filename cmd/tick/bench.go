@@ -1,0 +1,216 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tick-llm/tick/tokenizer"
+)
+
+func init() {
+	commands["bench"] = command{
+		summary: "compare speed against reference implementations",
+		run:     runBench,
+	}
+}
+
+const benchUsage = `Usage: tick bench tokenizer [flags]
+
+Encodes the same text single-threaded with tick and with tiktoken-go (the
+reference Go port), best of --repeat runs each, checks that the IDs agree,
+measures tick's batch encoding on all cores, and ends with the line
+"speedup: N.NNx" (tick's single-thread MB/s over tiktoken-go's).
+
+Input: --file F, or every .go file under --dir D, or --go-src N (the first N
+MB of Go's own sources); default: Newton's Opticks from GOROOT.
+
+Flags:`
+
+func runBench(args []string) error {
+	if len(args) == 0 || args[0] != "tokenizer" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Println(benchUsage)
+			return nil
+		}
+		return errors.New("bench needs a target: tick bench tokenizer [--encoding E] [--file F]")
+	}
+	flags := flag.NewFlagSet("tick bench tokenizer", flag.ContinueOnError)
+	encName := flags.String("encoding", "cl100k_base", "a built-in encoding: r50k_base|p50k_base|cl100k_base|o200k_base")
+	file := flags.String("file", "", "text file to encode (default: Isaac.Newton-Opticks.txt from GOROOT)")
+	dir := flags.String("dir", "", "encode every .go file under this directory instead")
+	goSrc := flags.Float64("go-src", 0, "encode the first N MB of Go's standard library sources instead")
+	repeat := flags.Int("repeat", 3, "runs per implementation; the best is reported")
+	flags.Usage = func() {
+		fmt.Fprintln(flags.Output(), benchUsage)
+		flags.PrintDefaults()
+	}
+	rest, err := parseInterspersed(flags, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q: give the input with --file, --dir or --go-src", rest[0])
+	}
+	if *repeat < 1 {
+		return fmt.Errorf("--repeat %d: need at least 1 run", *repeat)
+	}
+	docs, label, err := benchInput(*file, *dir, *goSrc)
+	if err != nil {
+		return err
+	}
+	text := strings.Join(docs, "")
+	if len(text) == 0 {
+		return fmt.Errorf("%s is empty: nothing to encode", label)
+	}
+
+	t0 := time.Now()
+	enc, err := tokenizer.Get(*encName)
+	if err != nil {
+		return err
+	}
+	loadTick := time.Since(t0)
+	t0 = time.Now()
+	ref, err := tiktokenGo(enc.Name())
+	if err != nil {
+		return err
+	}
+	loadRef := time.Since(t0)
+
+	mb := float64(len(text)) / 1e6
+	fmt.Printf("encoding %s on %s: %.2f MB, %d documents, %d cores\n", enc.Name(), label, mb, len(docs), runtime.GOMAXPROCS(0))
+	fmt.Printf("load:          tick %6.1f ms   tiktoken-go %6.1f ms\n", ms(loadTick), ms(loadRef))
+
+	var ids, want []int
+	tickBest := best(*repeat, func() { ids = enc.EncodeOrdinary(text) })
+	refBest := best(*repeat, func() { want = ref.EncodeOrdinary(text) })
+	fmt.Printf("tick:          %7.2f MB/s  (best of %d: %.1f ms, %d tokens)\n", mb/tickBest.Seconds(), *repeat, ms(tickBest), len(ids))
+	fmt.Printf("tiktoken-go:   %7.2f MB/s  (best of %d: %.1f ms, %d tokens)\n", mb/refBest.Seconds(), *repeat, ms(refBest), len(want))
+	if slices.Equal(ids, want) {
+		fmt.Printf("ids agree:     yes (%d tokens)\n", len(ids))
+	} else {
+		i := 0
+		for i < min(len(ids), len(want)) && ids[i] == want[i] {
+			i++
+		}
+		fmt.Printf("ids agree:     NO, first difference at token %d\n", i)
+	}
+	batchBest := best(*repeat, func() {
+		if _, err = enc.EncodeBatch(docs, tokenizer.SpecialOrdinary); err != nil {
+			return
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("batch (%d cores): %5.2f MB/s  (%d documents, %.2fx single-thread)\n", runtime.GOMAXPROCS(0), mb/batchBest.Seconds(), len(docs), tickBest.Seconds()/batchBest.Seconds())
+	fmt.Printf("speedup: %.2fx\n", refBest.Seconds()/tickBest.Seconds())
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// best runs f n times and returns the shortest time: the run least
+// disturbed by the rest of the machine.
+func best(n int, f func()) time.Duration {
+	var b time.Duration
+	for i := range n {
+		t0 := time.Now()
+		f()
+		if d := time.Since(t0); i == 0 || d < b {
+			b = d
+		}
+	}
+	return b
+}
+
+// benchInput returns the documents to encode and a label for them. A single
+// file is cut into documents of about 64 KB at line ends for the batch run.
+func benchInput(file, dir string, goSrcMB float64) ([]string, string, error) {
+	set := 0
+	for _, given := range []bool{file != "", dir != "", goSrcMB > 0} {
+		if given {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, "", errors.New("give only one of --file, --dir and --go-src")
+	}
+	switch {
+	case dir != "":
+		docs, err := goFiles(dir, 1<<62)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(docs) == 0 {
+			return nil, "", fmt.Errorf("no .go files under %s: point --dir at Go sources", dir)
+		}
+		return docs, dir, nil
+	case goSrcMB > 0:
+		docs, err := goFiles(filepath.Join(runtime.GOROOT(), "src"), int(goSrcMB*1e6))
+		if err != nil {
+			return nil, "", err
+		}
+		return docs, fmt.Sprintf("Go sources (%g MB of GOROOT/src)", goSrcMB), nil
+	}
+	if file == "" {
+		file = filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt")
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, "", fmt.Errorf("read --file: %w", err)
+	}
+	return chunkLines(string(data), 64<<10), filepath.Base(file), nil
+}
+
+// goFiles reads .go files under root in lexical order until limit bytes.
+func goFiles(root string, limit int) ([]string, error) {
+	var docs []string
+	total := 0
+	errDone := errors.New("done")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "vendor") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		docs = append(docs, string(data))
+		if total += len(data); total >= limit {
+			return errDone
+		}
+		return nil
+	})
+	if err != nil && err != errDone {
+		return nil, fmt.Errorf("read Go sources: %w", err)
+	}
+	return docs, nil
+}
+
+// chunkLines cuts text into pieces of about size bytes, at line ends.
+func chunkLines(text string, size int) []string {
+	var docs []string
+	for len(text) > 0 {
+		n := min(len(text), size)
+		if i := strings.LastIndexByte(text[:n], '\n'); i > 0 && n < len(text) {
+			n = i + 1
+		}
+		docs = append(docs, text[:n])
+		text = text[n:]
+	}
+	return docs
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/tokenizer/bpe"
+	"github.com/tick-llm/tick/tokenizer/split"
+)
+
+func init() {
+	commands["bpe"] = command{
+		summary: "train or explain a byte-level BPE vocabulary",
+		run:     runBPE,
+	}
+}
+
+const bpeUsage = `Usage:
+  tick bpe train --file F --vocab N [--pattern gpt2|cl100k|o200k|none] [--special TOKEN]... --out NAME.tiktoken
+  tick bpe explain [--encoding E] TEXT...
+  tick bpe explain [--encoding E] --token ID
+
+Run 'tick bpe train -h' or 'tick bpe explain -h' for the flags.`
+
+func runBPE(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, bpeUsage)
+		return errors.New("bpe needs a subcommand: train or explain")
+	}
+	switch args[0] {
+	case "train":
+		return bpeTrain(args[1:])
+	case "explain":
+		return bpeExplain(args[1:])
+	case "-h", "--help", "help":
+		fmt.Println(bpeUsage)
+		return nil
+	}
+	return fmt.Errorf("unknown bpe subcommand %q: use train or explain", args[0])
+}
+
+// bpeSpecials is a flag that may be given many times.
+type bpeSpecials []string
+
+func (l *bpeSpecials) String() string     { return strings.Join(*l, " ") }
+func (l *bpeSpecials) Set(s string) error { *l = append(*l, s); return nil }
+
+// bpeParseArgs parses flags that may come before, between or after the
+// positional arguments (flag.Parse stops at the first positional one), and
+// returns the positional arguments.
+func bpeParseArgs(flags *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := flags.Parse(args); err != nil {
+			return nil, err
+		}
+		args = flags.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+func bpeTrain(args []string) error {
+	flags := flag.NewFlagSet("tick bpe train", flag.ContinueOnError)
+	flags.Usage = func() {
+		fmt.Fprintf(flags.Output(), "Usage: tick bpe train --file F --vocab N [--pattern P] [--special TOKEN]... --out NAME.tiktoken\n\n"+
+			"Learns a byte-level BPE vocabulary from a text file and saves it as a tiktoken rank\n"+
+			"file plus a NAME.json sidecar; use it with 'tick tokenize --encoding NAME.tiktoken'.\n\nFlags:\n")
+		flags.PrintDefaults()
+	}
+	file := flags.String("file", "", "text `file` to train on")
+	vocab := flags.Int("vocab", 0, "vocabulary size: 256 byte tokens plus N-256 merges (at least 256)")
+	pattern := flags.String("pattern", "cl100k", "split pattern: gpt2, cl100k, o200k or none")
+	out := flags.String("out", "", "where to write the rank `file` (NAME.tiktoken; NAME.json is written next to it)")
+	var special bpeSpecials
+	flags.Var(&special, "special", "a special `token` such as <|endoftext|> (repeat for more)")
+	if _, err := bpeParseArgs(flags, args); err != nil {
+		return err
+	}
+
+	switch {
+	case *file == "":
+		return errors.New("--file is missing: give the text to train on, e.g. --file $(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt")
+	case *vocab == 0:
+		return errors.New("--vocab is missing: give the vocabulary size, e.g. --vocab 1024 (at least 256)")
+	case *out == "":
+		return errors.New("--out is missing: give where to save the vocabulary, e.g. --out mine.tiktoken")
+	}
+	pat, err := split.Parse(*pattern)
+	if err != nil {
+		return err
+	}
+	opts := bpe.Options{VocabSize: *vocab, Pattern: pat, Special: special}
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	if err := bpe.CheckSavePath(*out); err != nil {
+		return err
+	}
+	text, err := os.ReadFile(*file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--file %s does not exist: check the path", *file)
+	}
+	if err != nil {
+		return fmt.Errorf("read --file: %w", err)
+	}
+	if len(text) == 0 {
+		return fmt.Errorf("--file %s is empty: train on a file with some text in it", *file)
+	}
+
+	var bar *progressbar.ProgressBar
+	if *vocab > bpe.MinVocabSize {
+		bar = progressbar.NewOptions(*vocab-bpe.MinVocabSize,
+			progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription("merges"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("merges"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetWidth(30),
+		)
+		opts.Progress = func(done, total int) { bar.Set(done) }
+	}
+	fmt.Fprintf(os.Stderr, "training on %s (%s bytes), pattern %s\n", *file, bpeCommas(len(text)), pat)
+	start := time.Now()
+	v, err := bpe.Train(text, opts)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+	if err := v.Save(*out); err != nil {
+		return err
+	}
+
+	fmt.Printf("learned %d merges in %.2fs\n", len(v.Merges), took.Seconds())
+	if v.Size() < *vocab {
+		fmt.Printf("note: the text ran out of pairs, so the vocabulary has %d tokens, not %d: give more text for more\n", v.Size(), *vocab)
+	}
+	enc, err := tokenizer.Get(*out)
+	if err != nil {
+		return fmt.Errorf("load the saved vocabulary back: %w", err)
+	}
+	n, err := enc.Count(string(text), tokenizer.SpecialOrdinary)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("compression: %.2f bytes per token on the training text (%s bytes -> %s tokens)\n",
+		float64(len(text))/float64(n), bpeCommas(len(text)), bpeCommas(n))
+	shown := min(len(v.Merges), 20)
+	if shown > 0 {
+		fmt.Printf("first %d merges (␣ is a space, ↵ a newline, ⇥ a tab):\n", shown)
+	}
+	for _, m := range v.Merges[:shown] {
+		fmt.Printf("  %s\n", v.FormatMerge(m))
+	}
+	fmt.Printf("wrote %s and %s\n", *out, tokenizer.SidecarPath(*out))
+	fmt.Printf("try: tick bpe explain --encoding %s 'some text'\n", *out)
+	return nil
+}
+
+func bpeExplain(args []string) error {
+	flags := flag.NewFlagSet("tick bpe explain", flag.ContinueOnError)
+	flags.Usage = func() {
+		fmt.Fprintf(flags.Output(), "Usage: tick bpe explain [--encoding E] TEXT...\n       tick bpe explain [--encoding E] --token ID\n\n"+
+			"Shows the merges that turn each piece of TEXT into tokens, or how one token was built.\n\nFlags:\n")
+		flags.PrintDefaults()
+	}
+	encName := flags.String("encoding", "cl100k_base", "r50k_base, p50k_base, cl100k_base, o200k_base, llama3:PATH or a .tiktoken file")
+	token := flags.String("token", "", "show the merge tree of this token `ID` instead")
+	words, err := bpeParseArgs(flags, args)
+	if err != nil {
+		return err
+	}
+	if *token == "" && len(words) == 0 {
+		return errors.New("give the text to explain, e.g. tick bpe explain --encoding cl100k_base ' tokenization'")
+	}
+	enc, err := tokenizer.Get(*encName)
+	if err != nil {
+		return err
+	}
+	if *token != "" {
+		id, err := strconv.Atoi(*token)
+		if err != nil {
+			return fmt.Errorf("--token %q is not a number: give a token ID, e.g. --token 4037", *token)
+		}
+		tree, err := bpe.MergeTree(enc, id)
+		if err != nil {
+			return err
+		}
+		return bpe.WriteTree(os.Stdout, tree)
+	}
+	pieces, err := bpe.Explain(enc, strings.Join(words, " "))
+	if err != nil {
+		return err
+	}
+	return bpe.WriteExplain(os.Stdout, enc, pieces)
+}
+
+// bpeCommas writes n with thousands separators, as 1,234,567.
+func bpeCommas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

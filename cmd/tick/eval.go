@@ -1,0 +1,46 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/tick-llm/tick/train"
+)
+
+func init() {
+	commands["eval"] = command{
+		summary: "measure a trained model on a text file",
+		run:     runEval,
+	}
+}
+
+func runEval(args []string) error {
+	var o train.EvalOptions
+	fs := flag.NewFlagSet("tick eval", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: tick eval --model DIR [--data FILE] [--whole]\n\n"+
+			"Loss per token, perplexity and bits per byte of a trained model on a text:\n"+
+			"its validation split (the last --val-frac), or the whole file with --whole.\n"+
+			"Bits per byte compares models with different tokenizers.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.Model, "model", "tick-run", "run `folder` (uses best/, else last/) or checkpoint folder")
+	fs.StringVar(&o.Data, "data", "", "text `file` (default: the text the model trained on)")
+	fs.BoolVar(&o.Whole, "whole", false, "score the whole file, not only its validation split")
+	fs.Float64Var(&o.ValFrac, "val-frac", 0, "validation fraction (default: the run's)")
+	fs.IntVar(&o.Batch, "batch", 16, "windows per forward pass (speed only)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; flags only, e.g. --model DIR --data FILE", fs.Arg(0))
+	}
+	r, err := train.Evaluate(o)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("model: %s (step %d)\n", r.Checkpoint, r.Step)
+	fmt.Printf("data: %s, %s: %d tokens scored, %d bytes\n", r.Data, r.Part, r.Tokens, r.Bytes)
+	fmt.Printf("loss: %.4f nats/token\nperplexity: %.3f\nbits per byte: %.4f\n", r.Loss(), r.Perplexity(), r.BitsPerByte())
+	return nil
+}

@@ -1,0 +1,405 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	tiktoken "github.com/pkoukk/tiktoken-go"
+	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+	"github.com/rivo/uniseg"
+	"golang.org/x/term"
+
+	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/tokenizer/split"
+)
+
+func init() {
+	commands["tokenize"] = command{
+		summary: "show how text becomes tokens",
+		run:     runTokenize,
+	}
+}
+
+const tokenizeUsage = `Usage: tick tokenize [TEXT...] [flags]
+
+Shows the tokens of TEXT (or of --file F, or of standard input when neither
+is given) under one encoding, or under every built-in one.
+
+Examples:
+  tick tokenize "Hello, world!"
+  tick tokenize --encoding o200k_base --format json "naïve café"
+  tick tokenize --all-encodings "    indented code"
+  echo "<|endoftext|>" | tick tokenize --special allow
+
+Flags:`
+
+func runTokenize(args []string) error {
+	flags := flag.NewFlagSet("tick tokenize", flag.ContinueOnError)
+	encName := flags.String("encoding", "cl100k_base", "r50k_base|p50k_base|cl100k_base|o200k_base|llama3:PATH|PATH.tiktoken")
+	pattern := flags.String("pattern", "", "split pattern for a .tiktoken file without a sidecar: gpt2|cl100k|o200k|none")
+	file := flags.String("file", "", "read the text from this file")
+	format := flags.String("format", "pretty", "pretty|ids|json|count")
+	special := flags.String("special", "raise", "text spelling a special token: raise (error)|allow (encode as special)|ordinary (plain text)")
+	compare := flags.Bool("compare", false, "also encode with tiktoken-go and say whether the IDs agree (built-in encodings)")
+	all := flags.Bool("all-encodings", false, "show the text under every built-in encoding, side by side")
+	flags.Usage = func() {
+		fmt.Fprintln(flags.Output(), tokenizeUsage)
+		flags.PrintDefaults()
+	}
+	words, err := parseInterspersed(flags, args)
+	if err != nil {
+		return err
+	}
+	mode, err := tokenizer.ParseSpecialMode(*special)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "pretty", "ids", "json", "count":
+	default:
+		return fmt.Errorf("unknown --format %q: use pretty, ids, json or count", *format)
+	}
+	text, err := readInput(words, *file)
+	if err != nil {
+		return err
+	}
+
+	names := []string{*encName}
+	if *all {
+		if *format == "ids" {
+			return errors.New("--all-encodings shows pretty, json or count output, not ids: drop --format ids")
+		}
+		names = tokenizer.Builtins()
+	}
+	out := newPrinter(os.Stdout)
+	var results []encodingResult
+	for _, name := range names {
+		enc, err := loadEncoding(name, *pattern)
+		if err != nil {
+			return err
+		}
+		ids, err := enc.Encode(text, mode)
+		if err != nil {
+			return err
+		}
+		toks, err := enc.Tokens(ids)
+		if err != nil {
+			return err
+		}
+		r := encodingResult{enc: enc, ids: ids, toks: toks}
+		if *compare {
+			r.compare, err = compareWithTiktokenGo(enc, text, mode, ids)
+			if err != nil {
+				return err
+			}
+		}
+		results = append(results, r)
+	}
+	switch *format {
+	case "ids":
+		for _, id := range results[0].ids {
+			fmt.Fprintln(out.w, id)
+		}
+	case "count":
+		for _, r := range results {
+			if *all {
+				fmt.Fprintf(out.w, "%-12s %d\n", r.enc.Name(), len(r.ids))
+			} else {
+				fmt.Fprintln(out.w, len(r.ids))
+			}
+		}
+	case "json":
+		if err := writeTokensJSON(out.w, results, *all); err != nil {
+			return err
+		}
+	case "pretty":
+		for i, r := range results {
+			if i > 0 {
+				fmt.Fprintln(out.w)
+			}
+			out.pretty(r, len(text))
+		}
+		if *all {
+			fmt.Fprintln(out.w)
+			for _, r := range results {
+				fmt.Fprintf(out.w, "%-12s %6d tokens\n", r.enc.Name(), len(r.ids))
+			}
+		}
+	}
+	// In machine formats the verdict goes to stderr, keeping stdout clean.
+	verdicts := out.w
+	if *format != "pretty" {
+		verdicts = os.Stderr
+	}
+	disagree := false
+	for _, r := range results {
+		if r.compare != "" {
+			fmt.Fprintf(verdicts, "%s vs tiktoken-go: %s\n", r.enc.Name(), r.compare)
+			disagree = disagree || !strings.HasPrefix(r.compare, "agree")
+		}
+	}
+	if disagree {
+		return errors.New("tick and tiktoken-go disagree (see above); please report the text")
+	}
+	return nil
+}
+
+type encodingResult struct {
+	enc     *tokenizer.Encoding
+	ids     []int
+	toks    []tokenizer.Token
+	compare string // verdict of --compare, "" if not asked
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments (flag.Parse stops at the first positional one);
+// everything after "--" is positional.
+func parseInterspersed(flags *flag.FlagSet, args []string) ([]string, error) {
+	var after []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, after = args[:i], args[i+1:]
+	}
+	var pos []string
+	for {
+		if err := flags.Parse(args); err != nil {
+			return nil, err
+		}
+		args = flags.Args()
+		if len(args) == 0 {
+			return append(pos, after...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// readInput returns the text to tokenize: the words joined by spaces, or
+// the file, or standard input.
+func readInput(words []string, file string) (string, error) {
+	switch {
+	case len(words) > 0 && file != "":
+		return "", errors.New("give either TEXT or --file, not both")
+	case len(words) > 0:
+		return strings.Join(words, " "), nil
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read --file: %w", err)
+		}
+		return string(data), nil
+	}
+	data, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		return "", fmt.Errorf("read standard input: %w", err)
+	}
+	return string(data), nil
+}
+
+// loadEncoding resolves --encoding (and --pattern for a bare rank file).
+func loadEncoding(name, pattern string) (*tokenizer.Encoding, error) {
+	if pattern == "" {
+		return tokenizer.Get(name)
+	}
+	p, err := split.Parse(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(tokenizer.Builtins(), name) || strings.HasPrefix(name, "llama3:") {
+		return nil, fmt.Errorf("--pattern only applies to a .tiktoken file; %s has its own pattern: drop --pattern", name)
+	}
+	return tokenizer.Load(name, p, nil)
+}
+
+var tiktokenLoader sync.Once
+
+// tiktokenGo returns tiktoken-go's encoding of the same name, using the
+// same embedded rank files, for comparisons.
+func tiktokenGo(name string) (*tiktoken.Tiktoken, error) {
+	if !slices.Contains(tokenizer.Builtins(), name) {
+		return nil, fmt.Errorf("tiktoken-go only knows the built-in encodings (%s), not %s", strings.Join(tokenizer.Builtins(), ", "), name)
+	}
+	tiktokenLoader.Do(func() { tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader()) })
+	ref, err := tiktoken.GetEncoding(name)
+	if err != nil {
+		return nil, fmt.Errorf("tiktoken-go %s: %w", name, err)
+	}
+	return ref, nil
+}
+
+// compareWithTiktokenGo encodes text with tiktoken-go the way mode asks and
+// returns a one-line verdict.
+func compareWithTiktokenGo(enc *tokenizer.Encoding, text string, mode tokenizer.SpecialMode, ids []int) (string, error) {
+	ref, err := tiktokenGo(enc.Name())
+	if err != nil {
+		return "", err
+	}
+	var want []int
+	if mode == tokenizer.SpecialAllow {
+		want = ref.Encode(text, []string{"all"}, nil)
+	} else {
+		want = ref.EncodeOrdinary(text) // raise: Encode already checked there is no special token
+	}
+	for i := 0; i < min(len(ids), len(want)); i++ {
+		if ids[i] != want[i] {
+			return fmt.Sprintf("DIFFER at token %d: tick %d, tiktoken-go %d", i, ids[i], want[i]), nil
+		}
+	}
+	if len(ids) != len(want) {
+		return fmt.Sprintf("DIFFER: tick has %d tokens, tiktoken-go %d", len(ids), len(want)), nil
+	}
+	return fmt.Sprintf("agree (%d tokens)", len(ids)), nil
+}
+
+// jsonToken is one token in --format json; field order is the output order.
+type jsonToken struct {
+	ID      int    `json:"id"`
+	Text    string `json:"text"`   // the bytes as text; a partial UTF-8 character shows as U+FFFD
+	Bytes   []int  `json:"bytes"`  // the exact bytes, 0..255
+	Base64  string `json:"base64"` // the exact bytes, base64
+	Start   int    `json:"start"`  // byte offsets in the input
+	End     int    `json:"end"`
+	Special bool   `json:"special,omitempty"`
+}
+
+// writeTokensJSON writes one object per encoding, one token per line:
+// readable, diff-friendly and the same on every run.
+func writeTokensJSON(w io.Writer, results []encodingResult, all bool) error {
+	var docs []string
+	for _, r := range results {
+		var sb strings.Builder
+		name, _ := marshalCompact(r.enc.Name())
+		fmt.Fprintf(&sb, "{\n  \"encoding\": %s,\n  \"count\": %d,\n", name, len(r.ids))
+		if r.compare != "" {
+			verdict, _ := marshalCompact(r.compare)
+			fmt.Fprintf(&sb, "  \"tiktoken_go\": %s,\n", verdict)
+		}
+		sb.WriteString("  \"tokens\": [")
+		for i, t := range r.toks {
+			bs := make([]int, len(t.Bytes))
+			for i, b := range t.Bytes {
+				bs[i] = int(b)
+			}
+			line, err := marshalCompact(jsonToken{ID: t.ID, Text: string(t.Bytes), Bytes: bs,
+				Base64: base64.StdEncoding.EncodeToString(t.Bytes), Start: t.Start, End: t.End, Special: t.Special})
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("\n    ")
+			sb.Write(line)
+		}
+		if len(r.toks) > 0 {
+			sb.WriteString("\n  ")
+		}
+		sb.WriteString("]\n}")
+		docs = append(docs, sb.String())
+	}
+	out := docs[0]
+	if all {
+		out = "[\n  " + strings.ReplaceAll(strings.Join(docs, ",\n"), "\n", "\n  ") + "\n]"
+	}
+	_, err := fmt.Fprintln(w, out)
+	return err
+}
+
+// marshalCompact is json.Marshal without escaping <, > and & (special
+// tokens are full of them, and this is not HTML).
+func marshalCompact(v any) ([]byte, error) {
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("json: %w", err)
+	}
+	return []byte(strings.TrimSuffix(buf.String(), "\n")), nil
+}
+
+// printer renders tokens for a person: coloured backgrounds on a terminal,
+// brackets elsewhere, wrapped to the terminal width.
+type printer struct {
+	w      io.Writer
+	colour bool
+	width  int
+}
+
+func newPrinter(f *os.File) *printer {
+	p := &printer{w: f, width: 80}
+	if term.IsTerminal(int(f.Fd())) {
+		p.colour = os.Getenv("NO_COLOR") == ""
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 10 {
+			p.width = w
+		}
+	}
+	return p
+}
+
+// Background colours cycled over tokens: readable with the default
+// foreground on both light and dark terminals.
+var tokenColours = []string{"\x1b[48;5;153m\x1b[30m", "\x1b[48;5;222m\x1b[30m", "\x1b[48;5;157m\x1b[30m", "\x1b[48;5;217m\x1b[30m", "\x1b[48;5;183m\x1b[30m"}
+
+const colourReset = "\x1b[0m"
+
+func (p *printer) pretty(r encodingResult, nbytes int) {
+	ratio := 0.0
+	if len(r.ids) > 0 {
+		ratio = float64(nbytes) / float64(len(r.ids))
+	}
+	fmt.Fprintf(p.w, "%s: %d tokens, %d bytes (%.2f bytes/token)\n", r.enc.Name(), len(r.ids), nbytes, ratio)
+	// The tokens, wrapped; a newline token also ends the line, so the
+	// text keeps its shape.
+	col := 0
+	for i, t := range r.toks {
+		vis := tokenizer.Visible(t.Bytes)
+		cell := "[" + vis + "]"
+		if p.colour {
+			cell = tokenColours[i%len(tokenColours)] + vis + colourReset
+		}
+		w := uniseg.StringWidth(vis)
+		if !p.colour {
+			w += 2
+		}
+		if col > 0 && col+w > p.width {
+			fmt.Fprintln(p.w)
+			col = 0
+		}
+		fmt.Fprint(p.w, cell)
+		col += w
+		if strings.HasSuffix(string(t.Bytes), "\n") {
+			fmt.Fprintln(p.w)
+			col = 0
+		}
+	}
+	if col > 0 || len(r.toks) == 0 {
+		fmt.Fprintln(p.w)
+	}
+	// The IDs, wrapped the same way.
+	col = 0
+	for i, id := range r.ids {
+		s := strconv.Itoa(id)
+		if p.colour {
+			s = tokenColours[i%len(tokenColours)] + s + colourReset
+		}
+		w := len(strconv.Itoa(id)) + 1
+		if col > 0 && col+w > p.width {
+			fmt.Fprintln(p.w)
+			col = 0
+		}
+		if col > 0 {
+			fmt.Fprint(p.w, " ")
+		}
+		fmt.Fprint(p.w, s)
+		col += w
+	}
+	fmt.Fprintln(p.w)
+}

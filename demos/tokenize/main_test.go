@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	tiktoken "github.com/pkoukk/tiktoken-go"
+	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+
+	"github.com/tick-llm/tick/tokenizer"
+)
+
+// TestRun runs the demo on the sample and checks what it printed against
+// tiktoken-go, computed here independently: every encoding agrees, and the
+// counts table holds tiktoken-go's count for every line.
+func TestRun(t *testing.T) {
+	cfg := config{Lines: sample}
+	if name, data, ok := opticks(); ok {
+		cfg.CheckText, cfg.CheckName = string(data[:20000]), name
+	}
+	var buf bytes.Buffer
+	if err := run(&buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "DIFFER") {
+		t.Errorf("tick and tiktoken-go differ:\n%s", out)
+	}
+	wantAgree := len(encodings)
+	if cfg.CheckText != "" {
+		wantAgree *= 2
+	}
+	if n := strings.Count(out, "agree ("); n != wantAgree {
+		t.Errorf("%d \"agree\" verdicts, want %d", n, wantAgree)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour escapes in output with Color off")
+	}
+
+	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
+	for _, l := range sample {
+		row := fmt.Sprintf("%-10s %6d %6d", l.Label, len(l.Text), len([]rune(l.Text)))
+		for _, e := range encodings {
+			ref, err := tiktoken.GetEncoding(e.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row += fmt.Sprintf(" %12d", len(ref.EncodeOrdinary(l.Text)))
+		}
+		if !strings.Contains(out, row+"\n") {
+			t.Errorf("counts table lacks the row %q (computed with tiktoken-go)", row)
+		}
+	}
+}
+
+// TestColor checks that colour mode colours and plain mode separates.
+func TestColor(t *testing.T) {
+	enc, err := tokenizer.Get("cl100k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := enc.EncodeOrdinary("hello world")
+	c, err := renderTokens(enc, ids, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(c, "\x1b[0m") != len(ids) {
+		t.Errorf("coloured %q: want %d coloured tokens", c, len(ids))
+	}
+	p, err := renderTokens(enc, ids, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p != "hello|␣world" {
+		t.Errorf("plain rendering %q, want %q", p, "hello|␣world")
+	}
+}
+
+// TestDifferingSegments checks the alignment of two tokenizations: each
+// stretch spells the same bytes on both sides, the sides cut it differently,
+// and a text tokenized the same way by both has no stretches.
+func TestDifferingSegments(t *testing.T) {
+	a, err := tokenizer.Get("cl100k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tokenizer.Get("o200k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, l := range sample {
+		segs, err := differingSegments(a, b, l.Text, a.EncodeOrdinary(l.Text), b.EncodeOrdinary(l.Text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found += len(segs)
+		for _, s := range segs {
+			ta, _ := a.Decode(s.a)
+			tb, _ := b.Decode(s.b)
+			if !bytes.Equal(ta, tb) {
+				t.Errorf("%s: stretch %q (GPT-4) vs %q (GPT-4o) are different text", l.Label, ta, tb)
+			}
+			if !strings.Contains(l.Text, string(ta)) {
+				t.Errorf("%s: stretch %q is not in the line", l.Label, ta)
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("GPT-4 and GPT-4o cut the whole sample the same way; the sample has Hindi, which they do not")
+	}
+	same := "hello world"
+	segs, err := differingSegments(a, a, same, a.EncodeOrdinary(same), a.EncodeOrdinary(same))
+	if err != nil || len(segs) != 0 {
+		t.Errorf("an encoding compared with itself: %d stretches, err %v; want none", len(segs), err)
+	}
+}

@@ -1,0 +1,61 @@
+package bpe
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/tick-llm/tick/tokenizer/split"
+)
+
+// Speed is measured here, never asserted in a test. Compare the two 1 MB
+// benchmarks for the speedup of Train over TrainReference:
+//
+//	go test -run '^$' -bench 'Train' -benchtime 1x ./tokenizer/bpe
+
+// BenchmarkTrain10MB learns 4,096 tokens from 10 MB of Go sources.
+func BenchmarkTrain10MB(b *testing.B) {
+	text := goSources(b, "", 10<<20)
+	opts := Options{VocabSize: 4096, Pattern: split.CL100K}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Train(text, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrain1MB and BenchmarkTrainReference1MB learn 1,024 tokens from
+// the same 1 MB of Go sources; the reference one also checks that both
+// trainers learn the same merges.
+func BenchmarkTrain1MB(b *testing.B) {
+	text := goSources(b, "", 1<<20)
+	opts := Options{VocabSize: 1024, Pattern: split.CL100K}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Train(text, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTrainReference1MB(b *testing.B) {
+	text := goSources(b, "", 1<<20)
+	opts := Options{VocabSize: 1024, Pattern: split.CL100K}
+	fast, err := Train(text, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		ref, err := TrainReference(text, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !reflect.DeepEqual(ref.Merges, fast.Merges) {
+			b.Fatal("TrainReference and Train learned different merges")
+		}
+	}
+}

@@ -1,0 +1,219 @@
+package tokenizer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/pkoukk/tiktoken-go-loader/assets"
+
+	"github.com/tick-llm/tick/tokenizer/split"
+)
+
+// builtin describes one of OpenAI's encodings. The special token IDs are
+// those of tiktoken_ext/openai_public.py in github.com/openai/tiktoken.
+type builtin struct {
+	file     string // in the embedded assets
+	pattern  split.Pattern
+	specials map[string]int
+
+	once sync.Once // loads enc on first use; after that enc is shared read-only
+	enc  *Encoding
+	err  error
+}
+
+const (
+	endOfText   = "<|endoftext|>"
+	fimPrefix   = "<|fim_prefix|>"
+	fimMiddle   = "<|fim_middle|>"
+	fimSuffix   = "<|fim_suffix|>"
+	endOfPrompt = "<|endofprompt|>"
+)
+
+// builtins is written only at package initialisation; each entry loads
+// itself once, so concurrent Gets are safe and cheap.
+var builtins = map[string]*builtin{
+	"r50k_base": {file: "r50k_base.tiktoken", pattern: split.GPT2,
+		specials: map[string]int{endOfText: 50256}},
+	"p50k_base": {file: "p50k_base.tiktoken", pattern: split.GPT2,
+		specials: map[string]int{endOfText: 50256}},
+	"cl100k_base": {file: "cl100k_base.tiktoken", pattern: split.CL100K,
+		specials: map[string]int{endOfText: 100257, fimPrefix: 100258, fimMiddle: 100259, fimSuffix: 100260, endOfPrompt: 100276}},
+	"o200k_base": {file: "o200k_base.tiktoken", pattern: split.O200K,
+		specials: map[string]int{endOfText: 199999, endOfPrompt: 200018}},
+}
+
+// Builtins returns the names of the built-in encodings, oldest first.
+func Builtins() []string {
+	return []string{"r50k_base", "p50k_base", "cl100k_base", "o200k_base"}
+}
+
+// Get returns an encoding by name:
+//
+//   - "r50k_base", "p50k_base", "cl100k_base", "o200k_base": OpenAI's, built in;
+//   - "llama3:PATH": Meta's Llama 3 tokenizer.model at PATH;
+//   - PATH (a .tiktoken rank file): with the pattern and special tokens of
+//     its JSON sidecar, PATH without ".tiktoken" plus ".json", such as
+//     {"pattern":"cl100k","special_tokens":{"<|endoftext|>":4096}}.
+//
+// Built-in encodings are loaded once per process and shared.
+func Get(name string) (*Encoding, error) {
+	if b, ok := builtins[name]; ok {
+		b.once.Do(func() { b.enc, b.err = loadBuiltin(name, b) })
+		return b.enc, b.err
+	}
+	if path, ok := strings.CutPrefix(name, "llama3:"); ok {
+		return LoadLlama3(path)
+	}
+	if strings.HasSuffix(name, ".tiktoken") || strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') {
+		return loadWithSidecar(name)
+	}
+	return nil, fmt.Errorf("unknown encoding %q: use one of %s, llama3:PATH (Meta's tokenizer.model) or the path of a .tiktoken file", name, strings.Join(Builtins(), ", "))
+}
+
+func loadBuiltin(name string, b *builtin) (*Encoding, error) {
+	data, err := assets.Assets.ReadFile(b.file)
+	if err != nil {
+		return nil, fmt.Errorf("built-in encoding %s: %w", name, err)
+	}
+	return fromRankData(name, data, b.pattern, b.specials)
+}
+
+// fromRankData parses rank-file contents into an Encoding.
+func fromRankData(name string, data []byte, pattern split.Pattern, specials map[string]int) (*Encoding, error) {
+	slab, lines, err := parseRankFile(data)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", name, err)
+	}
+	v, err := newVocab(slab, lines)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", name, err)
+	}
+	return newEncoding(name, v, pattern, specials)
+}
+
+// Load reads a tiktoken rank file and builds an Encoding with the given
+// split pattern and special tokens (nil for none). The encoding is named
+// after the file.
+func Load(path string, pattern split.Pattern, specials map[string]int) (*Encoding, error) {
+	data, err := readRankFile(path)
+	if err != nil {
+		return nil, err
+	}
+	name := strings.TrimSuffix(filepath.Base(path), ".tiktoken")
+	enc, err := fromRankData(name, data, pattern, specials)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return enc, nil
+}
+
+func readRankFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("rank file %s does not exist: check the path, or train one with 'tick bpe train --out %s'", path, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read rank file: %w", err)
+	}
+	return data, nil
+}
+
+// Sidecar is the JSON file next to a .tiktoken rank file that says how to
+// use it: {"pattern":"cl100k","special_tokens":{"<|endoftext|>":4096}}.
+type Sidecar struct {
+	Pattern       string         `json:"pattern"`
+	SpecialTokens map[string]int `json:"special_tokens"`
+}
+
+// SidecarPath returns where the sidecar of rank file path lives.
+func SidecarPath(path string) string {
+	return strings.TrimSuffix(path, ".tiktoken") + ".json"
+}
+
+func loadWithSidecar(path string) (*Encoding, error) {
+	sc := SidecarPath(path)
+	data, err := os.ReadFile(sc)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("rank file %s does not exist: check the path, or use a built-in encoding (%s)", path, strings.Join(Builtins(), ", "))
+		}
+		return nil, fmt.Errorf("%s has no sidecar %s: give its split pattern (tick: --pattern gpt2|cl100k|o200k|none)", path, sc)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sidecar: %w", err)
+	}
+	var s Sidecar
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("sidecar %s is not valid JSON like {\"pattern\":\"cl100k\",\"special_tokens\":{}}: %w", sc, err)
+	}
+	pat, err := split.Parse(s.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("sidecar %s: %w", sc, err)
+	}
+	return Load(path, pat, s.SpecialTokens)
+}
+
+// LoadLlama3 loads Meta's Llama 3 tokenizer.model: a tiktoken rank file
+// (128,000 ranks) used with cl100k's split pattern and 256 special tokens
+// numbered from the number of ranks, as Meta's llama/tokenizer.py builds
+// them (github.com/meta-llama/llama3).
+func LoadLlama3(path string) (*Encoding, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("llama3 tokenizer %s does not exist: download tokenizer.model from Meta's Llama 3 release (original/tokenizer.model) and pass llama3:PATH", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read llama3 tokenizer: %w", err)
+	}
+	slab, lines, err := parseRankFile(data)
+	if err != nil {
+		return nil, fmt.Errorf("llama3 tokenizer %s: %w", path, err)
+	}
+	v, err := newVocab(slab, lines)
+	if err != nil {
+		return nil, fmt.Errorf("llama3 tokenizer %s: %w", path, err)
+	}
+	enc, err := newEncoding("llama3", v, split.CL100K, Llama3SpecialTokens(v.count))
+	if err != nil {
+		return nil, fmt.Errorf("llama3 tokenizer %s: %w", path, err)
+	}
+	return enc, nil
+}
+
+// Llama3SpecialTokens returns Llama 3's 256 special tokens numbered from
+// numBase (the number of mergeable ranks, 128,000 in Meta's file), in the
+// order of Meta's tokenizer.py:
+//
+//	special_tokens = ["<|begin_of_text|>", "<|end_of_text|>",
+//	    "<|reserved_special_token_0|>", ... "<|reserved_special_token_3|>",
+//	    "<|start_header_id|>", "<|end_header_id|>",
+//	    "<|reserved_special_token_4|>", "<|eot_id|>"] +
+//	    [f"<|reserved_special_token_{i}|>" for i in range(5, 256 - 5)]
+func Llama3SpecialTokens(numBase int) map[string]int {
+	names := []string{
+		"<|begin_of_text|>",
+		"<|end_of_text|>",
+		"<|reserved_special_token_0|>",
+		"<|reserved_special_token_1|>",
+		"<|reserved_special_token_2|>",
+		"<|reserved_special_token_3|>",
+		"<|start_header_id|>",
+		"<|end_header_id|>",
+		"<|reserved_special_token_4|>",
+		"<|eot_id|>", // end of turn
+	}
+	for i := 5; i < 256-5; i++ {
+		names = append(names, fmt.Sprintf("<|reserved_special_token_%d|>", i))
+	}
+	m := make(map[string]int, len(names))
+	for i, n := range names {
+		m[n] = numBase + i
+	}
+	return m
+}

@@ -1,0 +1,292 @@
+package tokenizer
+
+import "slices"
+
+// Byte-pair merging turns one piece (a word, a number, a run of spaces, as
+// cut by the split pattern) into tokens:
+//
+//  1. If the whole piece is a token, that is the answer. (Llama 3 relies on
+//     this: some of its tokens cannot be reached by merging.)
+//  2. Otherwise start with one part per byte. Look at every adjacent pair of
+//     parts; the pair whose joined bytes form the token of lowest rank is
+//     joined. On equal ranks the leftmost pair goes first. Repeat until no
+//     adjacent pair joins into a token.
+//  3. Each remaining part is a token; their ranks are the IDs.
+//
+// This is tiktoken's byte_pair_merge. Note what it is not: it does not
+// replay a list of merges in order (as GPT-2's original encoder.py did with
+// "bpe_ranks"). It only asks "is the joined byte string a token, and of what
+// rank?", which gives the same answer for vocabularies trained by BPE.
+
+// mergeReference is the plain algorithm, written to be read: every round
+// rescans every adjacent pair, so a piece of n bytes costs O(n^2) lookups.
+// The encoder uses mergeFast; a test proves that they agree.
+func mergeReference(v *vocab, piece []byte) []int {
+	if r, ok := v.rank(piece); ok {
+		return []int{r}
+	}
+	// bounds[i] is where part i starts; part i is piece[bounds[i]:bounds[i+1]].
+	bounds := make([]int, len(piece)+1)
+	for i := range bounds {
+		bounds[i] = i
+	}
+	for {
+		best, bestRank := -1, 0
+		for i := 0; i+2 < len(bounds); i++ {
+			joined := piece[bounds[i]:bounds[i+2]]
+			if r, ok := v.rank(joined); ok && (best < 0 || r < bestRank) {
+				best, bestRank = i, r
+			}
+		}
+		if best < 0 {
+			break // no adjacent pair is a token: done
+		}
+		bounds = slices.Delete(bounds, best+1, best+2) // join parts best and best+1
+	}
+	ids := make([]int, 0, len(bounds)-1)
+	for i := 0; i+1 < len(bounds); i++ {
+		r, _ := v.rank(piece[bounds[i]:bounds[i+1]])
+		ids = append(ids, r)
+	}
+	return ids
+}
+
+// noRank marks "this pair does not join into a token"; it is larger than
+// every real rank, so minimum searches skip it naturally.
+const noRank = int32(1<<31 - 1)
+
+// smallPiece is the length up to which mergeSmall is used. Short pieces are
+// the vast majority, and for them a linear scan over a few cached ranks
+// beats any heap.
+const smallPiece = 64
+
+// merger holds the scratch space of one encoding call, so that merging
+// allocates nothing per piece. It is not shared between goroutines.
+type merger struct {
+	e *Encoding
+	v *vocab
+
+	// mergeSmall: part i starts at start[i]; rank[i] is the rank of
+	// joining part i and part i+1 (noRank if that is not a token); tok[i]
+	// is part i's own token.
+	start, rank, tok [smallPiece + 2]int32
+
+	// mergeLarge: a doubly linked list of parts indexed by their start
+	// offset, and a min-heap of candidate joins.
+	next, prev []int32
+	lrank      []int32
+	ltok       []int32
+	heap       []uint64
+}
+
+// mergeFast appends the tokens of piece to out. It gives exactly the result
+// of mergeReference.
+func (m *merger) mergeFast(piece []byte, out []int) []int {
+	if len(piece) == 0 {
+		return out
+	}
+	if r, ok := m.v.rank(piece); ok {
+		return append(out, r)
+	}
+	if len(piece) <= smallPiece {
+		return m.mergeSmall(piece, out)
+	}
+	return m.mergeLarge(piece, out)
+}
+
+// pairRank returns the rank of piece[a:b] as a token, or noRank.
+func (m *merger) pairRank(piece []byte, a, b int32) int32 {
+	if b-a == 2 {
+		return m.v.pair2[uint16(piece[a])<<8|uint16(piece[a+1])]
+	}
+	if r, ok := m.v.rank(piece[a:b]); ok {
+		return int32(r)
+	}
+	return noRank
+}
+
+// mergeSmall is the reference algorithm with two savings: the rank of each
+// adjacent pair is cached and only the two pairs touching a join are looked
+// up again, and each part remembers its token so the end needs no lookups.
+// (This is exactly how tiktoken's Rust core does it.) Still O(n^2), so it is
+// only used for short pieces.
+func (m *merger) mergeSmall(piece []byte, out []int) []int {
+	n := int32(len(piece))
+	start, rank, tok := m.start[:n+1], m.rank[:n+1], m.tok[:n]
+	for i := int32(0); i < n; i++ {
+		start[i] = i
+		tok[i] = m.v.byteRank[piece[i]]
+	}
+	start[n] = n
+	for i := int32(0); i+1 < n; i++ {
+		rank[i] = m.pairRank(piece, i, i+2)
+	}
+	rank[n-1] = noRank
+	parts := n // number of parts; start[parts] == n
+	for {
+		best, bestRank := int32(-1), noRank
+		for i := int32(0); i+1 < parts; i++ {
+			if rank[i] < bestRank { // strict: the leftmost wins ties
+				best, bestRank = i, rank[i]
+			}
+		}
+		if best < 0 {
+			break
+		}
+		// Join part best with part best+1: delete entry best+1.
+		tok[best] = bestRank
+		copy(start[best+1:parts], start[best+2:parts+1])
+		copy(rank[best+1:parts-1], rank[best+2:parts])
+		copy(tok[best+1:parts-1], tok[best+2:parts])
+		parts--
+		start[parts] = n
+		if best+1 < parts {
+			rank[best] = m.pairRank(piece, start[best], start[best+2])
+		} else {
+			rank[best] = noRank
+		}
+		if best > 0 {
+			rank[best-1] = m.pairRank(piece, start[best-1], start[best+1])
+		}
+	}
+	for i := int32(0); i < parts; i++ {
+		out = append(out, int(tok[i]))
+	}
+	return out
+}
+
+// mergeLarge is the same algorithm in O(n log n) for long pieces (a
+// megabyte of spaces is one piece). Parts form a linked list indexed by
+// their start offset, and every candidate join sits in a min-heap keyed by
+// rank<<32 | start: the smallest key is the lowest rank, and among equal
+// ranks the leftmost start, exactly the reference's choice. Joins make
+// some heap entries stale; rather than finding and removing them, a popped
+// entry is skipped when its part is gone or its rank has since changed.
+func (m *merger) mergeLarge(piece []byte, out []int) []int {
+	n := int32(len(piece))
+	m.next = grow(m.next, int(n)+1)
+	m.prev = grow(m.prev, int(n)+1)
+	m.lrank = grow(m.lrank, int(n)+1)
+	m.ltok = grow(m.ltok, int(n)+1)
+	next, prev, rank, tok := m.next, m.prev, m.lrank, m.ltok
+	h := m.heap[:0]
+	for i := int32(0); i <= n; i++ {
+		next[i], prev[i] = i+1, i-1 // node n is the end sentinel
+		rank[i] = noRank
+		if i < n {
+			tok[i] = m.v.byteRank[piece[i]]
+		}
+	}
+	for i := int32(0); i+1 < n; i++ {
+		if r := m.pairRank(piece, i, i+2); r != noRank {
+			rank[i] = r
+			h = append(h, uint64(r)<<32|uint64(i))
+		}
+	}
+	heapInit(h)
+	for len(h) > 0 {
+		top := h[0]
+		h = heapPop(h)
+		r, s := int32(top>>32), int32(uint32(top))
+		if rank[s] != r {
+			continue // stale: part s was joined away or changed since
+		}
+		// Join part s with the part after it.
+		t := next[s]
+		tok[s] = r
+		next[s] = next[t]
+		prev[next[t]] = s
+		rank[t] = noRank // t is gone
+		// The join changed two candidate pairs: (s, next) and (prev, s).
+		if u := next[s]; u < n {
+			rank[s] = m.pairRank(piece, s, next[u])
+			if rank[s] != noRank {
+				h = heapPush(h, uint64(rank[s])<<32|uint64(s))
+			}
+		} else {
+			rank[s] = noRank
+		}
+		if p := prev[s]; p >= 0 {
+			rank[p] = m.pairRank(piece, p, next[s])
+			if rank[p] != noRank {
+				h = heapPush(h, uint64(rank[p])<<32|uint64(p))
+			}
+		}
+	}
+	m.heap = h
+	for s := int32(0); s < n; s = next[s] {
+		out = append(out, int(tok[s]))
+	}
+	return out
+}
+
+// grow returns s resized to length n, reusing its memory when it can.
+func grow(s []int32, n int) []int32 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]int32, n)
+}
+
+// A 4-ary min-heap of uint64 keys, written out because container/heap's
+// interface calls cost more than the merging itself. Four children per node
+// halve the depth of a binary heap and sit in one cache line, which matters
+// when a megabyte-long piece puts a million entries in the heap.
+
+func heapInit(h []uint64) {
+	if len(h) < 2 {
+		return
+	}
+	for i := (len(h) - 2) / 4; i >= 0; i-- {
+		siftDown(h, i)
+	}
+}
+
+func heapPush(h []uint64, x uint64) []uint64 {
+	h = append(h, x)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if h[p] <= x {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+	return h
+}
+
+func heapPop(h []uint64) []uint64 {
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	if last > 0 {
+		siftDown(h, 0)
+	}
+	return h
+}
+
+func siftDown(h []uint64, i int) {
+	x := h[i]
+	n := len(h)
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		// The smallest of up to four children.
+		m := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if h[k] < h[m] {
+				m = k
+			}
+		}
+		if x <= h[m] {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = x
+}

@@ -1,0 +1,108 @@
+package tokenizer
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestMergeFastMatchesReference proves the fast merger (the cached-rank scan
+// for short pieces and the heap for long ones) gives exactly the plain
+// algorithm's tokens, on real pieces and on random byte strings built from
+// few distinct bytes, which force long chains of merges and many ties.
+func TestMergeFastMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	var pieces [][]byte
+	text := opticks(t)[:100_000] + adversarial(8, 20_000)
+	for _, name := range Builtins() {
+		pieces = append(pieces, mustGet(t, name).Pattern().Split([]byte(text))...)
+	}
+	alphabets := []string{"ab", "x", " ", "\n ", "0123", "^!", "😀", "é", "aab\xe4\xb8\xad", string([]byte{0x80, 0xff, 'a'})}
+	for i := 0; i < 600; i++ {
+		alpha := alphabets[i%len(alphabets)]
+		n := 1 + r.IntN(3*smallPiece)
+		if i%10 == 0 {
+			n = 500 + r.IntN(1500)
+		}
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = alpha[r.IntN(len(alpha))]
+		}
+		pieces = append(pieces, b)
+	}
+	for _, name := range Builtins() {
+		enc := mustGet(t, name)
+		m := enc.newMerger()
+		for _, p := range pieces {
+			want := mergeReference(enc.vocab, p)
+			if got := m.mergeFast(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("%s: mergeFast(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+			}
+			if _, whole := enc.vocab.rank(p); whole {
+				continue // the two inner mergers are only used when the piece is not a token
+			}
+			if got := m.mergeLarge(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("%s: mergeLarge(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+			}
+			if len(p) <= smallPiece {
+				if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {
+					t.Fatalf("%s: mergeSmall(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+				}
+			}
+		}
+	}
+}
+
+// hostileInputs are the inputs that make naive BPE quadratic: one piece of
+// n repeated units, so every merge round rescans almost the whole piece.
+func hostileInputs(n int) map[string]string {
+	return map[string]string{
+		"x":      strings.Repeat("x", n),
+		"spaces": strings.Repeat(" ", n),
+		"caret":  strings.Repeat("^", n),
+		"emoji":  strings.Repeat("😀", n/4),
+	}
+}
+
+// TestHostileInputs checks the hostile inputs against tiktoken-go at a size
+// the O(n^2) references can afford, and the byte round trip at 1 MB, which
+// the heap merger makes affordable (BenchmarkHostile measures the time).
+func TestHostileInputs(t *testing.T) {
+	for _, name := range Builtins() {
+		enc, ref := mustGet(t, name), refEncoding(t, name)
+		for kind, text := range hostileInputs(3000) {
+			diffIDs(t, enc, name+"/"+kind, enc.EncodeOrdinary(text), ref.EncodeOrdinary(text))
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	for _, name := range []string{"cl100k_base", "o200k_base"} {
+		enc := mustGet(t, name)
+		for kind, text := range hostileInputs(1 << 20) {
+			ids := enc.EncodeOrdinary(text)
+			out, err := enc.Decode(ids)
+			if err != nil || string(out) != text {
+				t.Errorf("%s/%s: 1 MB round trip failed (%d tokens, %v)", name, kind, len(ids), err)
+			}
+		}
+	}
+}
+
+// BenchmarkHostile times 1 MB of each hostile input; each must take well
+// under a second.
+func BenchmarkHostile(b *testing.B) {
+	for _, name := range []string{"cl100k_base", "o200k_base"} {
+		enc := mustGet(b, name)
+		for _, kind := range []string{"x", "spaces", "caret", "emoji"} {
+			text := hostileInputs(1 << 20)[kind]
+			b.Run(name+"/"+kind, func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					enc.EncodeOrdinary(text)
+				}
+			})
+		}
+	}
+}

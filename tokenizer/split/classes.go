@@ -1,0 +1,200 @@
+package split
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// class is a set of bits saying which character classes of the official
+// patterns a character belongs to. The definitions are regexp2's (the
+// reference engine): \s is unicode.IsSpace, \p{X} is the Go unicode table X.
+// classes_test.go checks every code point against regexp2 itself.
+type class uint8
+
+const (
+	letter  class = 1 << iota // \p{L}
+	number                    // \p{N}
+	space                     // \s
+	newline                   // [\r\n]
+	upper                     // \p{Lu} or \p{Lt}: o200k's "upper case only" letters
+	lower                     // \p{Ll}: o200k's "lower case only" letters
+	both                      // \p{Lm}, \p{Lo} or \p{M}: o200k lets them be upper or lower case
+)
+
+// o200k's two letter classes. Marks count as letters there (not in \p{L}).
+const (
+	caseUpper = upper | both // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]
+	caseLower = lower | both // [\p{Ll}\p{Lm}\p{Lo}\p{M}]
+)
+
+// other reports whether c is in [^\s\p{L}\p{N}]: punctuation, symbols,
+// marks, controls, and invalid UTF-8.
+func (c class) other() bool { return c&(space|letter|number) == 0 }
+
+// prefix reports whether c is in [^\r\n\p{L}\p{N}], the optional character
+// cl100k and o200k allow before a word (a space, a tab, a quote, ...).
+func (c class) prefix() bool { return c&(newline|letter|number) == 0 }
+
+// classTables defines each class by Go's unicode tables, which is what
+// regexp2 uses: \p{X} is unicode.Categories[X], and \s is unicode.IsSpace,
+// which is the White_Space property. ('\r' and '\n' are added apart.)
+var classTables = []struct {
+	c      class
+	tables []*unicode.RangeTable
+}{
+	{letter, []*unicode.RangeTable{unicode.L}},
+	{number, []*unicode.RangeTable{unicode.N}},
+	{space, []*unicode.RangeTable{unicode.White_Space}},
+	{upper, []*unicode.RangeTable{unicode.Lu, unicode.Lt}},
+	{lower, []*unicode.RangeTable{unicode.Ll}},
+	{both, []*unicode.RangeTable{unicode.Lm, unicode.Lo, unicode.M}},
+}
+
+// classify computes the class of r from the unicode tables.
+func classify(r rune) class {
+	var c class
+	for _, t := range classTables {
+		if unicode.In(r, t.tables...) {
+			c |= t.c
+		}
+	}
+	if r == '\r' || r == '\n' {
+		c |= newline
+	}
+	return c
+}
+
+// asciiClass and bmpClass cache classify for the Basic Multilingual Plane
+// (U+0000..U+FFFF), where nearly all text lives: a table lookup instead of
+// several binary searches per character. asciiClass is the first 128 entries
+// of bmpClass, kept apart so the hottest loops touch only 128 bytes.
+var (
+	asciiClass [utf8.RuneSelf]class
+	bmpClass   [0x10000]class
+)
+
+func init() { fillTables() }
+
+// fillTables fills the tables range by range, which takes well under a
+// millisecond (calling classify for each rune would take several). It is
+// idempotent.
+func fillTables() {
+	for _, t := range classTables {
+		for _, table := range t.tables {
+			for _, rg := range table.R16 {
+				for r := int(rg.Lo); r <= int(rg.Hi); r += int(rg.Stride) {
+					bmpClass[r] |= t.c
+				}
+			}
+			for _, rg := range table.R32 {
+				for r := int(rg.Lo); r <= int(rg.Hi) && r < len(bmpClass); r += int(rg.Stride) {
+					bmpClass[r] |= t.c
+				}
+			}
+		}
+	}
+	bmpClass['\r'] |= newline
+	bmpClass['\n'] |= newline
+	copy(asciiClass[:], bmpClass[:utf8.RuneSelf])
+}
+
+// classOf returns the class of r.
+func classOf(r rune) class {
+	if r < 0x10000 {
+		return bmpClass[r]
+	}
+	return classify(r)
+}
+
+// decode returns the class and byte length of the character at the start of
+// text (non-empty). An invalid UTF-8 byte is one character of its own that
+// is in no class (like U+FFFD, which regexp2 would see in its place).
+func decode(text []byte) (class, int) {
+	if b := text[0]; b < utf8.RuneSelf {
+		return asciiClass[b], 1
+	}
+	return decodeRune(text)
+}
+
+// decodeRune is decode for a non-ASCII first byte.
+func decodeRune(text []byte) (class, int) {
+	r, n := utf8.DecodeRune(text)
+	return classOf(r), n
+}
+
+// classAt is decode without the length, and small enough for the compiler
+// to inline, which matters in the scanners' hottest lines.
+func classAt(text []byte) class {
+	if b := text[0]; b < utf8.RuneSelf {
+		return asciiClass[b]
+	}
+	return runeClass(text)
+}
+
+// runeClass is classAt for a non-ASCII first byte.
+func runeClass(text []byte) class {
+	r, _ := utf8.DecodeRune(text)
+	return classOf(r)
+}
+
+// width is decode without the class, and small enough to inline.
+func width(text []byte) int {
+	if text[0] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := decodeRune(text)
+	return n
+}
+
+// span returns the end of the run of characters starting at text[i:] whose
+// class has any of the bits in want.
+func span(text []byte, i int, want class) int {
+	for i < len(text) {
+		if b := text[i]; b < utf8.RuneSelf {
+			if asciiClass[b]&want == 0 {
+				return i
+			}
+			i++
+			continue
+		}
+		c, n := decodeRune(text[i:])
+		if c&want == 0 {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// spanNot returns the end of the run of characters starting at text[i:]
+// whose class has none of the bits in unwanted.
+func spanNot(text []byte, i int, unwanted class) int {
+	for i < len(text) {
+		if b := text[i]; b < utf8.RuneSelf {
+			if asciiClass[b]&unwanted != 0 {
+				return i
+			}
+			i++
+			continue
+		}
+		c, n := decodeRune(text[i:])
+		if c&unwanted != 0 {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// spanNewlines returns the end of the run of '\r' and '\n' bytes at text[i:]
+// (the patterns' [\r\n]* after punctuation; o200k also allows '/').
+func spanNewlines(text []byte, i int, slash bool) int {
+	for i < len(text) {
+		b := text[i]
+		if b != '\r' && b != '\n' && !(slash && b == '/') {
+			break
+		}
+		i++
+	}
+	return i
+}

@@ -1,0 +1,186 @@
+package tokenizer
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"slices"
+)
+
+// vocab holds the mergeable tokens of an encoding in both directions:
+// rank -> bytes (for decoding) and bytes -> rank (for merging).
+//
+// A Go map[string]int would do, and is how one would start. This table is
+// built for the merge loop instead: the lookup key is a sub-slice of the
+// input, so nothing is allocated, and all tokens share one byte slab, so
+// loading o200k_base's 200k tokens is a handful of allocations rather than
+// 200k strings.
+type vocab struct {
+	slab  []byte   // all token bytes, in rank order
+	start []uint32 // the token of rank r is slab[start[r]:start[r+1]]; empty if no token has rank r
+	count int      // number of tokens
+
+	// slots is an open-addressing hash table (linear probing, at most half
+	// full) from token bytes to rank. Most tokens are at most 8 bytes long,
+	// so each slot keeps the first 8 bytes of its token inline: a lookup of
+	// a short key touches one slot and nothing else, which matters because
+	// the table is megabytes large and every probe is a likely cache miss.
+	slots []slot
+	shift uint // slot index = hash >> shift
+	mask  uint64
+
+	// Shortcuts for the first step of every merge: the rank of each single
+	// byte (-1 if none) and of each two-byte string (noRank if none).
+	byteRank [256]int32
+	pair2    [1 << 16]int32
+}
+
+// newVocab builds a vocab from parsed rank lines whose bytes live in slab.
+// It rejects two tokens with the same rank and a token listed twice.
+func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
+	if !slices.IsSortedFunc(lines, func(a, b rankLine) int { return a.rank - b.rank }) {
+		lines = slices.Clone(lines)
+		slices.SortStableFunc(lines, func(a, b rankLine) int { return a.rank - b.rank })
+	}
+	maxR := lines[len(lines)-1].rank
+	v := &vocab{start: make([]uint32, maxR+2), count: len(lines)}
+
+	// Lay the tokens out in rank order (a no-op copy when the file already
+	// was, as official rank files are).
+	v.slab = make([]byte, 0, len(slab))
+	r := 0
+	for i, l := range lines {
+		if i > 0 && l.rank == lines[i-1].rank {
+			return nil, fmt.Errorf("line %d: rank %d already used on line %d; each rank must appear once", l.line, l.rank, lines[i-1].line)
+		}
+		for ; r <= l.rank; r++ {
+			v.start[r] = uint32(len(v.slab))
+		}
+		v.slab = append(v.slab, slab[l.off:l.end]...)
+	}
+	v.start[maxR+1] = uint32(len(v.slab))
+
+	// A table at most half full keeps probe sequences short.
+	bitsN := bits.Len(uint(2*len(lines) - 1))
+	if bitsN < 4 {
+		bitsN = 4
+	}
+	v.slots = make([]slot, 1<<bitsN)
+	v.shift = uint(64 - bitsN)
+	v.mask = uint64(len(v.slots) - 1)
+	for _, l := range lines {
+		tok := v.bytes(l.rank)
+		if prev, ok := v.rank(tok); ok {
+			prevLine := 0
+			for _, p := range lines {
+				if p.rank == prev {
+					prevLine = p.line
+				}
+			}
+			return nil, fmt.Errorf("line %d: token %q appears twice (also line %d); each token must appear once", l.line, tok, prevLine)
+		}
+		k := load8(tok)
+		i := hashKey(k, tok) >> v.shift
+		for v.slots[i].meta != 0 {
+			i = (i + 1) & v.mask
+		}
+		v.slots[i] = slot{key: k, meta: uint64(len(tok))<<32 | uint64(l.rank+1)}
+	}
+	for i := range v.byteRank {
+		v.byteRank[i] = -1
+	}
+	for i := range v.pair2 {
+		v.pair2[i] = noRank
+	}
+	for _, l := range lines {
+		switch tok := v.bytes(l.rank); len(tok) {
+		case 1:
+			v.byteRank[tok[0]] = int32(l.rank)
+		case 2:
+			v.pair2[uint16(tok[0])<<8|uint16(tok[1])] = int32(l.rank)
+		}
+	}
+	return v, nil
+}
+
+// maxRankPlus1 is one more than the largest rank.
+func (v *vocab) maxRankPlus1() int { return len(v.start) - 1 }
+
+// bytes returns the token of rank r (empty if there is none). The result
+// aliases the vocab and must not be modified.
+func (v *vocab) bytes(r int) []byte {
+	if r < 0 || r+1 >= len(v.start) {
+		return nil
+	}
+	return v.slab[v.start[r]:v.start[r+1]:v.start[r+1]]
+}
+
+// slot is one entry of the hash table.
+type slot struct {
+	key  uint64 // the token's first 8 bytes, little-endian, zero-padded
+	meta uint64 // len(token)<<32 | (rank+1); 0 marks an empty slot
+}
+
+// rank looks up the rank of the token spelled exactly by b.
+func (v *vocab) rank(b []byte) (int, bool) {
+	k := load8(b)
+	want := uint64(len(b)) << 32
+	for i := hashKey(k, b) >> v.shift; ; i = (i + 1) & v.mask {
+		s := &v.slots[i]
+		if s.meta == 0 {
+			return 0, false
+		}
+		if s.key == k && s.meta&^0xffffffff == want {
+			r := int(uint32(s.meta)) - 1
+			// Longer tokens compare their tail in the slab; string(x) ==
+			// string(y) compares without allocating.
+			if len(b) <= 8 || string(v.slab[v.start[r]+8:v.start[r+1]]) == string(b[8:]) {
+				return r, true
+			}
+		}
+	}
+}
+
+// load8 returns the first (up to) 8 bytes of b as a little-endian number,
+// zero-padded.
+func load8(b []byte) uint64 {
+	switch n := len(b); {
+	case n >= 8:
+		return binary.LittleEndian.Uint64(b)
+	case n >= 4:
+		// Two overlapping 4-byte reads cover 4..7 bytes; shift the second
+		// so its bytes land in their own positions.
+		lo := uint64(binary.LittleEndian.Uint32(b))
+		hi := uint64(binary.LittleEndian.Uint32(b[n-4:]))
+		return lo | hi<<(8*(n-4))
+	case n > 0:
+		x := uint64(b[0])
+		if n > 1 {
+			x |= uint64(b[1]) << 8
+		}
+		if n > 2 {
+			x |= uint64(b[2]) << 16
+		}
+		return x
+	}
+	return 0
+}
+
+// hashKey hashes a token from its first 8 bytes k (see load8), its length,
+// and for longer tokens the rest of its bytes.
+func hashKey(k uint64, b []byte) uint64 {
+	const m = 0x9E3779B97F4A7C15 // 2^64 / golden ratio
+	h := (k ^ uint64(len(b))<<58) * m
+	for b := b[min(len(b), 8):]; len(b) > 0; {
+		var x uint64
+		if len(b) >= 8 {
+			x, b = binary.LittleEndian.Uint64(b), b[8:]
+		} else {
+			x, b = load8(b), nil
+		}
+		h = (h ^ h>>32 ^ x) * m
+	}
+	h ^= h >> 29
+	h *= m
+	return h ^ h>>32
+}

@@ -1,0 +1,126 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// adamReference is AdamW written as torch.optim.AdamW documents it, one
+// scalar at a time with explicit bias-corrected moments and history of all
+// gradients, independent of the optimiser's incremental code.
+func adamReference(p0 float64, grads []float64, lrs []float64, b1, b2, eps, wd float64) float64 {
+	p := p0
+	for t := 1; t <= len(grads); t++ {
+		// m_t and v_t as closed-form weighted sums of all past gradients.
+		m, v := 0.0, 0.0
+		for k := 1; k <= t; k++ {
+			g := grads[k-1]
+			m += (1 - b1) * math.Pow(b1, float64(t-k)) * g
+			v += (1 - b2) * math.Pow(b2, float64(t-k)) * g * g
+		}
+		mhat := m / (1 - math.Pow(b1, float64(t)))
+		vhat := v / (1 - math.Pow(b2, float64(t)))
+		lr := lrs[t-1]
+		p = p - lr*wd*p
+		p = p - lr*mhat/(math.Sqrt(vhat)+eps)
+	}
+	return p
+}
+
+func TestAdamWMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const steps = 7
+	sizes := []int{5, 3}
+	decay := []bool{true, false}
+	values := [][]float64{make([]float64, 5), make([]float64, 3)}
+	start := [][]float64{make([]float64, 5), make([]float64, 3)}
+	for i := range values {
+		for j := range values[i] {
+			values[i][j] = rng.NormFloat64()
+			start[i][j] = values[i][j]
+		}
+	}
+	history := make([][][]float64, steps) // [step][param][value]
+	lrs := make([]float64, steps)
+	o := NewAdamW(sizes, 0.9, 0.99, 1e-8, 0.1)
+	for s := range steps {
+		grads := [][]float64{make([]float64, 5), make([]float64, 3)}
+		for i := range grads {
+			for j := range grads[i] {
+				grads[i][j] = rng.NormFloat64() * 0.1
+			}
+		}
+		history[s] = grads
+		lrs[s] = 1e-2 * float64(s+1) / steps
+		if err := o.Update(values, grads, decay, lrs[s]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range values {
+		wd := 0.0
+		if decay[i] {
+			wd = 0.1
+		}
+		for j := range values[i] {
+			g := make([]float64, steps)
+			for s := range steps {
+				g[s] = history[s][i][j]
+			}
+			want := adamReference(start[i][j], g, lrs, 0.9, 0.99, 1e-8, wd)
+			if d := math.Abs(values[i][j] - want); d > 1e-12 {
+				t.Errorf("param %d[%d] = %.17g, reference %.17g (diff %g)", i, j, values[i][j], want, d)
+			}
+		}
+	}
+}
+
+// On the first step the bias-corrected ratio m̂/√v̂ is g/|g|, so every weight
+// moves by lr (sign against its gradient) plus lr·λ·p decay: a property
+// independent of the moment arithmetic.
+func TestAdamWFirstStepIsSignStep(t *testing.T) {
+	p := [][]float64{{1, -2, 0.5}, {3, 4}}
+	g := [][]float64{{0.3, -7, 1e-3}, {-2, 5}}
+	o := NewAdamW([]int{3, 2}, 0.9, 0.95, 0, 0.1)
+	lr := 0.01
+	want := [][]float64{
+		{1 - lr*0.1*1 - lr, -2 - lr*0.1*-2 + lr, 0.5 - lr*0.1*0.5 - lr},
+		{3 + lr, 4 - lr}, // no decay
+	}
+	if err := o.Update(p, g, []bool{true, false}, lr); err != nil {
+		t.Fatal(err)
+	}
+	for i := range p {
+		for j := range p[i] {
+			if math.Abs(p[i][j]-want[i][j]) > 1e-15 {
+				t.Errorf("p[%d][%d] = %.17g, want %.17g", i, j, p[i][j], want[i][j])
+			}
+		}
+	}
+}
+
+func TestAdamWRejectsMismatch(t *testing.T) {
+	o := NewAdamW([]int{2}, 0.9, 0.99, 1e-8, 0)
+	if err := o.Update([][]float64{{1, 2, 3}}, [][]float64{{1, 2, 3}}, []bool{true}, 1); err == nil {
+		t.Error("size mismatch accepted")
+	}
+}
+
+func TestClipGlobalNorm(t *testing.T) {
+	g := [][]float64{{3, 0}, {4}}
+	if n := ClipGlobalNorm(g, 1); n != 5 {
+		t.Errorf("norm = %g, want 5", n)
+	}
+	if n := GlobalNorm(g); math.Abs(n-1) > 1e-15 {
+		t.Errorf("norm after clipping = %g, want 1", n)
+	}
+	if math.Abs(g[0][0]-0.6) > 1e-15 || g[0][1] != 0 || math.Abs(g[1][0]-0.8) > 1e-15 {
+		t.Errorf("clipped gradients = %v, want direction kept (0.6, 0, 0.8)", g)
+	}
+	// Below the threshold nothing changes.
+	h := [][]float64{{0.1, 0.2}}
+	ClipGlobalNorm(h, 1)
+	if h[0][0] != 0.1 || h[0][1] != 0.2 {
+		t.Errorf("small gradient changed: %v", h)
+	}
+}

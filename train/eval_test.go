@@ -1,0 +1,77 @@
+package train
+
+import (
+	"math"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/tick-llm/tick/transformer"
+)
+
+// TestBitsPerByteByHand scores a short text with multi-byte characters in
+// windows (the last one shorter) and checks loss, perplexity and bits per
+// byte against a hand computation: a log-softmax of each position's logits
+// from separate single-window forward passes, and the byte count of the
+// text the predicted characters spell.
+func TestBitsPerByteByHand(t *testing.T) {
+	text := "Licht, Farbe: ça — où? Νεύτων! 光 ab"
+	tok, err := NewCharTokenizer(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = tok.VocabSize(), 8, 1, 2, 2, 8, 32
+	m, err := transformer.New(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := tok.Encode(text)
+	const T = 8
+	got, err := windowLoss(m, tok, ids, TilingWindows(len(ids), T), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	nats := 0.0
+	for s := 0; s < len(ids)-1; s += T {
+		n := min(T, len(ids)-1-s)
+		if _, err := m.Forward(ids[s:s+n], nil, 1, n); err != nil {
+			t.Fatal(err)
+		}
+		logits := m.Logits()
+		for i := range n {
+			row := logits.RawRowView(i)
+			maxl := math.Inf(-1)
+			for _, l := range row {
+				maxl = math.Max(maxl, l)
+			}
+			z := 0.0
+			for _, l := range row {
+				z += math.Exp(l - maxl)
+			}
+			target := ids[s+i+1]
+			nats += -(row[target] - maxl - math.Log(z))
+		}
+	}
+	// Bytes: everything but the first character, which nothing predicts.
+	_, first := utf8.DecodeRuneInString(text)
+	bytes := len(text) - first
+	tokens := utf8.RuneCountInString(text) - 1
+
+	if got.Tokens != tokens || got.Bytes != bytes {
+		t.Errorf("scored %d tokens, %d bytes; want %d, %d", got.Tokens, got.Bytes, tokens, bytes)
+	}
+	if math.Abs(got.Nats-nats) > 1e-9*nats {
+		t.Errorf("total nats %.12g, by hand %.12g", got.Nats, nats)
+	}
+	wantBPB := nats / math.Ln2 / float64(bytes)
+	if math.Abs(got.BitsPerByte()-wantBPB) > 1e-9 {
+		t.Errorf("bits per byte %.12g, by hand %.12g", got.BitsPerByte(), wantBPB)
+	}
+	if math.Abs(got.Perplexity()-math.Exp(nats/float64(tokens))) > 1e-9 {
+		t.Errorf("perplexity %.12g, by hand %.12g", got.Perplexity(), math.Exp(nats/float64(tokens)))
+	}
+}

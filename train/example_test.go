@@ -1,0 +1,43 @@
+package train_test
+
+import (
+	"fmt"
+
+	"github.com/tick-llm/tick/train"
+)
+
+// The learning rate rises linearly for the warmup steps, then follows a
+// half cosine down to the minimum at the last step.
+func ExampleSchedule_LR() {
+	s := train.Schedule{Max: 1e-3, Min: 1e-4, Warmup: 100, Steps: 2000}
+	for _, step := range []int{1, 50, 100, 1050, 2000} {
+		fmt.Printf("step %4d: lr %.6f\n", step, s.LR(step))
+	}
+	// Output:
+	// step    1: lr 0.000010
+	// step   50: lr 0.000500
+	// step  100: lr 0.001000
+	// step 1050: lr 0.000550
+	// step 2000: lr 0.000100
+}
+
+// A char-level vocabulary is the sorted set of characters of the text.
+func ExampleNewCharTokenizer() {
+	tok, _ := train.NewCharTokenizer("hello world")
+	ids, _ := tok.Encode("hold")
+	fmt.Printf("%q %d %v %s\n", tok.Chars(), tok.VocabSize(), ids, tok.Decode(ids))
+	_, err := tok.Encode("Hi!")
+	fmt.Println(err)
+	// Output:
+	// " dehlorw" 8 [3 5 4 1] hold
+	// text has 3 character(s) outside the char vocabulary of this model (8 characters from its training text): 'H' (U+0048), 'i' (U+0069), '!' (U+0021)
+}
+
+// Bits per byte divides the total loss, converted to bits, by the bytes of
+// text predicted: 100 tokens at 1.5 nats each over 400 bytes of text.
+func ExampleLossStats() {
+	s := train.LossStats{Nats: 150, Tokens: 100, Bytes: 400}
+	fmt.Printf("loss %.2f nats/token, perplexity %.2f, %.4f bits/byte\n", s.Loss(), s.Perplexity(), s.BitsPerByte())
+	// Output:
+	// loss 1.50 nats/token, perplexity 4.48, 0.5410 bits/byte
+}

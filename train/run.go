@@ -1,0 +1,479 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tick-llm/tick/transformer"
+)
+
+// adamEps is AdamW's ε, PyTorch's default.
+const adamEps = 1e-8
+
+// ErrInterrupted is returned (wrapped) by Run when its context is cancelled:
+// the run saved its last checkpoint and can be resumed.
+var ErrInterrupted = errors.New("interrupted")
+
+// Result is what a finished run measured.
+type Result struct {
+	Step         int           // optimiser steps done in total
+	TrainLoss    float64       // mean loss on the fixed training windows, final model
+	ValLoss      float64       // mean loss on the whole validation split, final model
+	ValBPB       float64       // the same in bits per byte
+	TokensPerSec float64       // training tokens / time in training steps (this process, evaluation excluded)
+	Elapsed      time.Duration // wall time of this Run call
+	TimeLimited  bool          // stopped by --time-limit before the last step
+}
+
+// FinalLine is the line tick train prints last.
+func (r *Result) FinalLine() string {
+	return fmt.Sprintf("final: step=%d train_loss=%.4f val_loss=%.4f tokens_per_s=%.0f elapsed=%.1fs",
+		r.Step, r.TrainLoss, r.ValLoss, r.TokensPerSec, r.Elapsed.Seconds())
+}
+
+// trainer holds one run in progress.
+type trainer struct {
+	o     Options
+	out   io.Writer
+	start time.Time
+
+	model         *transformer.Model
+	params        []*transformer.Param
+	values, grads [][]float64 // the parameters' raw storage, in Params order
+	decay         []bool
+	opt           *AdamW
+	sched         Schedule
+	tok           Tokenizer
+	tokSpec       tokenizerSpec
+	data          dataInfo
+	train, val    []int
+	batches       *Batcher
+	evalTrain     []window // fixed windows for evaluation
+	evalVal       []window
+	prompt        []int
+	state         runState
+	lastSavedStep int
+	lastEvalTrain float64
+	metrics       []Metric
+	log           *metricsLog
+	bar           *progress
+	trainTime     time.Duration
+	trainedTokens int64
+	trainedInCall int
+}
+
+// Run trains a model as o says, writing the run folder o.Out, printing
+// what happens to out (and a progress bar to o.Progress), and returns the
+// final figures. Cancelling ctx (Ctrl-C) saves the last checkpoint and
+// returns an error wrapping ErrInterrupted that says how to resume.
+func Run(ctx context.Context, o Options, out io.Writer) (*Result, error) {
+	t := &trainer{o: o, out: out, start: time.Now()}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := t.setup(); err != nil {
+		return nil, err
+	}
+	defer t.log.close()
+	return t.loop(ctx)
+}
+
+func (t *trainer) printf(format string, args ...any) {
+	t.bar.clear()
+	fmt.Fprintf(t.out, format, args...)
+}
+
+// setup prepares the folder, data, tokenizer, model and optimiser, fresh or
+// from the last checkpoint. Everything that can be wrong with the input is
+// found here, before any training time is spent.
+func (t *trainer) setup() error {
+	o := t.o
+	var ck *checkpoint
+	if o.Resume {
+		var err error
+		if ck, err = loadCheckpoint(filepath.Join(o.Out, "last")); err != nil {
+			if errors.Is(err, errNoCheckpoint) {
+				return fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", o.Out)
+			}
+			return err
+		}
+		diff, err := resumeMismatch(ck.state.Options, o)
+		if err != nil {
+			return err
+		}
+		if diff != "" {
+			return fmt.Errorf("cannot resume %s with other settings: %s; drop those flags to continue the run as it was, or use a new --out", o.Out, diff)
+		}
+	} else if err := prepareOutDir(o.Out); err != nil {
+		return err
+	}
+	if err := checkWritable(o.Out); err != nil {
+		return err
+	}
+
+	name, text, err := readData(o.Data)
+	if err != nil {
+		return err
+	}
+	t.data = newDataInfo(name, text)
+	if ck != nil && ck.state.Data.SHA256 != t.data.SHA256 {
+		return fmt.Errorf("cannot resume %s: the data (%s, %d bytes) is not the text the run trained on (%s, %d bytes)",
+			o.Out, name, len(text), ck.state.Data.Name, ck.state.Data.Bytes)
+	}
+
+	if ck != nil {
+		t.tok, t.tokSpec = ck.tok, ck.tokSpec
+	} else if t.tok, t.tokSpec, err = newTokenizer(o.Tokenizer, string(text)); err != nil {
+		return err
+	}
+	tokens, err := t.tok.Encode(string(text))
+	if err != nil {
+		return fmt.Errorf("tokenize %s: %w", name, err)
+	}
+	if t.train, t.val, err = SplitTokens(tokens, o.ValFrac, o.Context); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if o.Prompt != "" {
+		if t.prompt, err = t.tok.Encode(o.Prompt); err != nil {
+			return fmt.Errorf("--prompt: %w", err)
+		}
+		if len(t.prompt) == 0 {
+			return fmt.Errorf("--prompt %q encodes to no tokens", o.Prompt)
+		}
+	} else {
+		t.prompt = t.val[:min(16, max(1, o.Context/2))]
+	}
+
+	cfg, err := o.ModelConfig(t.tok.VocabSize())
+	if err != nil {
+		return err
+	}
+	if ck != nil {
+		if ck.model.Config != cfg {
+			return fmt.Errorf("cannot resume %s: its model configuration %+v differs from %+v", o.Out, ck.model.Config, cfg)
+		}
+		t.model, t.state = ck.model, ck.state
+		t.state.Options = o
+		if t.opt, err = ck.optimizer(o); err != nil {
+			return err
+		}
+	} else {
+		if t.model, err = transformer.New(cfg, o.Seed); err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		sizes := make([]int, 0)
+		for _, p := range t.model.Params() {
+			sizes = append(sizes, p.Size())
+		}
+		t.opt = NewAdamW(sizes, o.Beta1, o.Beta2, adamEps, o.WeightDecay)
+		t.state = runState{Options: o}
+	}
+	t.state.Data = t.data
+	t.lastSavedStep = t.state.Step
+	t.params = t.model.Params()
+	for _, p := range t.params {
+		v, g := p.Value.RawMatrix(), p.Grad.RawMatrix()
+		if v.Stride != v.Cols || g.Stride != g.Cols {
+			return fmt.Errorf("model parameter %s is not stored contiguously", p.Name)
+		}
+		t.values = append(t.values, v.Data)
+		t.grads = append(t.grads, g.Data)
+		t.decay = append(t.decay, p.Decay)
+	}
+	t.sched = Schedule{Max: o.LR, Min: o.MinLR, Warmup: o.Warmup, Steps: o.Steps}
+
+	t.batches = NewBatcher(t.train, o.Batch, o.Context, o.Seed)
+	if ck != nil {
+		if err := t.batches.SetState(ck.state.BatchRNG); err != nil {
+			return fmt.Errorf("checkpoint %s is damaged: %w", ck.dir, err)
+		}
+	}
+	n := o.EvalBatches * o.Batch
+	t.evalTrain = fixedWindows(FixedWindows(t.train, o.Context, n, o.Seed+1), o.Context)
+	t.evalVal = fixedWindows(FixedWindows(t.val, o.Context, n, o.Seed+2), o.Context)
+
+	metricsPath := filepath.Join(o.Out, "metrics.jsonl")
+	if ck != nil {
+		if t.metrics, err = trimMetrics(metricsPath, t.state.Step); err != nil {
+			return err
+		}
+		for _, m := range t.metrics {
+			if m.Kind == "eval" {
+				t.lastEvalTrain = m.TrainLoss
+			}
+		}
+	}
+	if t.log, err = openMetrics(metricsPath); err != nil {
+		return err
+	}
+	t.describe(name, len(text), ck)
+	return nil
+}
+
+// prepareOutDir creates the run folder, refusing one that already holds a
+// run so that nothing is overwritten.
+func prepareOutDir(dir string) error {
+	for _, name := range []string{"last", "best", "metrics.jsonl"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return fmt.Errorf("%s already holds a run (%s); continue it with --resume or choose another --out", dir, name)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	return nil
+}
+
+// checkWritable fails early, before training, if checkpoints could not be
+// written.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("output folder %s is not writable (%v); choose another --out", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
+	o, cfg := t.o, t.model.Config
+	what := ""
+	switch {
+	case dataName == EmbeddedCorpusName:
+		what = "; no --data given and Go's copy of Newton's Opticks was not found"
+	case o.Data == "":
+		what = "; no --data given: Newton's Opticks, shipped with Go"
+	}
+	t.printf("data: %s (%d bytes%s)\n", dataName, nBytes, what)
+	t.printf("tokenizer: %s, %d tokens in the vocabulary; %d training tokens, %d validation tokens\n",
+		t.tok.Name(), t.tok.VocabSize(), len(t.train), len(t.val))
+	t.printf("model: %s, %d layers, %d heads (%d key/value), width %d, context %d, dropout %g: %d parameters (backend %s)\n",
+		o.Preset, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
+	t.printf("training: %d steps of %d x %d x %d tokens, lr %g -> %g (warmup %d), AdamW weight decay %g, clip %g, seed %d\n",
+		o.Steps, o.GradAccum, o.Batch, o.Context, o.LR, o.MinLR, o.Warmup, o.WeightDecay, o.Clip, o.Seed)
+	if ck != nil {
+		t.printf("resuming %s at step %d\n", o.Out, t.state.Step)
+	} else {
+		t.printf("run folder: %s\n", o.Out)
+	}
+}
+
+// stepSeed gives each step its own dropout masks, a pure function of the
+// run's seed and the step number, so a resumed run draws the same masks.
+func stepSeed(seed uint64, step int) uint64 {
+	return seed*0x9e3779b97f4a7c15 + uint64(step)
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func (t *trainer) loop(ctx context.Context) (*Result, error) {
+	o := t.o
+	first := t.state.Step + 1
+	if first > o.Steps {
+		t.printf("the run already reached step %d of %d; raise --steps to train more\n", t.state.Step, o.Steps)
+	}
+	t.bar = newProgress(o.Progress, first, o.Steps)
+	defer t.bar.finish()
+	tokensPerStep := int64(o.GradAccum * o.Batch * o.Context)
+	timeLimited := false
+	for step := first; step <= o.Steps; step++ {
+		if ctx.Err() != nil {
+			return nil, t.interrupted()
+		}
+		if o.TimeLimit > 0 && time.Since(t.start) >= o.TimeLimit {
+			timeLimited = true
+			break
+		}
+		began := time.Now()
+		loss, norm, err := t.step(step)
+		if err != nil {
+			return nil, err
+		}
+		t.trainTime += time.Since(began)
+		t.trainedTokens += tokensPerStep
+		t.state.Step = step
+		tps := float64(t.trainedTokens) / t.trainTime.Seconds()
+		m := Metric{Kind: "step", Step: step, Loss: loss, LR: t.sched.LR(step), GradNorm: norm, TokensSec: tps}
+		t.metrics = append(t.metrics, m)
+		if err := t.log.add(m); err != nil {
+			return nil, err
+		}
+		t.bar.step(step, loss, tps)
+		if step%o.EvalEvery == 0 || step == o.Steps {
+			if err := t.evaluate(step); err != nil {
+				return nil, err
+			}
+		}
+		if o.afterStep != nil {
+			o.afterStep(step)
+		}
+	}
+	if timeLimited {
+		t.printf("time limit %s reached after step %d of %d\n", o.TimeLimit, t.state.Step, o.Steps)
+	}
+	if t.lastSavedStep != t.state.Step || t.state.BestStep == 0 {
+		if err := t.evaluate(t.state.Step); err != nil {
+			return nil, err
+		}
+	}
+	t.bar.finish()
+	return t.finish(timeLimited)
+}
+
+// step makes one optimiser step and returns its mean training loss and the
+// gradient norm before clipping.
+func (t *trainer) step(step int) (loss, norm float64, err error) {
+	o := t.o
+	t.model.ZeroGrad()
+	t.model.SetTraining(true, stepSeed(o.Seed, step))
+	for range o.GradAccum {
+		x, y := t.batches.Next()
+		l, err := t.model.Forward(x, y, o.Batch, o.Context)
+		if err != nil {
+			return 0, 0, err
+		}
+		t.model.Backward() // adds this micro-batch's gradient
+		loss += l
+	}
+	loss /= float64(o.GradAccum)
+	if o.GradAccum > 1 {
+		// Backward summed the micro-batch gradients; their mean is the
+		// gradient of the mean loss.
+		scale := 1 / float64(o.GradAccum)
+		for _, g := range t.grads {
+			for j := range g {
+				g[j] *= scale
+			}
+		}
+	}
+	norm = ClipGlobalNorm(t.grads, o.Clip)
+	if !finite(loss) || !finite(norm) {
+		return 0, 0, t.diverged(step, loss, norm)
+	}
+	if err := t.opt.Update(t.values, t.grads, t.decay, t.sched.LR(step)); err != nil {
+		return 0, 0, err
+	}
+	return loss, norm, nil
+}
+
+func (t *trainer) diverged(step int, loss, norm float64) error {
+	what := fmt.Sprintf("the loss became %g", loss)
+	if finite(loss) {
+		what = fmt.Sprintf("the gradient norm became %g", norm)
+	}
+	kept := "no checkpoint was written yet"
+	if t.lastSavedStep > 0 {
+		kept = fmt.Sprintf("the last good checkpoint (step %d) is kept in %s", t.lastSavedStep, filepath.Join(t.o.Out, "last"))
+	}
+	return fmt.Errorf("training diverged at step %d: %s; %s; start a new run with a lower --lr (now %g) or a longer --warmup (now %d)",
+		step, what, kept, t.o.LR, t.o.Warmup)
+}
+
+// evaluate measures the loss on the fixed training and validation windows,
+// logs and plots it, prints a sample, and saves the last checkpoint (and the
+// best, when validation improved).
+func (t *trainer) evaluate(step int) error {
+	o := t.o
+	tr, err := windowLoss(t.model, t.tok, t.train, t.evalTrain, o.Batch)
+	if err != nil {
+		return err
+	}
+	va, err := windowLoss(t.model, t.tok, t.val, t.evalVal, o.Batch)
+	if err != nil {
+		return err
+	}
+	if !finite(tr.Loss()) || !finite(va.Loss()) {
+		return t.diverged(step, va.Loss(), 0)
+	}
+	t.lastEvalTrain = tr.Loss()
+	m := Metric{Kind: "eval", Step: step, TrainLoss: tr.Loss(), ValLoss: va.Loss()}
+	t.metrics = append(t.metrics, m)
+	if err := t.log.add(m); err != nil {
+		return err
+	}
+	improved := t.state.BestStep == 0 || va.Loss() < t.state.BestVal
+	mark := ""
+	if improved {
+		t.state.BestVal, t.state.BestStep = va.Loss(), step
+		mark = " (best so far)"
+	}
+	t.printf("step %d: train loss %.4f, val loss %.4f%s\n", step, tr.Loss(), va.Loss(), mark)
+	if err := writeLossPlot(filepath.Join(o.Out, "loss.png"), t.metrics); err != nil {
+		return err
+	}
+	if o.SampleTokens > 0 {
+		ids, err := sampleText(t.model, t.prompt, o.SampleTokens, o.Seed)
+		if err != nil {
+			return fmt.Errorf("sample: %w", err)
+		}
+		text := string(t.tok.Decode(t.prompt)) + string(t.tok.Decode(ids))
+		t.printf("sample: %s\n", indent(text))
+	}
+	return t.save(improved)
+}
+
+// indent keeps a multi-line sample readable under its label.
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") }
+
+func (t *trainer) save(best bool) error {
+	st, err := t.batches.State()
+	if err != nil {
+		return err
+	}
+	t.state.BatchRNG = st
+	t.state.AdamT = t.opt.T
+	if err := saveCheckpoint(filepath.Join(t.o.Out, "last"), t.model, t.opt, t.state, t.tokSpec); err != nil {
+		return err
+	}
+	t.lastSavedStep = t.state.Step
+	if best {
+		if err := saveCheckpoint(filepath.Join(t.o.Out, "best"), t.model, t.opt, t.state, t.tokSpec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// interrupted saves the last checkpoint after a cancelled context.
+func (t *trainer) interrupted() error {
+	t.bar.finish()
+	if t.lastSavedStep != t.state.Step {
+		if err := t.save(false); err != nil {
+			return fmt.Errorf("%w at step %d, and saving failed: %v", ErrInterrupted, t.state.Step, err)
+		}
+	}
+	return fmt.Errorf("%w at step %d of %d; saved %s; continue with: tick train --out %s --resume",
+		ErrInterrupted, t.state.Step, t.o.Steps, filepath.Join(t.o.Out, "last"), t.o.Out)
+}
+
+// finish measures the whole validation split and prints the final line.
+func (t *trainer) finish(timeLimited bool) (*Result, error) {
+	o := t.o
+	va, err := windowLoss(t.model, t.tok, t.val, TilingWindows(len(t.val), o.Context), o.Batch)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Step: t.state.Step, TrainLoss: t.lastEvalTrain, ValLoss: va.Loss(), ValBPB: va.BitsPerByte(), TimeLimited: timeLimited}
+	if t.trainTime > 0 {
+		r.TokensPerSec = float64(t.trainedTokens) / t.trainTime.Seconds()
+	}
+	r.Elapsed = time.Since(t.start)
+	t.printf("whole validation split: %d tokens, loss %.4f, perplexity %.2f, %.4f bits per byte\n",
+		va.Tokens, va.Loss(), va.Perplexity(), va.BitsPerByte())
+	t.printf("run folder %s: best val loss %.4f at step %d (best/), last/ at step %d, metrics.jsonl, loss.png\n",
+		o.Out, t.state.BestVal, t.state.BestStep, t.state.Step)
+	t.printf("%s\n", r.FinalLine())
+	return r, nil
+}

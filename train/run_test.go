@@ -1,0 +1,250 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tick-llm/tick/transformer"
+)
+
+// tinyOptions is a run small enough for a test: a 1-layer model of width 16
+// reading 16 characters, on the embedded corpus.
+func tinyOptions(t *testing.T) Options {
+	o := DefaultOptions()
+	o.Data = EmbeddedCorpusName
+	o.Layers, o.Heads, o.Dim, o.Context = 1, 2, 16, 16
+	o.Batch, o.Steps, o.Warmup = 4, 30, 5
+	o.LR, o.MinLR = 1e-2, 1e-3
+	o.EvalEvery, o.EvalBatches, o.SampleTokens = 10, 2, 24
+	o.Out = filepath.Join(t.TempDir(), "run")
+	return o
+}
+
+var finalLine = regexp.MustCompile(`^final: step=(\d+) train_loss=([0-9.]+) val_loss=([0-9.]+) tokens_per_s=(\d+) elapsed=([0-9.]+)s$`)
+
+// TestSmoke trains a few steps end to end and checks what a user sees and
+// gets: the final line (true to the Result), a model that learned, the run
+// folder's files, and tick eval agreeing with the final validation loss.
+func TestSmoke(t *testing.T) {
+	o := tinyOptions(t)
+	var out bytes.Buffer
+	r, err := Run(context.Background(), o, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	last := lines[len(lines)-1]
+	m := finalLine.FindStringSubmatch(last)
+	if m == nil {
+		t.Fatalf("last line %q does not match the final-line format\n%s", last, out.String())
+	}
+	if m[1] != strconv.Itoa(o.Steps) || r.Step != o.Steps {
+		t.Errorf("final step %s (result %d), want %d", m[1], r.Step, o.Steps)
+	}
+	if v, _ := strconv.ParseFloat(m[3], 64); math.Abs(v-r.ValLoss) > 1e-4 {
+		t.Errorf("printed val_loss %s, result %g", m[3], r.ValLoss)
+	}
+	if !strings.Contains(out.String(), "sample: ") || !strings.Contains(out.String(), "(best so far)") {
+		t.Errorf("no sample or evaluation lines in:\n%s", out.String())
+	}
+	// It learned: the loss fell well below that of a uniform guess over the
+	// vocabulary, which is about where an untrained model starts.
+	tok, _ := NewCharTokenizer(defaultCorpus)
+	uniform := math.Log(float64(tok.VocabSize()))
+	if !(r.ValLoss < uniform-0.5) || !(r.TrainLoss < uniform-0.5) {
+		t.Errorf("val loss %g, train loss %g: not below ln(vocab) %g - 0.5", r.ValLoss, r.TrainLoss, uniform)
+	}
+	for _, f := range []string{"metrics.jsonl", "loss.png", "last/state.json", "last/model.safetensors", "last/optimizer.safetensors", "last/tokenizer.json", "best/state.json"} {
+		if _, err := os.Stat(filepath.Join(o.Out, f)); err != nil {
+			t.Errorf("run folder: %v", err)
+		}
+	}
+	ms, err := ReadMetrics(filepath.Join(o.Out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, evals := 0, 0
+	for _, m := range ms {
+		switch m.Kind {
+		case "step":
+			steps++
+		case "eval":
+			evals++
+		}
+	}
+	if steps != o.Steps || evals != 3 {
+		t.Errorf("metrics: %d step lines, %d eval lines; want %d and 3", steps, evals, o.Steps)
+	}
+	// tick eval on the same split scores the same tokens.
+	e, err := Evaluate(EvalOptions{Model: filepath.Join(o.Out, "last")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(e.Loss()-r.ValLoss) > 1e-9 || math.Abs(e.BitsPerByte()-r.ValBPB) > 1e-9 {
+		t.Errorf("eval: loss %.12g bpb %.12g; run's final: %.12g %.12g", e.Loss(), e.BitsPerByte(), r.ValLoss, r.ValBPB)
+	}
+	// LoadModel reads the best checkpoint with its tokenizer.
+	model, tk, err := LoadModel(o.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Name() != "char" || model.Config.VocabSize != tk.VocabSize() {
+		t.Errorf("LoadModel: tokenizer %s with %d tokens, model vocabulary %d", tk.Name(), tk.VocabSize(), model.Config.VocabSize)
+	}
+}
+
+// paramsOf returns copies of a model's parameter values.
+func paramsOf(m *transformer.Model) map[string][]float64 {
+	ps := map[string][]float64{}
+	for _, p := range m.Params() {
+		ps[p.Name] = append([]float64(nil), p.Value.RawMatrix().Data...)
+	}
+	return ps
+}
+
+func sameBits(t *testing.T, what string, a, b map[string][]float64) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%s: %d vs %d tensors", what, len(a), len(b))
+	}
+	for name, x := range a {
+		y := b[name]
+		if len(x) != len(y) {
+			t.Fatalf("%s: %s has %d vs %d values", what, name, len(x), len(y))
+		}
+		for i := range x {
+			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
+				t.Fatalf("%s: %s[%d] = %v vs %v", what, name, i, x[i], y[i])
+			}
+		}
+	}
+}
+
+func lastCheckpoint(t *testing.T, out string) *checkpoint {
+	t.Helper()
+	ck, err := loadCheckpoint(filepath.Join(out, "last"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ck
+}
+
+// TestResumeIsExact trains N steps straight, and N/2 steps, an interrupt
+// (the same path as Ctrl-C) and a resume to N, with dropout and gradient
+// accumulation on, for both presets: every parameter and optimiser moment
+// must be the same to the bit.
+func TestResumeIsExact(t *testing.T) {
+	for _, preset := range []string{"gpt", "llama"} {
+		t.Run(preset, func(t *testing.T) {
+			o := tinyOptions(t)
+			o.Preset, o.Dropout, o.GradAccum, o.Steps, o.EvalEvery, o.SampleTokens = preset, 0.1, 2, 12, 5, 0
+			straight := o
+			rs, err := Run(context.Background(), straight, new(bytes.Buffer))
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			split := o
+			split.Out = filepath.Join(t.TempDir(), "split")
+			ctx, cancel := context.WithCancel(context.Background())
+			split.afterStep = func(step int) {
+				if step == o.Steps/2+1 { // 7: not an evaluation step
+					cancel()
+				}
+			}
+			_, err = Run(ctx, split, new(bytes.Buffer))
+			if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "--resume") {
+				t.Fatalf("interrupted run: %v, want ErrInterrupted saying how to resume", err)
+			}
+			if st := lastCheckpoint(t, split.Out).state.Step; st != 7 {
+				t.Fatalf("interrupt saved step %d, want 7", st)
+			}
+			split.afterStep, split.Resume = nil, true
+			rr, err := Run(context.Background(), split, new(bytes.Buffer))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := lastCheckpoint(t, straight.Out), lastCheckpoint(t, split.Out)
+			sameBits(t, "parameters", paramsOf(a.model), paramsOf(b.model))
+			sameBits(t, "optimiser moments", a.moments, b.moments)
+			if math.Float64bits(rs.ValLoss) != math.Float64bits(rr.ValLoss) || rs.TrainLoss != rr.TrainLoss {
+				t.Errorf("final losses differ: straight %v/%v, resumed %v/%v", rs.TrainLoss, rs.ValLoss, rr.TrainLoss, rr.ValLoss)
+			}
+			ma, _ := ReadMetrics(filepath.Join(straight.Out, "metrics.jsonl"))
+			mb, _ := ReadMetrics(filepath.Join(split.Out, "metrics.jsonl"))
+			if len(ma) != len(mb) {
+				t.Errorf("metrics: %d lines straight, %d resumed", len(ma), len(mb))
+			}
+		})
+	}
+}
+
+// TestSameOnAnyNumberOfCores: the same seed gives the same model with one
+// core and with four.
+func TestSameOnAnyNumberOfCores(t *testing.T) {
+	var models []map[string][]float64
+	for _, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		o := tinyOptions(t)
+		o.Steps, o.SampleTokens, o.Dropout = 6, 0, 0.1
+		_, err := Run(context.Background(), o, new(bytes.Buffer))
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, paramsOf(lastCheckpoint(t, o.Out).model))
+	}
+	sameBits(t, "GOMAXPROCS 1 vs 4", models[0], models[1])
+}
+
+func TestDivergenceStops(t *testing.T) {
+	o := tinyOptions(t)
+	o.LR, o.MinLR, o.Warmup, o.Clip, o.EvalEvery, o.SampleTokens = 1e200, 1e200, 0, 0, 1, 0
+	_, err := Run(context.Background(), o, new(bytes.Buffer))
+	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "--lr") {
+		t.Fatalf("error %v, want a divergence message suggesting --lr", err)
+	}
+	m := regexp.MustCompile(`diverged at step (\d+)`).FindStringSubmatch(err.Error())
+	at, _ := strconv.Atoi(m[1])
+	// Whatever checkpoint is there is a good one, from before the divergence.
+	if _, err := os.Stat(filepath.Join(o.Out, "last")); err == nil {
+		ck := lastCheckpoint(t, o.Out)
+		if ck.state.Step >= at {
+			t.Errorf("last checkpoint at step %d, divergence at %d", ck.state.Step, at)
+		}
+		for name, v := range paramsOf(ck.model) {
+			for _, x := range v {
+				if !finite(x) {
+					t.Fatalf("kept checkpoint has non-finite %s", name)
+				}
+			}
+		}
+	}
+}
+
+// TestTimeLimit stops cleanly and still prints the final line.
+func TestTimeLimit(t *testing.T) {
+	o := tinyOptions(t)
+	o.Steps, o.TimeLimit = 1_000_000, 1 // one nanosecond: stops before the first step
+	var out bytes.Buffer
+	r, err := Run(context.Background(), o, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.TimeLimited || r.Step != 0 || !strings.Contains(out.String(), "time limit") {
+		t.Errorf("result %+v\n%s", r, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !finalLine.MatchString(lines[len(lines)-1]) {
+		t.Errorf("last line %q", lines[len(lines)-1])
+	}
+}

@@ -1,0 +1,170 @@
+package train
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Tokenizer turns text into the token ids a model reads and back. A run
+// folder keeps its tokenizer next to the weights, so a model is always read
+// and decoded with the one it was trained with.
+type Tokenizer interface {
+	// Name is "char", "byte", or the name of a tiktoken encoding.
+	Name() string
+	// VocabSize is the number of token ids (max id + 1).
+	VocabSize() int
+	// Encode fails only if the text cannot be written in this vocabulary
+	// (a char vocabulary lacks one of its characters).
+	Encode(text string) ([]int, error)
+	// Decode joins the bytes of the tokens; unknown ids decode to U+FFFD.
+	Decode(ids []int) []byte
+	// TokenBytes is the text one token stands for (nil for an unknown id).
+	TokenBytes(id int) []byte
+}
+
+// CharTokenizer has one token per distinct character (Unicode code point) of
+// a corpus, ids in code-point order, as nanoGPT's shakespeare_char. Small
+// vocabulary, long sequences: the model must learn spelling itself.
+type CharTokenizer struct {
+	chars []rune       // id -> character, sorted
+	ids   map[rune]int // character -> id
+}
+
+// NewCharTokenizer builds the vocabulary of the distinct characters of
+// corpus, which must be valid UTF-8.
+func NewCharTokenizer(corpus string) (*CharTokenizer, error) {
+	if !utf8.ValidString(corpus) {
+		i := 0
+		for i < len(corpus) {
+			r, n := utf8.DecodeRuneInString(corpus[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		return nil, fmt.Errorf("char tokenizer: the text is not valid UTF-8 (bad byte at offset %d); use --tokenizer byte for binary data", i)
+	}
+	seen := map[rune]bool{}
+	var chars []rune
+	for _, r := range corpus {
+		if !seen[r] {
+			seen[r] = true
+			chars = append(chars, r)
+		}
+	}
+	if len(chars) == 0 {
+		return nil, fmt.Errorf("char tokenizer: empty text has no characters")
+	}
+	slices.Sort(chars)
+	return charTokenizerOf(chars), nil
+}
+
+func charTokenizerOf(chars []rune) *CharTokenizer {
+	t := &CharTokenizer{chars: chars, ids: make(map[rune]int, len(chars))}
+	for i, r := range chars {
+		t.ids[r] = i
+	}
+	return t
+}
+
+// Name returns "char".
+func (t *CharTokenizer) Name() string { return "char" }
+
+// VocabSize is the number of distinct characters.
+func (t *CharTokenizer) VocabSize() int { return len(t.chars) }
+
+// Chars returns the alphabet in id order.
+func (t *CharTokenizer) Chars() string { return string(t.chars) }
+
+// Encode maps each character to its id. Characters outside the alphabet are
+// an error that names them (at most 10), since the model has never seen them.
+func (t *CharTokenizer) Encode(text string) ([]int, error) {
+	ids := make([]int, 0, len(text))
+	var missing []rune
+	for _, r := range text {
+		id, ok := t.ids[r]
+		if !ok {
+			if !slices.Contains(missing, r) {
+				missing = append(missing, r)
+			}
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(missing) > 0 {
+		names := make([]string, 0, 10)
+		for i, r := range missing {
+			if i == 10 {
+				names = append(names, fmt.Sprintf("and %d more", len(missing)-10))
+				break
+			}
+			names = append(names, fmt.Sprintf("%q (U+%04X)", r, r))
+		}
+		return nil, fmt.Errorf("text has %d character(s) outside the char vocabulary of this model (%d characters from its training text): %s",
+			len(missing), len(t.chars), strings.Join(names, ", "))
+	}
+	return ids, nil
+}
+
+// Decode writes the characters of ids; an unknown id becomes U+FFFD.
+func (t *CharTokenizer) Decode(ids []int) []byte {
+	var b []byte
+	for _, id := range ids {
+		r := utf8.RuneError
+		if id >= 0 && id < len(t.chars) {
+			r = t.chars[id]
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return b
+}
+
+// TokenBytes is the UTF-8 encoding of the character with this id.
+func (t *CharTokenizer) TokenBytes(id int) []byte {
+	if id < 0 || id >= len(t.chars) {
+		return nil
+	}
+	return utf8.AppendRune(nil, t.chars[id])
+}
+
+// ByteTokenizer has 256 tokens, one per byte value: any input works, no
+// vocabulary to learn, and sequences are as long as the text in bytes.
+type ByteTokenizer struct{}
+
+// Name returns "byte".
+func (ByteTokenizer) Name() string { return "byte" }
+
+// VocabSize is 256.
+func (ByteTokenizer) VocabSize() int { return 256 }
+
+// Encode returns the bytes of text as ids; it never fails.
+func (ByteTokenizer) Encode(text string) ([]int, error) {
+	ids := make([]int, len(text))
+	for i := 0; i < len(text); i++ {
+		ids[i] = int(text[i])
+	}
+	return ids, nil
+}
+
+// Decode returns the bytes; an id outside 0..255 becomes U+FFFD.
+func (ByteTokenizer) Decode(ids []int) []byte {
+	b := make([]byte, 0, len(ids))
+	for _, id := range ids {
+		if id < 0 || id > 255 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+			continue
+		}
+		b = append(b, byte(id))
+	}
+	return b
+}
+
+// TokenBytes is the single byte id.
+func (ByteTokenizer) TokenBytes(id int) []byte {
+	if id < 0 || id > 255 {
+		return nil
+	}
+	return []byte{byte(id)}
+}

@@ -1,0 +1,82 @@
+package transformer
+
+// Backward adds the gradient of the last Forward's loss with respect to
+// every parameter into Param.Grad (call ZeroGrad first unless accumulating
+// over micro-batches). It does nothing when that Forward scored no position
+// (nil targets or all -1): the loss was the constant 0.
+func (m *Model) Backward() {
+	a := m.a
+	if a == nil || a.count == 0 {
+		return
+	}
+	c := m.Config
+	n, D, V := a.n, c.Dim, c.VocabSize
+	drop := a.dropped
+
+	crossEntropyBackward(a.dlogits, a.probs, a.targets, n, V, a.count)
+	clear(a.dhf)
+	m.head.backward(general(a.dhf, n, D, D), general(a.dlogits, n, V, V), general(a.hf, n, D, D))
+	clear(a.dres)
+	m.normF.backward(a.dres, a.dhf, a.res[c.Layers], a.meanF, a.rstdF, n)
+	for l := c.Layers - 1; l >= 0; l-- {
+		m.blockBackward(l, drop)
+	}
+	if drop {
+		mulInPlace(a.dres, a.dropEmb)
+	}
+	var dwpe []float64
+	if m.wpe != nil {
+		dwpe = m.wpe.Grad.RawMatrix().Data
+	}
+	embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, a.dres, a.ids, a.T, D)
+}
+
+// blockBackward turns a.dres from ∂L/∂(output of layer l) into ∂L/∂(input
+// of layer l), adding the layer's parameter gradients on the way.
+func (m *Model) blockBackward(l int, drop bool) {
+	c, a, b := m.Config, m.a, &m.blocks[l]
+	n, D, F, hs := a.n, c.Dim, c.FFDim, c.HeadSize()
+	s := attnShape{B: a.B, T: a.T, H: c.Heads, KVH: c.KVHeads, hs: hs}
+	W := s.qkvWidth()
+
+	// MLP branch: res[l+1] = mid + down(act(h2)), h2 = Norm2(mid)
+	copy(a.dbranch, a.dres)
+	if drop {
+		mulInPlace(a.dbranch, a.dropMLP[l])
+	}
+	clear(a.dact)
+	b.down.backward(general(a.dact, n, F, F), general(a.dbranch, n, D, D), general(a.act[l], n, F, F))
+	clear(a.dup)
+	if c.MLP == "swiglu" {
+		clear(a.dgate)
+		swigluBackward(a.dgate, a.dup, a.dact, a.gate[l], a.up[l])
+	} else {
+		geluBackward(a.dup, a.dact, a.up[l])
+	}
+	clear(a.dh)
+	h2 := general(a.h2[l], n, D, D)
+	b.up.backward(general(a.dh, n, D, D), general(a.dup, n, F, F), h2)
+	if c.MLP == "swiglu" {
+		b.gate.backward(general(a.dh, n, D, D), general(a.dgate, n, F, F), h2)
+	}
+	b.norm2.backward(a.dres, a.dh, a.mid[l], a.mean2[l], a.rstd2[l], n) // a.dres is now ∂L/∂mid
+
+	// attention branch: mid = res[l] + proj(attention(qkv(h1))), h1 = Norm1(res[l])
+	copy(a.dbranch, a.dres)
+	if drop {
+		mulInPlace(a.dbranch, a.dropAttn[l])
+	}
+	clear(a.dy)
+	b.proj.backward(general(a.dy, n, D, D), general(a.dbranch, n, D, D), general(a.y[l], n, D, D))
+	clear(a.dqkv)
+	attentionBackward(a.dqkv, a.dy, a.att[l], a.qkv[l], a.scratch, s, m.workers)
+	if m.cos != nil {
+		rope(a.dqkv, n, a.T, W, c.Heads+c.KVHeads, hs, m.cos, m.sin, true)
+	}
+	clear(a.dh)
+	h1 := general(a.h1[l], n, D, D)
+	for i := range b.qkv {
+		b.qkv[i].backward(general(a.dh, n, D, D), general(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1)
+	}
+	b.norm1.backward(a.dres, a.dh, a.res[l], a.mean1[l], a.rstd1[l], n) // a.dres is now ∂L/∂res[l]
+}

@@ -1,0 +1,96 @@
+package transformer
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestCacheMatchesForward: token by token through the KV cache gives the
+// same logits (to 1e-9) as a full Forward over the same prefix, for both
+// presets and mixed configurations; then the context limit and Slide.
+func TestCacheMatchesForward(t *testing.T) {
+	for name, cfg := range tinyConfigs(t) {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(cfg, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(8, 8))
+			roughen(m, rng)
+			ids := randomTokens(rng, cfg.Context, cfg.VocabSize)
+			c := m.NewCache()
+			for pos, id := range ids {
+				got, err := c.Push(id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				T := pos + 1
+				if _, err := m.Forward(ids[:T], nil, 1, T); err != nil {
+					t.Fatal(err)
+				}
+				want := m.Logits().RawRowView(pos)
+				for j := range want {
+					if math.Abs(got[j]-want[j]) > 1e-9 {
+						t.Fatalf("position %d logit %d: cache %.15g, forward %.15g", pos, j, got[j], want[j])
+					}
+				}
+			}
+			if _, err := c.Push(ids[0]); !errors.Is(err, ErrContextFull) {
+				t.Fatalf("push beyond the context: %v, want ErrContextFull", err)
+			}
+			keep := cfg.Context / 2
+			got, err := c.Slide(keep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tail := ids[len(ids)-keep:]
+			if _, err := m.Forward(tail, nil, 1, keep); err != nil {
+				t.Fatal(err)
+			}
+			want := m.Logits().RawRowView(keep - 1)
+			for j := range want {
+				if math.Abs(got[j]-want[j]) > 1e-9 {
+					t.Fatalf("after Slide, logit %d: cache %.15g, forward %.15g", j, got[j], want[j])
+				}
+			}
+			if c.Len() != keep {
+				t.Fatalf("Len %d after Slide(%d)", c.Len(), keep)
+			}
+		})
+	}
+}
+
+func TestCacheErrors(t *testing.T) {
+	cfg := tinyConfigs(t)["llama"]
+	m, _ := New(cfg, 1)
+	c := m.NewCache()
+	if _, err := c.Push(cfg.VocabSize); err == nil {
+		t.Error("out-of-vocabulary id accepted")
+	}
+	if _, err := c.Slide(1); err == nil {
+		t.Error("Slide on an empty cache accepted")
+	}
+	if _, err := c.Prefill(nil); err == nil {
+		t.Error("empty Prefill accepted")
+	}
+}
+
+// TestCacheNoAlloc: Push allocates nothing.
+func TestCacheNoAlloc(t *testing.T) {
+	cfg := tinyConfigs(t)["llama"]
+	m, _ := New(cfg, 1)
+	c := m.NewCache()
+	allocs := testing.AllocsPerRun(10, func() {
+		c.Reset()
+		for i := 0; i < cfg.Context; i++ {
+			if _, err := c.Push(i % cfg.VocabSize); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per %d pushes, want 0", allocs, cfg.Context)
+	}
+}

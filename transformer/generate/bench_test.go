@@ -1,0 +1,67 @@
+package generate
+
+import (
+	"testing"
+
+	"github.com/tick-llm/tick/transformer"
+	"github.com/tick-llm/tick/transformer/sample"
+)
+
+// benchModel is the nanoGPT CPU recipe's size (4 layers, 4 heads, width
+// 128, context 64) over a 65-character vocabulary.
+func benchModel(b *testing.B) *transformer.Model {
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.VocabSize = 65
+	m, err := transformer.New(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkGenerateCache generates a full context of tokens with the KV
+// cache, greedily: one token's work per step.
+func BenchmarkGenerateCache(b *testing.B) {
+	m := benchModel(b)
+	n := m.Config.Context - 1
+	for b.Loop() {
+		g, err := New(m, []int{0}, Options{Sample: sample.Options{Temperature: 0, TopP: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range n {
+			s, err := g.Propose()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := g.Accept(s.Chosen.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := g.Logits(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// BenchmarkGenerateForward is the reference without a cache: each step runs
+// Forward over the whole prefix, as a model with no KV cache must.
+func BenchmarkGenerateForward(b *testing.B) {
+	m := benchModel(b)
+	n := m.Config.Context - 1
+	for b.Loop() {
+		ids := []int{0}
+		for range n {
+			if _, err := m.Forward(ids, nil, 1, len(ids)); err != nil {
+				b.Fatal(err)
+			}
+			s := sample.Next(m.Logits().RawRowView(len(ids)-1), sample.Options{Temperature: 0, TopP: 1}, nil, 1)
+			ids = append(ids, s.Chosen)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}

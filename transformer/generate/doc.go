@@ -1,0 +1,18 @@
+// Package generate runs a trained transformer autoregressively: it reads the
+// next-token logits, lets transformer/sample pick a token, appends it, and
+// repeats, using the model's KV cache so each step costs one token's work.
+//
+// It can show its work. A Step holds what a learner wants to see at each
+// step: the context so far, the most probable candidates with their
+// probabilities before and after top-k/top-p, the entropy of the
+// distribution, and which token was taken and why. RenderStep draws it as a
+// table for a terminal; Loop runs generation as streamed text, as a trace of
+// steps, interactively (Enter, a digit, a, q) or as JSON lines.
+//
+// The package knows nothing of tokenizers: the caller passes a TokenText
+// function to spell tokens.
+//
+//	g, _ := generate.New(model, promptIDs, generate.Options{Sample: sample.Default, Seed: 1, TokenText: tok.TokenBytes})
+//	loop := generate.Loop{Stepper: g, TokenText: tok.TokenBytes, Mode: generate.ModeText, MaxTokens: 200, Out: os.Stdout}
+//	res, err := loop.Run()
+package generate

@@ -1,0 +1,251 @@
+package generate
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/tick-llm/tick/transformer"
+	"github.com/tick-llm/tick/transformer/sample"
+)
+
+// Cache is the incremental view of a model that generation needs: push one
+// token, get the logits for the token after it. *transformer.Cache is one;
+// it remembers each token's keys and values (the KV cache) so a step costs
+// one token's work instead of a Forward over the whole context.
+type Cache interface {
+	// Push appends a token and returns the next-token logits (len VocabSize).
+	Push(id int) ([]float64, error)
+	// Len is the number of tokens held.
+	Len() int
+	// Reset empties the cache.
+	Reset()
+}
+
+// Options configure a Generator.
+type Options struct {
+	// Sample says how to pick a token from the logits.
+	Sample sample.Options
+	// Seed seeds the sampler: same seed, same text.
+	Seed uint64
+	// Top is how many candidates each Step lists (default 10).
+	Top int
+	// TokenText spells tokens for the Steps; nil leaves Text empty.
+	TokenText TokenText
+}
+
+// DefaultTop is how many candidates a Step lists unless Options.Top says.
+const DefaultTop = 10
+
+// Generator produces text one token at a time. It implements Stepper.
+//
+// Each step reads the next-token logits from the KV cache, lets the sampler
+// pick a token, and pushes the accepted token into the cache, so the model
+// does one token's work per step.
+//
+// Context overflow: a model attends to at most Context tokens (learned
+// position embeddings have only Context rows, and RoPE models were trained no
+// further). When the cache is full and another token must go in, the
+// Generator slides the window: it empties the cache and pushes again the most
+// recent Context/2 tokens (the new one included), so the model keeps reading
+// the recent half of the text from position 0. Half is a trade-off: keeping
+// more context costs more frequent slides; each slide costs Context/2 pushes
+// and happens every Context/2 tokens, so on average one extra push per token.
+type Generator struct {
+	cache   Cache
+	context int
+	opts    Options
+	rng     *rand.Rand
+
+	ids     []int     // prompt and accepted tokens
+	start   int       // ids[start:] is the window the cache holds
+	logits  []float64 // next-token logits after ids, valid unless pending
+	pending bool      // ids' last token is not in the cache yet
+	vocab   int       // len(logits)
+
+	proposal *Step // the current step until Accept
+	steps    int   // tokens accepted so far
+}
+
+// New starts generation from prompt with model m, prefilling its KV cache.
+func New(m *transformer.Model, prompt []int, opts Options) (*Generator, error) {
+	return NewWithCache(m.NewCache(), m.Config.Context, prompt, opts)
+}
+
+// NewWithCache is New for any Cache holding at most context tokens.
+func NewWithCache(c Cache, context int, prompt []int, opts Options) (*Generator, error) {
+	if context < 1 {
+		return nil, fmt.Errorf("generate: context is %d; it must be at least 1", context)
+	}
+	if len(prompt) == 0 {
+		return nil, errors.New("generate: the prompt is empty; give at least one token to continue from")
+	}
+	if err := opts.Sample.Validate(); err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	if opts.Top <= 0 {
+		opts.Top = DefaultTop
+	}
+	g := &Generator{
+		cache:   c,
+		context: context,
+		opts:    opts,
+		rng:     rand.New(rand.NewPCG(opts.Seed, 0x7469636b)), // "tick"
+		ids:     append([]int(nil), prompt...),
+	}
+	// A prompt longer than the context: the model reads its last Context tokens.
+	if err := g.prefill(max(0, len(g.ids)-context)); err != nil {
+		return nil, err
+	}
+	g.vocab = len(g.logits)
+	return g, nil
+}
+
+// prefill empties the cache and pushes ids[start:], keeping the last logits.
+func (g *Generator) prefill(start int) error {
+	g.cache.Reset()
+	g.start = start
+	for i, id := range g.ids[start:] {
+		logits, err := g.cache.Push(id)
+		if err != nil {
+			return fmt.Errorf("generate: token %d (id %d): %w", start+i, id, err)
+		}
+		g.logits = logits
+	}
+	g.logits = append([]float64(nil), g.logits...) // the cache may reuse its buffer
+	g.pending = false
+	return nil
+}
+
+// catchUp pushes the last accepted token, sliding the window first if the
+// cache is full.
+func (g *Generator) catchUp() error {
+	if !g.pending {
+		return nil
+	}
+	if g.cache.Len() >= g.context {
+		keep := max(1, g.context/2)
+		return g.prefill(len(g.ids) - keep)
+	}
+	id := g.ids[len(g.ids)-1]
+	logits, err := g.cache.Push(id)
+	if err != nil {
+		return fmt.Errorf("generate: token %d (id %d): %w", len(g.ids)-1, id, err)
+	}
+	g.logits = append(g.logits[:0], logits...)
+	g.pending = false
+	return nil
+}
+
+// Logits returns the model's next-token logits after all tokens so far (as
+// far as the window reaches; see Window). The slice is the Generator's own:
+// do not change it.
+func (g *Generator) Logits() ([]float64, error) {
+	if err := g.catchUp(); err != nil {
+		return nil, err
+	}
+	return g.logits, nil
+}
+
+// Window returns the tokens the model reads for the next step: the last
+// ones, at most Context of them.
+func (g *Generator) Window() ([]int, error) {
+	if err := g.catchUp(); err != nil {
+		return nil, err
+	}
+	return append([]int(nil), g.ids[g.start:]...), nil
+}
+
+// IDs returns the prompt and the tokens accepted so far.
+func (g *Generator) IDs() []int { return append([]int(nil), g.ids...) }
+
+// Propose computes the next step: the candidates, their probabilities, and
+// the sampler's choice. Calling it again before Accept returns the same step
+// (the sampler draws once per step, so seeded runs repeat exactly).
+func (g *Generator) Propose() (Step, error) {
+	if g.proposal != nil {
+		return *g.proposal, nil
+	}
+	logits, err := g.Logits()
+	if err != nil {
+		return Step{}, err
+	}
+	st, err := sample.Draw(logits, g.opts.Sample, g.rng, g.opts.Top)
+	if err != nil {
+		return Step{}, fmt.Errorf("generate: step %d: %w", g.steps+1, err)
+	}
+	s := g.step(st)
+	g.proposal = &s
+	return s, nil
+}
+
+// Accept appends id to the context. It is usually the proposed token, but
+// may be any token of the vocabulary (a user's pick).
+func (g *Generator) Accept(id int) error {
+	if id < 0 || id >= g.vocab {
+		return fmt.Errorf("generate: token id %d is outside the vocabulary [0, %d)", id, g.vocab)
+	}
+	if err := g.catchUp(); err != nil { // the previous token must be in first
+		return err
+	}
+	g.ids = append(g.ids, id)
+	g.pending = true
+	g.proposal = nil
+	g.steps++
+	return nil
+}
+
+// Settings describes how tokens are picked, for the top of a trace.
+func (g *Generator) Settings() string {
+	o := g.opts.Sample
+	if o.Temperature == 0 {
+		return fmt.Sprintf("greedy decoding (temperature 0); the model reads up to %d tokens", g.context)
+	}
+	s := fmt.Sprintf("temperature %g", o.Temperature)
+	if o.TopK > 0 {
+		s += fmt.Sprintf(" · top-k %d", o.TopK)
+	}
+	if o.TopP < 1 {
+		s += fmt.Sprintf(" · top-p %g", o.TopP)
+	}
+	return s + fmt.Sprintf(" · seed %d; the model reads up to %d tokens", g.opts.Seed, g.context)
+}
+
+// step describes a sampler's step for a learner (see Step).
+func (g *Generator) step(st sample.Step) Step {
+	text := func(id int) string {
+		if g.opts.TokenText == nil {
+			return ""
+		}
+		return jsonText(g.opts.TokenText(id))
+	}
+	s := Step{
+		Step:        g.steps + 1,
+		ContextIDs:  append([]int(nil), g.ids...),
+		Window:      len(g.ids) - g.start,
+		EntropyBits: st.Entropy,
+		Candidates:  make([]Candidate, len(st.Top)),
+	}
+	greedy := g.opts.Sample.Temperature == 0
+	for i, c := range st.Top {
+		reason := c.Reason
+		switch {
+		case c.Kept:
+			reason = ReasonKept
+		case greedy:
+			reason = ReasonBelowTop
+		}
+		s.Candidates[i] = Candidate{ID: c.ID, Text: text(c.ID), Prob: c.Prob, FinalProb: c.Final, Kept: c.Kept, Reason: reason}
+	}
+	s.Chosen = Choice{ID: st.Chosen, Text: text(st.Chosen), Reason: ReasonSampled}
+	// Every kept token was drawn with its probability divided by the same
+	// kept mass, and the most likely token is always kept: that gives the
+	// chosen token's probability even when it ranks below the table.
+	if top := st.Top[0]; top.Final > 0 {
+		s.Chosen.Prob = st.Probs[st.Chosen] * top.Final / top.Prob
+	}
+	if greedy {
+		s.Chosen.Reason, s.Chosen.Prob = ReasonGreedy, 1
+	}
+	return s
+}

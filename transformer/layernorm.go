@@ -1,0 +1,68 @@
+package transformer
+
+import "math"
+
+// LayerNorm (GPT-2), row by row over x (N x D):
+// forward:  μ = mean(x), rstd = 1/sqrt(var(x)+eps), x̂ = (x-μ)·rstd, y = x̂⊙g + b
+// backward: dx̂ = dy⊙g; dx = rstd·(dx̂ - mean(dx̂) - x̂·mean(dx̂⊙x̂)); dg += Σ dy⊙x̂; db += Σ dy
+// mean and rstd (N) are kept for backward. b may be nil (no bias).
+
+func layerNormForward(y, mean, rstd, x, g, b []float64, n, d int, eps float64) {
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d]
+		yi := y[i*d : (i+1)*d]
+		m := 0.0
+		for _, v := range xi {
+			m += v
+		}
+		m /= float64(d)
+		v := 0.0
+		for _, xv := range xi {
+			v += (xv - m) * (xv - m)
+		}
+		v /= float64(d)
+		r := 1 / math.Sqrt(v+eps)
+		for j, xv := range xi {
+			yi[j] = (xv - m) * r * g[j]
+			if b != nil {
+				yi[j] += b[j]
+			}
+		}
+		mean[i], rstd[i] = m, r
+	}
+}
+
+func layerNormBackward(dx, dg, db, dy, x, mean, rstd, g []float64, n, d int) {
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d]
+		dyi := dy[i*d : (i+1)*d]
+		dxi := dx[i*d : (i+1)*d]
+		m, r := mean[i], rstd[i]
+		sumD, sumDX := 0.0, 0.0 // Σ dx̂ and Σ dx̂⊙x̂
+		for j, xv := range xi {
+			dn := dyi[j] * g[j]
+			sumD += dn
+			sumDX += dn * (xv - m) * r
+		}
+		sumD /= float64(d)
+		sumDX /= float64(d)
+		for j, xv := range xi {
+			xh := (xv - m) * r
+			dxi[j] += r * (dyi[j]*g[j] - sumD - xh*sumDX)
+		}
+	}
+	// Parameter gradients sum over rows in a fixed order (deterministic).
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d]
+		dyi := dy[i*d : (i+1)*d]
+		m, r := mean[i], rstd[i]
+		for j, xv := range xi {
+			dg[j] += dyi[j] * (xv - m) * r
+		}
+		if db != nil {
+			for j, v := range dyi {
+				db[j] += v
+			}
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package transformer
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Model is a decoder-only transformer: token (and learned position)
+// embeddings, Config.Layers pre-norm blocks
+//
+//	x = x + Attention(Norm1(x))
+//	x = x + MLP(Norm2(x))
+//
+// then a final norm and the output head giving next-token logits.
+//
+// Forward keeps every intermediate of the last call (for Backward and for
+// inspection through Logits, Probs, Attention and PositionLosses); they are
+// reused by the next Forward of the same (B, T) shape, so slices and
+// matrices returned by the inspection methods are overwritten by it.
+// A Model is not safe for concurrent use.
+type Model struct {
+	Config Config
+
+	params []*Param
+	wte    *Param // token embedding (V x D); also the head when TiedHead
+	wpe    *Param // learned positions (Context x D), nil with RoPE
+	blocks []block
+	normF  norm
+	head   linear // logits = hf·Wᵀ, W (V x D)
+
+	cos, sin []float64 // RoPE tables (Context x hs/2)
+	workers  int
+
+	training bool   // dropout on
+	dropSeed uint64 // from SetTraining
+	dropStep uint64 // training forwards since SetTraining
+
+	a *acts // activations of the last Forward
+}
+
+// block is one transformer layer.
+type block struct {
+	norm1, norm2 norm
+	qkv          []linear // GPT naming: fused c_attn; Llama naming: q_proj, k_proj, v_proj
+	qkvCol       []int    // first column of each qkv linear in the fused qkv activation
+	proj         linear   // attention output projection (c_proj / o_proj)
+	gate         linear   // SwiGLU only: gate_proj
+	up           linear   // c_fc / up_proj
+	down         linear   // MLP output projection (c_proj / down_proj)
+}
+
+// New builds a model with GPT-2's initialisation drawn from seed: weights
+// N(0, 0.02²), projections into the residual stream N(0, (0.02/√(2·layers))²),
+// norm gains 1, biases 0. The same (cfg, seed) always gives the same weights.
+func New(cfg Config, seed uint64) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Config: cfg, workers: defaultWorkers()}
+	m.build()
+	initParams(m.params, cfg.Layers, seed)
+	if cfg.Positions == "rope" {
+		m.cos, m.sin = ropeTables(cfg.Context, cfg.HeadSize(), cfg.RopeTheta)
+	}
+	return m, nil
+}
+
+// build creates the parameters, named as Hugging Face checkpoints name them.
+func (m *Model) build() {
+	c := m.Config
+	gpt := c.naming() == "gpt"
+	D, F, V, hs := c.Dim, c.FFDim, c.VocabSize, c.HeadSize()
+	add := func(p *Param) *Param {
+		m.params = append(m.params, p)
+		return p
+	}
+	// lin makes a linear layer D_in -> D_out named name.weight / name.bias.
+	lin := func(name string, in, out int, init initKind) linear {
+		l := linear{in: in, out: out, outIn: !gpt}
+		if gpt {
+			l.W = add(newMatrix(name+".weight", in, out, init))
+		} else {
+			l.W = add(newMatrix(name+".weight", out, in, init))
+		}
+		if c.Bias {
+			l.B = add(newVector(name+".bias", out, initZeros))
+		}
+		return l
+	}
+	nrm := func(name string) norm {
+		n := norm{rms: c.Norm == "rmsnorm", eps: c.NormEps, dim: D}
+		n.G = add(newVector(name+".weight", D, initOnes))
+		if !n.rms && c.Bias {
+			n.B = add(newVector(name+".bias", D, initZeros))
+		}
+		return n
+	}
+	if gpt {
+		m.wte = add(newMatrix("transformer.wte.weight", V, D, initNormal))
+		if c.Positions == "learned" {
+			m.wpe = add(newMatrix("transformer.wpe.weight", c.Context, D, initNormal))
+		}
+	} else {
+		m.wte = add(newMatrix("model.embed_tokens.weight", V, D, initNormal))
+		if c.Positions == "learned" {
+			m.wpe = add(newMatrix("model.embed_positions.weight", c.Context, D, initNormal))
+		}
+	}
+	qkvW := (c.Heads + 2*c.KVHeads) * hs
+	for l := 0; l < c.Layers; l++ {
+		var b block
+		if gpt {
+			p := fmt.Sprintf("transformer.h.%d.", l)
+			b.norm1 = nrm(p + "ln_1")
+			b.qkv = []linear{lin(p+"attn.c_attn", D, qkvW, initNormal)}
+			b.qkvCol = []int{0}
+			b.proj = lin(p+"attn.c_proj", c.Heads*hs, D, initResidual)
+			b.norm2 = nrm(p + "ln_2")
+			if c.MLP == "swiglu" {
+				b.gate = lin(p+"mlp.c_gate", D, F, initNormal)
+			}
+			b.up = lin(p+"mlp.c_fc", D, F, initNormal)
+			b.down = lin(p+"mlp.c_proj", F, D, initResidual)
+		} else {
+			p := fmt.Sprintf("model.layers.%d.", l)
+			b.norm1 = nrm(p + "input_layernorm")
+			b.qkv = []linear{
+				lin(p+"self_attn.q_proj", D, c.Heads*hs, initNormal),
+				lin(p+"self_attn.k_proj", D, c.KVHeads*hs, initNormal),
+				lin(p+"self_attn.v_proj", D, c.KVHeads*hs, initNormal),
+			}
+			b.qkvCol = []int{0, c.Heads * hs, (c.Heads + c.KVHeads) * hs}
+			b.proj = lin(p+"self_attn.o_proj", c.Heads*hs, D, initResidual)
+			b.norm2 = nrm(p + "post_attention_layernorm")
+			if c.MLP == "swiglu" {
+				b.gate = lin(p+"mlp.gate_proj", D, F, initNormal)
+			}
+			b.up = lin(p+"mlp.up_proj", D, F, initNormal)
+			b.down = lin(p+"mlp.down_proj", F, D, initResidual)
+		}
+		m.blocks = append(m.blocks, b)
+	}
+	if gpt {
+		m.normF = nrm("transformer.ln_f")
+	} else {
+		m.normF = nrm("model.norm")
+	}
+	m.head = linear{W: m.wte, outIn: true, in: D, out: V}
+	if !c.TiedHead {
+		m.head.W = add(newMatrix("lm_head.weight", V, D, initNormal))
+	}
+}
+
+// Params returns the parameters in a fixed order (embeddings, then each
+// layer from input to output, then the final norm and the head), named as
+// in Hugging Face checkpoints. A tied head appears once, as the embedding.
+func (m *Model) Params() []*Param { return m.params }
+
+// Param returns the parameter of the given name, or nil.
+func (m *Model) Param(name string) *Param {
+	for _, p := range m.params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// NumParams is the number of scalar parameters.
+func (m *Model) NumParams() int {
+	n := 0
+	for _, p := range m.params {
+		n += p.Size()
+	}
+	return n
+}
+
+// ZeroGrad sets every parameter gradient to zero.
+func (m *Model) ZeroGrad() {
+	for _, p := range m.params {
+		clear(p.Grad.RawMatrix().Data)
+	}
+}
+
+// SetTraining turns dropout on (when on and Config.Dropout > 0) or off.
+// Masks are a pure function of (seed, number of training Forward calls since
+// this call, layer, element), so they do not depend on scheduling; a
+// trainer that calls SetTraining(true, seedForStep) before every step gets
+// exactly the same masks when it resumes at that step.
+func (m *Model) SetTraining(on bool, seed uint64) {
+	m.training, m.dropSeed, m.dropStep = on, seed, 0
+}
+
+// dropoutOn reports whether the current Forward applies dropout.
+func (m *Model) dropoutOn() bool { return m.training && m.Config.Dropout > 0 }
+
+// Logits returns the (B*T x VocabSize) logits of the last Forward (nil
+// before any). The matrix shares memory with the model.
+func (m *Model) Logits() *mat.Dense {
+	if m.a == nil {
+		return nil
+	}
+	return mat.NewDense(m.a.n, m.Config.VocabSize, m.a.logits)
+}
+
+// Probs returns the (B*T x VocabSize) softmax of the last Forward's logits.
+func (m *Model) Probs() *mat.Dense {
+	if m.a == nil {
+		return nil
+	}
+	return mat.NewDense(m.a.n, m.Config.VocabSize, m.a.probs)
+}
+
+// PositionLosses returns the cross-entropy of each of the B*T positions of
+// the last Forward (0 where the target was -1), sharing memory with the model.
+func (m *Model) PositionLosses() []float64 {
+	if m.a == nil {
+		return nil
+	}
+	return m.a.losses
+}
+
+// Attention returns the softmax attention weights of one layer from the
+// last Forward, indexed [b][h]: the (T x T) matrix of batch row b and query
+// head h, row t holding how much position t attends to each position <= t
+// (zeros above the diagonal). The matrices share memory with the model. It
+// returns nil before any Forward or for a layer out of range.
+func (m *Model) Attention(layer int) [][]*mat.Dense {
+	if m.a == nil || layer < 0 || layer >= m.Config.Layers {
+		return nil
+	}
+	T, H := m.a.T, m.Config.Heads
+	att := m.a.att[layer]
+	out := make([][]*mat.Dense, m.a.B)
+	for b := range out {
+		out[b] = make([]*mat.Dense, H)
+		for h := range out[b] {
+			u := b*H + h
+			out[b][h] = mat.NewDense(T, T, att[u*T*T:(u+1)*T*T])
+		}
+	}
+	return out
+}

@@ -1,0 +1,49 @@
+package transformer
+
+import "math"
+
+// RMSNorm (Llama), row by row over x (N x D): no centring, no bias.
+// forward:  rstd = 1/sqrt(mean(x²)+eps), x̂ = x·rstd, y = x̂⊙g
+// backward: dx̂ = dy⊙g; dx = rstd·(dx̂ - x̂·mean(dx̂⊙x̂)); dg += Σ dy⊙x̂
+// rstd (N) is kept for backward.
+
+func rmsNormForward(y, rstd, x, g []float64, n, d int, eps float64) {
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d]
+		yi := y[i*d : (i+1)*d]
+		ss := 0.0
+		for _, v := range xi {
+			ss += v * v
+		}
+		r := 1 / math.Sqrt(ss/float64(d)+eps)
+		for j, xv := range xi {
+			yi[j] = xv * r * g[j]
+		}
+		rstd[i] = r
+	}
+}
+
+func rmsNormBackward(dx, dg, dy, x, rstd, g []float64, n, d int) {
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d]
+		dyi := dy[i*d : (i+1)*d]
+		dxi := dx[i*d : (i+1)*d]
+		r := rstd[i]
+		sumDX := 0.0 // Σ dx̂⊙x̂
+		for j, xv := range xi {
+			sumDX += dyi[j] * g[j] * xv * r
+		}
+		sumDX /= float64(d)
+		for j, xv := range xi {
+			dxi[j] += r * (dyi[j]*g[j] - xv*r*sumDX)
+		}
+	}
+	for i := 0; i < n; i++ {
+		xi := x[i*d : (i+1)*d]
+		dyi := dy[i*d : (i+1)*d]
+		r := rstd[i]
+		for j, xv := range xi {
+			dg[j] += dyi[j] * xv * r
+		}
+	}
+}

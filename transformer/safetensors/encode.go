@@ -1,0 +1,228 @@
+package safetensors
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Tensor is one named array of float64 values.
+type Tensor struct {
+	Name  string
+	Shape []int     // row-major; [] is a scalar
+	Data  []float64 // len(Data) = product of Shape
+}
+
+// metadataKey is the header entry reserved for free-form string metadata.
+const metadataKey = "__metadata__"
+
+// Write stores tensors and metadata as an F64 safetensors file at path,
+// atomically: it writes a temporary file in the same folder, syncs it to disk
+// and renames it over path, so a crash leaves either the old file or the new
+// one, never half of one. See Encode for the layout.
+func Write(path string, tensors []Tensor, metadata map[string]string) (err error) {
+	header, err := encodeHeader(tensors, metadata)
+	if err != nil {
+		return fmt.Errorf("safetensors: write %s: %w", path, err)
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("safetensors: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			err = fmt.Errorf("safetensors: write %s: %w", path, err)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err = writeFile(w, header, sortedByName(tensors)); err != nil {
+		return err
+	}
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil { // CreateTemp makes 0600; a model is not a secret
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// Make the rename itself durable. Not every system can sync a directory,
+	// and the file is complete either way, so a failure here is not an error.
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Encode writes tensors and metadata to w in safetensors format, every value
+// as F64. The output is deterministic: tensors are laid out sorted by name
+// (header and data in the same order, offsets increasing from 0) and metadata
+// keys are sorted, so the same tensors give the same bytes whatever order the
+// caller lists them in; a file's checksum then changes only when a value does.
+// Sorting by name is also the order Hugging Face's own serializer uses when
+// all tensors share one dtype. The header is padded with spaces to a multiple
+// of 8 bytes, so every F64 value starts 8-byte aligned in the file.
+//
+// Names must be unique, valid UTF-8 and not "__metadata__"; each tensor's
+// Data must hold exactly the product of its Shape values.
+func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
+	header, err := encodeHeader(tensors, metadata)
+	if err != nil {
+		return fmt.Errorf("safetensors: %w", err)
+	}
+	if err := writeFile(w, header, sortedByName(tensors)); err != nil {
+		return fmt.Errorf("safetensors: %w", err)
+	}
+	return nil
+}
+
+// writeFile writes the header length, the header and then the data of
+// tensors, which must be in header order.
+func writeFile(w io.Writer, header []byte, tensors []Tensor) error {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(header)))
+	if _, err := w.Write(n[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(header); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 64<<10)
+	for _, t := range tensors {
+		for _, v := range t.Data {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			if len(buf) == cap(buf) {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// sortedByName returns a copy of tensors sorted by name (the slice only; the
+// data is shared).
+func sortedByName(tensors []Tensor) []Tensor {
+	s := slices.Clone(tensors)
+	slices.SortFunc(s, func(a, b Tensor) int { return strings.Compare(a.Name, b.Name) })
+	return s
+}
+
+// encodeHeader checks tensors and metadata and returns the padded JSON
+// header, in the same compact form Hugging Face's serializer writes:
+// {"__metadata__":{...},"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},...}
+func encodeHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
+	var h bytes.Buffer
+	h.WriteByte('{')
+	if len(metadata) > 0 {
+		keys := make([]string, 0, len(metadata))
+		for k := range metadata {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		writeString(&h, metadataKey)
+		h.WriteString(":{")
+		for i, k := range keys {
+			v := metadata[k]
+			if !utf8.ValidString(k) || !utf8.ValidString(v) {
+				return nil, fmt.Errorf("metadata %q: %q: not valid UTF-8 (JSON can only hold text)", k, v)
+			}
+			if i > 0 {
+				h.WriteByte(',')
+			}
+			writeString(&h, k)
+			h.WriteByte(':')
+			writeString(&h, v)
+		}
+		h.WriteByte('}')
+	}
+	var offset uint64
+	sorted := sortedByName(tensors)
+	for i, t := range sorted {
+		if err := checkTensor(t); err != nil {
+			return nil, err
+		}
+		if i > 0 && sorted[i-1].Name == t.Name {
+			return nil, fmt.Errorf("tensor name %q appears twice; names must be unique", t.Name)
+		}
+		if i > 0 || len(metadata) > 0 {
+			h.WriteByte(',')
+		}
+		writeString(&h, t.Name)
+		h.WriteString(`:{"dtype":"F64","shape":[`)
+		for j, d := range t.Shape {
+			if j > 0 {
+				h.WriteByte(',')
+			}
+			fmt.Fprint(&h, d)
+		}
+		end := offset + 8*uint64(len(t.Data))
+		fmt.Fprintf(&h, `],"data_offsets":[%d,%d]}`, offset, end)
+		offset = end
+	}
+	h.WriteByte('}')
+	for h.Len()%8 != 0 {
+		h.WriteByte(' ')
+	}
+	if h.Len() > maxHeader {
+		return nil, fmt.Errorf("header would be %d bytes, over the format's limit of %d; store fewer tensors per file", h.Len(), maxHeader)
+	}
+	return h.Bytes(), nil
+}
+
+// checkTensor reports why t cannot be written, if it cannot.
+func checkTensor(t Tensor) error {
+	if t.Name == metadataKey {
+		return fmt.Errorf("tensor name %q is reserved for metadata; rename the tensor", t.Name)
+	}
+	if !utf8.ValidString(t.Name) {
+		return fmt.Errorf("tensor name %q is not valid UTF-8", t.Name)
+	}
+	n := 1
+	for _, d := range t.Shape {
+		if d < 0 {
+			return fmt.Errorf("tensor %q: shape %v has a negative dimension", t.Name, t.Shape)
+		}
+		if d != 0 && n > math.MaxInt/8/d {
+			return fmt.Errorf("tensor %q: shape %v is too large", t.Name, t.Shape)
+		}
+		n *= d
+	}
+	if n != len(t.Data) {
+		return fmt.Errorf("tensor %q: shape %v holds %d values but Data has %d", t.Name, t.Shape, n, len(t.Data))
+	}
+	return nil
+}
+
+// writeString writes s as a JSON string. HTML escaping is off so a name like
+// "a<b" stays readable in the header.
+func writeString(b *bytes.Buffer, s string) {
+	e := json.NewEncoder(b)
+	e.SetEscapeHTML(false)
+	e.Encode(s)             // cannot fail for a string
+	b.Truncate(b.Len() - 1) // Encode adds a newline
+}
