@@ -143,7 +143,7 @@ func loadWithSidecar(path string) (*Encoding, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("rank file %s does not exist: check the path, or use a built-in encoding (%s)", path, strings.Join(Builtins(), ", "))
 		}
-		return nil, fmt.Errorf("%s has no sidecar %s: give its split pattern (tick: --pattern gpt2|cl100k|o200k|none)", path, sc)
+		return nil, fmt.Errorf("%s has no sidecar %s: give its split pattern with --pattern gpt2|cl100k|o200k|none, or write the sidecar, e.g. {\"pattern\":\"cl100k\",\"special_tokens\":{}}", path, sc)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read sidecar: %w", err)

@@ -72,18 +72,26 @@ type merger struct {
 	start, rank, tok [smallPiece + 2]int32
 
 	// mergeLarge: a doubly linked list of parts indexed by their start
-	// offset, and a min-heap of candidate joins.
+	// offset, and a queue of candidate joins.
 	next, prev []int32
 	lrank      []int32
 	ltok       []int32
-	heap       []uint64
+	queue      joinQueue
 }
 
 // mergeFast appends the tokens of piece to out. It gives exactly the result
 // of mergeReference.
 func (m *merger) mergeFast(piece []byte, out []int) []int {
-	if len(piece) == 0 {
+	switch len(piece) {
+	case 0:
 		return out
+	case 1: // every byte is a token
+		return append(out, int(m.v.byteRank[piece[0]]))
+	case 2: // a small table, usually in cache, answers most short pieces
+		if r := m.v.pair2[uint16(piece[0])<<8|uint16(piece[1])]; r != noRank {
+			return append(out, int(r))
+		}
+		return append(out, int(m.v.byteRank[piece[0]]), int(m.v.byteRank[piece[1]]))
 	}
 	if r, ok := m.v.rank(piece); ok {
 		return append(out, r)
@@ -108,7 +116,7 @@ func (m *merger) pairRank(piece []byte, a, b int32) int32 {
 // mergeSmall is the reference algorithm with two savings: the rank of each
 // adjacent pair is cached and only the two pairs touching a join are looked
 // up again, and each part remembers its token so the end needs no lookups.
-// (This is exactly how tiktoken's Rust core does it.) Still O(n^2), so it is
+// (tiktoken's Rust core caches ranks the same way.) Still O(n^2), so it is
 // only used for short pieces.
 func (m *merger) mergeSmall(piece []byte, out []int) []int {
 	n := int32(len(piece))
@@ -157,11 +165,12 @@ func (m *merger) mergeSmall(piece []byte, out []int) []int {
 
 // mergeLarge is the same algorithm in O(n log n) for long pieces (a
 // megabyte of spaces is one piece). Parts form a linked list indexed by
-// their start offset, and every candidate join sits in a min-heap keyed by
-// rank<<32 | start: the smallest key is the lowest rank, and among equal
-// ranks the leftmost start, exactly the reference's choice. Joins make
-// some heap entries stale; rather than finding and removing them, a popped
-// entry is skipped when its part is gone or its rank has since changed.
+// their start offset, and every candidate join has a key rank<<32 | start:
+// the smallest key is the lowest rank, and among equal ranks the leftmost
+// start, exactly the reference's choice. A joinQueue hands the keys out in
+// that order. Joins make some queued candidates stale; rather than finding
+// and removing them, a candidate is skipped when its part is gone or its
+// rank has changed since.
 func (m *merger) mergeLarge(piece []byte, out []int) []int {
 	n := int32(len(piece))
 	m.next = grow(m.next, int(n)+1)
@@ -169,7 +178,8 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 	m.lrank = grow(m.lrank, int(n)+1)
 	m.ltok = grow(m.ltok, int(n)+1)
 	next, prev, rank, tok := m.next, m.prev, m.lrank, m.ltok
-	h := m.heap[:0]
+	q := &m.queue
+	q.reset()
 	for i := int32(0); i <= n; i++ {
 		next[i], prev[i] = i+1, i-1 // node n is the end sentinel
 		rank[i] = noRank
@@ -180,14 +190,15 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 	for i := int32(0); i+1 < n; i++ {
 		if r := m.pairRank(piece, i, i+2); r != noRank {
 			rank[i] = r
-			h = append(h, uint64(r)<<32|uint64(i))
+			q.push(uint64(r)<<32 | uint64(i))
 		}
 	}
-	heapInit(h)
-	for len(h) > 0 {
-		top := h[0]
-		h = heapPop(h)
-		r, s := int32(top>>32), int32(uint32(top))
+	for {
+		key, ok := q.pop()
+		if !ok {
+			break
+		}
+		r, s := int32(key>>32), int32(uint32(key))
 		if rank[s] != r {
 			continue // stale: part s was joined away or changed since
 		}
@@ -201,7 +212,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		if u := next[s]; u < n {
 			rank[s] = m.pairRank(piece, s, next[u])
 			if rank[s] != noRank {
-				h = heapPush(h, uint64(rank[s])<<32|uint64(s))
+				q.push(uint64(rank[s])<<32 | uint64(s))
 			}
 		} else {
 			rank[s] = noRank
@@ -209,15 +220,67 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		if p := prev[s]; p >= 0 {
 			rank[p] = m.pairRank(piece, p, next[s])
 			if rank[p] != noRank {
-				h = heapPush(h, uint64(rank[p])<<32|uint64(p))
+				q.push(uint64(rank[p])<<32 | uint64(p))
 			}
 		}
 	}
-	m.heap = h
 	for s := int32(0); s < n; s = next[s] {
 		out = append(out, int(tok[s]))
 	}
 	return out
+}
+
+// joinQueue is a priority queue of join keys, smallest first, tuned for how
+// BPE uses it. A plain heap would do, but a megabyte-long piece puts a
+// million keys in it and each pop then costs a chain of cache misses.
+// Merging mostly proceeds in waves: all joins of one rank, left to right,
+// then longer tokens of higher ranks. So keys are kept in three places:
+//
+//   - run: a sorted slice handed out in order (cheap and cache-friendly);
+//   - later: keys larger than everything in run, unsorted; when run and heap
+//     are both empty, later is sorted and becomes the next run;
+//   - heap: keys pushed that are not larger than run's last key, so they
+//     may be due before run ends (rare with real vocabularies).
+//
+// The smallest key is always the smaller of run's next and heap's top:
+// every key in later exceeds both.
+type joinQueue struct {
+	run   []uint64
+	pos   int    // run[pos:] are still queued
+	last  uint64 // run's largest key
+	later []uint64
+	heap  []uint64
+}
+
+func (q *joinQueue) reset() {
+	q.run, q.pos, q.last = q.run[:0], 0, 0
+	q.later, q.heap = q.later[:0], q.heap[:0]
+}
+
+func (q *joinQueue) push(key uint64) {
+	if key > q.last {
+		q.later = append(q.later, key)
+	} else {
+		q.heap = heapPush(q.heap, key)
+	}
+}
+
+func (q *joinQueue) pop() (uint64, bool) {
+	if q.pos == len(q.run) && len(q.heap) == 0 {
+		if len(q.later) == 0 {
+			return 0, false
+		}
+		q.run, q.later = q.later, q.run[:0]
+		slices.Sort(q.run)
+		q.pos, q.last = 0, q.run[len(q.run)-1]
+	}
+	if q.pos < len(q.run) && (len(q.heap) == 0 || q.run[q.pos] < q.heap[0]) {
+		q.pos++
+		return q.run[q.pos-1], true
+	}
+	key := q.heap[0]
+	q.heap = heapPop(q.heap)
+	return key, true
 }
 
 // grow returns s resized to length n, reusing its memory when it can.
@@ -233,20 +296,13 @@ func grow(s []int32, n int) []int32 {
 // halve the depth of a binary heap and sit in one cache line, which matters
 // when a megabyte-long piece puts a million entries in the heap.
 
-func heapInit(h []uint64) {
-	if len(h) < 2 {
-		return
-	}
-	for i := (len(h) - 2) / 4; i >= 0; i-- {
-		siftDown(h, i)
-	}
-}
+const heapArity = 4
 
 func heapPush(h []uint64, x uint64) []uint64 {
 	h = append(h, x)
 	i := len(h) - 1
 	for i > 0 {
-		p := (i - 1) / 4
+		p := (i - 1) / heapArity
 		if h[p] <= x {
 			break
 		}
@@ -271,13 +327,13 @@ func siftDown(h []uint64, i int) {
 	x := h[i]
 	n := len(h)
 	for {
-		c := 4*i + 1
+		c := heapArity*i + 1
 		if c >= n {
 			break
 		}
 		// The smallest of up to four children.
 		m := c
-		for k := c + 1; k < c+4 && k < n; k++ {
+		for k := c + 1; k < c+heapArity && k < n; k++ {
 			if h[k] < h[m] {
 				m = k
 			}

@@ -1,10 +1,13 @@
 package tokenizer
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // TestMergeFastMatchesReference proves the fast merger (the cached-rank scan
@@ -103,6 +106,62 @@ func BenchmarkHostile(b *testing.B) {
 					enc.EncodeOrdinary(text)
 				}
 			})
+		}
+	}
+}
+
+// TestMergeShuffledRanks: the fast merger must follow the reference even
+// for a vocabulary whose ranks are in no BPE training order (a longer token
+// may rank below its parts), which exercises every path of joinQueue.
+func TestMergeShuffledRanks(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	var toks []string
+	var grow func(prefix string)
+	grow = func(prefix string) {
+		if len(prefix) >= 2 {
+			toks = append(toks, prefix)
+		}
+		if len(prefix) < 6 {
+			for _, c := range "abc" {
+				grow(prefix + string(c))
+			}
+		}
+	}
+	grow("")
+	for seed := range 5 {
+		ranks := map[string]int{}
+		for b := range 256 {
+			ranks[string([]byte{byte(b)})] = b
+		}
+		// A random subset of the strings over {a,b,c}, in random rank order.
+		perm := r.Perm(len(toks))
+		for i, j := range perm[:len(toks)/2] {
+			ranks[toks[j]] = 256 + i
+		}
+		enc, err := New(fmt.Sprint("shuffled", seed), ranks, split.None, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := enc.newMerger()
+		for range 150 {
+			p := make([]byte, 2+r.IntN(200))
+			for i := range p {
+				p[i] = "abc"[r.IntN(3)]
+			}
+			want := mergeReference(enc.vocab, p)
+			if _, whole := enc.vocab.rank(p); !whole {
+				if got := m.mergeLarge(p, nil); !slices.Equal(got, want) {
+					t.Fatalf("seed %d: mergeLarge(%q) = %v, reference %v", seed, p, got, want)
+				}
+				if len(p) <= smallPiece {
+					if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {
+						t.Fatalf("seed %d: mergeSmall(%q) = %v, reference %v", seed, p, got, want)
+					}
+				}
+			}
+			if got := m.mergeFast(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("seed %d: mergeFast(%q) = %v, reference %v", seed, p, got, want)
+			}
 		}
 	}
 }

@@ -45,8 +45,8 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 	maxR := lines[len(lines)-1].rank
 	v := &vocab{start: make([]uint32, maxR+2), count: len(lines)}
 
-	// Lay the tokens out in rank order (a no-op copy when the file already
-	// was, as official rank files are).
+	// Lay the tokens out in rank order, so rank -> bytes is two array
+	// reads; holes in the ranks get empty tokens.
 	v.slab = make([]byte, 0, len(slab))
 	r := 0
 	for i, l := range lines {
@@ -69,22 +69,15 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 	v.shift = uint(64 - bitsN)
 	v.mask = uint64(len(v.slots) - 1)
 	for _, l := range lines {
-		tok := v.bytes(l.rank)
-		if prev, ok := v.rank(tok); ok {
+		if prev, dup := v.insert(l.rank); dup {
 			prevLine := 0
 			for _, p := range lines {
 				if p.rank == prev {
 					prevLine = p.line
 				}
 			}
-			return nil, fmt.Errorf("line %d: token %q appears twice (also line %d); each token must appear once", l.line, tok, prevLine)
+			return nil, fmt.Errorf("line %d: token %q appears twice (also line %d); each token must appear once", l.line, v.bytes(l.rank), prevLine)
 		}
-		k := load8(tok)
-		i := hashKey(k, tok) >> v.shift
-		for v.slots[i].meta != 0 {
-			i = (i + 1) & v.mask
-		}
-		v.slots[i] = slot{key: k, meta: uint64(len(tok))<<32 | uint64(l.rank+1)}
 	}
 	for i := range v.byteRank {
 		v.byteRank[i] = -1
@@ -101,6 +94,26 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 		}
 	}
 	return v, nil
+}
+
+// insert adds the token of rank r to the hash table, unless the same bytes
+// are there already, in which case it returns their rank and true.
+func (v *vocab) insert(r int) (prev int, dup bool) {
+	tok := v.bytes(r)
+	k := load8(tok)
+	meta := uint64(len(tok))<<32 | uint64(r+1)
+	for i := hashKey(k, tok) >> v.shift; ; i = (i + 1) & v.mask {
+		s := &v.slots[i]
+		if s.meta == 0 {
+			*s = slot{key: k, meta: meta}
+			return 0, false
+		}
+		if s.key == k && s.meta>>32 == uint64(len(tok)) {
+			if p := int(uint32(s.meta)) - 1; string(v.bytes(p)) == string(tok) {
+				return p, true
+			}
+		}
+	}
 }
 
 // maxRankPlus1 is one more than the largest rank.

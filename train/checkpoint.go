@@ -73,6 +73,10 @@ func saveCheckpoint(dir string, m *transformer.Model, opt *AdamW, st runState, t
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
+	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes a private folder
+		os.RemoveAll(tmp)
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
 	if err := writeCheckpoint(tmp, m, opt, st, ts); err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("save checkpoint %s: %w", dir, err)
@@ -173,6 +177,9 @@ func readState(dir string) (string, runState, error) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
+		if n != filepath.Base(n) || n == "." || n == ".." {
+			return dir, st, fmt.Errorf("checkpoint %s is damaged: %s lists a file outside the folder (%q)", dir, stateFile, n)
+		}
 		sum, err := fileSHA256(filepath.Join(dir, n))
 		if err != nil {
 			return dir, st, fmt.Errorf("checkpoint %s is damaged: %v", dir, err)

@@ -1,7 +1,12 @@
 package train_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/tick-llm/tick/train"
 )
@@ -40,4 +45,31 @@ func ExampleLossStats() {
 	fmt.Printf("loss %.2f nats/token, perplexity %.2f, %.4f bits/byte\n", s.Loss(), s.Perplexity(), s.BitsPerByte())
 	// Output:
 	// loss 1.50 nats/token, perplexity 4.48, 0.5410 bits/byte
+}
+
+// Run trains a model and fills a run folder; a library caller passes
+// options (here a tiny model for a few steps) and a writer for the log.
+func ExampleRun() {
+	dir, _ := os.MkdirTemp("", "tick-example-")
+	defer os.RemoveAll(dir)
+	o := train.DefaultOptions()
+	o.Data = train.EmbeddedCorpusName
+	o.Layers, o.Heads, o.Dim, o.Context, o.Batch = 1, 2, 16, 16, 4
+	o.Steps, o.Warmup, o.EvalEvery, o.SampleTokens = 10, 2, 5, 0
+	o.Out = filepath.Join(dir, "run")
+	r, err := train.Run(context.Background(), o, io.Discard)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	entries, _ := os.ReadDir(o.Out)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	fmt.Println(strings.Join(names, " "))
+	fmt.Printf("trained %d steps\n", r.Step)
+	// Output:
+	// best last loss.png metrics.jsonl
+	// trained 10 steps
 }

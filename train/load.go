@@ -3,6 +3,7 @@ package train
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -16,6 +17,9 @@ func checkpointDir(dir string) (string, error) {
 		return dir, nil
 	}
 	if _, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("model folder %s does not exist; give the --out folder of a tick train run", dir)
+		}
 		return "", fmt.Errorf("model folder: %w", err)
 	}
 	for _, name := range []string{"best", "last"} {

@@ -48,8 +48,10 @@ func (p *progress) clear() {
 	}
 }
 
+// finish removes the bar for good, leaving the line to the next message.
 func (p *progress) finish() {
 	if p != nil {
+		p.bar.Clear()
 		p.bar.Exit()
 	}
 }

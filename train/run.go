@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -149,7 +150,7 @@ func (t *trainer) setup() error {
 			return fmt.Errorf("--prompt %q encodes to no tokens", o.Prompt)
 		}
 	} else {
-		t.prompt = t.val[:min(16, max(1, o.Context/2))]
+		t.prompt = defaultPrompt(t.tok, t.val, min(16, max(1, o.Context/2)))
 	}
 
 	cfg, err := o.ModelConfig(t.tok.VocabSize())
@@ -177,6 +178,12 @@ func (t *trainer) setup() error {
 		t.state = runState{Options: o}
 	}
 	t.state.Data = t.data
+	if o.Data != "" && o.Data != EmbeddedCorpusName {
+		// Saved absolute, so --resume works from any folder.
+		if abs, err := filepath.Abs(o.Data); err == nil {
+			t.state.Options.Data = abs
+		}
+	}
 	t.lastSavedStep = t.state.Step
 	t.params = t.model.Params()
 	for _, p := range t.params {
@@ -218,13 +225,28 @@ func (t *trainer) setup() error {
 	return nil
 }
 
+// defaultPrompt returns n tokens of the validation text to start samples
+// from: the start of its first line that has text, so the prompt begins at
+// a word, or its first n tokens.
+func defaultPrompt(tok Tokenizer, val []int, n int) []int {
+	for i := 0; i+1+n <= len(val) && i < 2000; i++ {
+		if bytes.HasSuffix(tok.TokenBytes(val[i]), []byte("\n")) && len(bytes.TrimSpace(tok.TokenBytes(val[i+1]))) > 0 {
+			return val[i+1 : i+1+n]
+		}
+	}
+	return val[:n]
+}
+
 // prepareOutDir creates the run folder, refusing one that already holds a
 // run so that nothing is overwritten.
 func prepareOutDir(dir string) error {
-	for _, name := range []string{"last", "best", "metrics.jsonl"} {
+	for _, name := range []string{"last", "best"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return fmt.Errorf("%s already holds a run (%s); continue it with --resume or choose another --out", dir, name)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "metrics.jsonl")); err == nil {
+		return fmt.Errorf("%s holds metrics.jsonl of a run that saved no checkpoint; delete the folder or choose another --out", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
@@ -251,8 +273,8 @@ func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
 	o, cfg := t.o, t.model.Config
 	what := ""
 	switch {
-	case dataName == EmbeddedCorpusName:
-		what = "; no --data given and Go's copy of Newton's Opticks was not found"
+	case o.Data == "" && dataName == EmbeddedCorpusName:
+		what = "; no --data given and Go's copy of Newton's Opticks was not found, so a sample embedded in tick"
 	case o.Data == "":
 		what = "; no --data given: Newton's Opticks, shipped with Go"
 	}
@@ -261,8 +283,12 @@ func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
 		t.tok.Name(), t.tok.VocabSize(), len(t.train), len(t.val))
 	t.printf("model: %s, %d layers, %d heads (%d key/value), width %d, context %d, dropout %g: %d parameters (backend %s)\n",
 		o.Preset, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
-	t.printf("training: %d steps of %d x %d x %d tokens, lr %g -> %g (warmup %d), AdamW weight decay %g, clip %g, seed %d\n",
-		o.Steps, o.GradAccum, o.Batch, o.Context, o.LR, o.MinLR, o.Warmup, o.WeightDecay, o.Clip, o.Seed)
+	accum := ""
+	if o.GradAccum > 1 {
+		accum = fmt.Sprintf(" x %d accumulated", o.GradAccum)
+	}
+	t.printf("training: %d steps of %d windows x %d tokens%s, lr %g -> %g (warmup %d), AdamW weight decay %g, clip %g, seed %d\n",
+		o.Steps, o.Batch, o.Context, accum, o.LR, o.MinLR, o.Warmup, o.WeightDecay, o.Clip, o.Seed)
 	if ck != nil {
 		t.printf("resuming %s at step %d\n", o.Out, t.state.Step)
 	} else {

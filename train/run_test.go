@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tick-llm/tick/transformer"
 )
@@ -206,10 +207,43 @@ func TestSameOnAnyNumberOfCores(t *testing.T) {
 	sameBits(t, "GOMAXPROCS 1 vs 4", models[0], models[1])
 }
 
+// TestDivergenceStops: a weight that becomes NaN after step 5 (saved at
+// step 5) makes step 6's loss NaN; the run stops saying so and keeps the
+// step-5 checkpoint. A huge learning rate is stopped the same way.
 func TestDivergenceStops(t *testing.T) {
 	o := tinyOptions(t)
+	o.EvalEvery, o.SampleTokens = 5, 0
+	var model *transformer.Model
+	o.afterStep = func(step int) {
+		if step == 5 {
+			model.Params()[0].Value.Set(0, 0, math.NaN())
+		}
+	}
+	tr := &trainer{o: o, out: new(bytes.Buffer), start: time.Now()}
+	if err := tr.setup(); err != nil {
+		t.Fatal(err)
+	}
+	model = tr.model
+	_, err := tr.loop(context.Background())
+	tr.log.close()
+	if err == nil || !strings.Contains(err.Error(), "diverged at step 6: the loss became NaN") || !strings.Contains(err.Error(), "checkpoint (step 5) is kept") {
+		t.Fatalf("error %v, want divergence at step 6 keeping step 5", err)
+	}
+	ck := lastCheckpoint(t, o.Out)
+	if ck.state.Step != 5 {
+		t.Errorf("last checkpoint at step %d, want 5", ck.state.Step)
+	}
+	for name, v := range paramsOf(ck.model) {
+		for _, x := range v {
+			if !finite(x) {
+				t.Fatalf("kept checkpoint has non-finite %s", name)
+			}
+		}
+	}
+
+	o = tinyOptions(t)
 	o.LR, o.MinLR, o.Warmup, o.Clip, o.EvalEvery, o.SampleTokens = 1e200, 1e200, 0, 0, 1, 0
-	_, err := Run(context.Background(), o, new(bytes.Buffer))
+	_, err = Run(context.Background(), o, new(bytes.Buffer))
 	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "--lr") {
 		t.Fatalf("error %v, want a divergence message suggesting --lr", err)
 	}
@@ -246,5 +280,28 @@ func TestTimeLimit(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if !finalLine.MatchString(lines[len(lines)-1]) {
 		t.Errorf("last line %q", lines[len(lines)-1])
+	}
+}
+
+// TestGradAccumEqualsBigBatch: two accumulated micro-batches of 4 windows
+// make the same steps as one batch of 8 (the batcher draws the same 8
+// windows either way), up to rounding.
+func TestGradAccumEqualsBigBatch(t *testing.T) {
+	var models []map[string][]float64
+	for _, ab := range [][2]int{{2, 4}, {1, 8}} {
+		o := tinyOptions(t)
+		o.GradAccum, o.Batch, o.Steps, o.SampleTokens = ab[0], ab[1], 3, 0
+		if _, err := Run(context.Background(), o, new(bytes.Buffer)); err != nil {
+			t.Fatal(err)
+		}
+		models = append(models, paramsOf(lastCheckpoint(t, o.Out).model))
+	}
+	for name, a := range models[0] {
+		b := models[1][name]
+		for i := range a {
+			if math.Abs(a[i]-b[i]) > 1e-9 {
+				t.Fatalf("%s[%d]: accumulated %v, big batch %v", name, i, a[i], b[i])
+			}
+		}
 	}
 }

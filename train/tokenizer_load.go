@@ -57,15 +57,24 @@ type tokenizerSpec struct {
 	Name   string `json:"name,omitempty"`   // encoding: a built-in name such as "cl100k_base"
 	Prefix string `json:"prefix,omitempty"` // file: a tokenizer.Get prefix such as "llama3:"
 	Source string `json:"source,omitempty"` // file: where the user's file was
+	File   string `json:"file,omitempty"`   // file: its copy in the checkpoint, with its sidecar beside it
 
 	vocab, sidecar []byte // file: the .tiktoken file and its optional .json sidecar
 }
 
-const (
-	tokenizerFile = "tokenizer.json"
-	vocabFile     = "vocab.tiktoken" // with sidecar vocab.json, as tokenizer.Get expects
-	vocabSidecar  = "vocab.json"
-)
+// tokenizerFile is the tokenizer's description in a checkpoint.
+const tokenizerFile = "tokenizer.json"
+
+// vocabCopyName is the name a vocabulary file gets in a checkpoint: its own
+// (an encoding loaded from a file is named after it), unless that would
+// put its sidecar over tokenizer.json.
+func vocabCopyName(source string) string {
+	base := filepath.Base(source)
+	if !strings.HasSuffix(base, ".tiktoken") || tokenizer.SidecarPath(base) == tokenizerFile {
+		return "vocab.tiktoken"
+	}
+	return base
+}
 
 // NewTokenizer builds the tokenizer named by spec for a corpus: "char" (the
 // corpus's characters), "byte", a built-in encoding ("cl100k_base",
@@ -104,8 +113,8 @@ func newTokenizer(spec, corpus string) (Tokenizer, tokenizerSpec, error) {
 	if err != nil {
 		return nil, tokenizerSpec{}, fmt.Errorf("tokenizer file: %w", err)
 	}
-	ts := tokenizerSpec{Kind: "file", Prefix: prefix, Source: spec, vocab: vocab}
-	side, err := os.ReadFile(strings.TrimSuffix(path, ".tiktoken") + ".json")
+	ts := tokenizerSpec{Kind: "file", Prefix: prefix, Source: spec, File: vocabCopyName(path), vocab: vocab}
+	side, err := os.ReadFile(tokenizer.SidecarPath(path))
 	if err == nil {
 		ts.sidecar = side
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -135,11 +144,11 @@ func (ts tokenizerSpec) save(dir string) error {
 	if ts.Kind != "file" {
 		return nil
 	}
-	if err := os.WriteFile(filepath.Join(dir, vocabFile), ts.vocab, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ts.File), ts.vocab, 0o644); err != nil {
 		return fmt.Errorf("save tokenizer: %w", err)
 	}
 	if ts.sidecar != nil {
-		if err := os.WriteFile(filepath.Join(dir, vocabSidecar), ts.sidecar, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, tokenizer.SidecarPath(ts.File)), ts.sidecar, 0o644); err != nil {
 			return fmt.Errorf("save tokenizer: %w", err)
 		}
 	}
@@ -171,11 +180,14 @@ func loadTokenizer(dir string) (Tokenizer, tokenizerSpec, error) {
 		}
 		return encodingTokenizer{enc}, ts, nil
 	case "file":
-		path := filepath.Join(dir, vocabFile)
+		if ts.File == "" || ts.File != filepath.Base(ts.File) || !strings.HasSuffix(ts.File, ".tiktoken") {
+			return nil, ts, fmt.Errorf("load tokenizer: %s names no .tiktoken file in the checkpoint (%q)", filepath.Join(dir, tokenizerFile), ts.File)
+		}
+		path := filepath.Join(dir, ts.File)
 		if ts.vocab, err = os.ReadFile(path); err != nil {
 			return nil, ts, fmt.Errorf("load tokenizer: %w", err)
 		}
-		if side, err := os.ReadFile(filepath.Join(dir, vocabSidecar)); err == nil {
+		if side, err := os.ReadFile(tokenizer.SidecarPath(path)); err == nil {
 			ts.sidecar = side
 		}
 		enc, err := tokenizer.Get(ts.Prefix + path)

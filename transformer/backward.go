@@ -13,11 +13,13 @@ func (m *Model) Backward() {
 	n, D, V := a.n, c.Dim, c.VocabSize
 	drop := a.dropped
 
-	crossEntropyBackward(a.dlogits, a.probs, a.targets, n, V, a.count)
+	parallelRows(n, V, m.workers, func(lo, hi int) {
+		crossEntropyBackward(a.dlogits[lo*V:hi*V], a.probs[lo*V:hi*V], a.targets[lo:hi], hi-lo, V, a.count)
+	})
 	clear(a.dhf)
-	m.head.backward(general(a.dhf, n, D, D), general(a.dlogits, n, V, V), general(a.hf, n, D, D))
+	m.head.backward(general(a.dhf, n, D, D), general(a.dlogits, n, V, V), general(a.hf, n, D, D), m.workers)
 	clear(a.dres)
-	m.normF.backward(a.dres, a.dhf, a.res[c.Layers], a.meanF, a.rstdF, n)
+	m.normF.backward(a.dres, a.dhf, a.res[c.Layers], a.meanF, a.rstdF, n, m.workers)
 	for l := c.Layers - 1; l >= 0; l-- {
 		m.blockBackward(l, drop)
 	}
@@ -45,21 +47,26 @@ func (m *Model) blockBackward(l int, drop bool) {
 		mulInPlace(a.dbranch, a.dropMLP[l])
 	}
 	clear(a.dact)
-	b.down.backward(general(a.dact, n, F, F), general(a.dbranch, n, D, D), general(a.act[l], n, F, F))
+	b.down.backward(general(a.dact, n, F, F), general(a.dbranch, n, D, D), general(a.act[l], n, F, F), m.workers)
 	clear(a.dup)
 	if c.MLP == "swiglu" {
 		clear(a.dgate)
-		swigluBackward(a.dgate, a.dup, a.dact, a.gate[l], a.up[l])
+		parallelRows(n, F, m.workers, func(lo, hi int) {
+			r := func(s []float64) []float64 { return s[lo*F : hi*F] }
+			swigluBackward(r(a.dgate), r(a.dup), r(a.dact), r(a.gate[l]), r(a.up[l]))
+		})
 	} else {
-		geluBackward(a.dup, a.dact, a.up[l])
+		parallelRows(n, F, m.workers, func(lo, hi int) {
+			geluBackward(a.dup[lo*F:hi*F], a.dact[lo*F:hi*F], a.up[l][lo*F:hi*F])
+		})
 	}
 	clear(a.dh)
 	h2 := general(a.h2[l], n, D, D)
-	b.up.backward(general(a.dh, n, D, D), general(a.dup, n, F, F), h2)
+	b.up.backward(general(a.dh, n, D, D), general(a.dup, n, F, F), h2, m.workers)
 	if c.MLP == "swiglu" {
-		b.gate.backward(general(a.dh, n, D, D), general(a.dgate, n, F, F), h2)
+		b.gate.backward(general(a.dh, n, D, D), general(a.dgate, n, F, F), h2, m.workers)
 	}
-	b.norm2.backward(a.dres, a.dh, a.mid[l], a.mean2[l], a.rstd2[l], n) // a.dres is now ∂L/∂mid
+	b.norm2.backward(a.dres, a.dh, a.mid[l], a.mean2[l], a.rstd2[l], n, m.workers) // a.dres is now ∂L/∂mid
 
 	// attention branch: mid = res[l] + proj(attention(qkv(h1))), h1 = Norm1(res[l])
 	copy(a.dbranch, a.dres)
@@ -67,7 +74,7 @@ func (m *Model) blockBackward(l int, drop bool) {
 		mulInPlace(a.dbranch, a.dropAttn[l])
 	}
 	clear(a.dy)
-	b.proj.backward(general(a.dy, n, D, D), general(a.dbranch, n, D, D), general(a.y[l], n, D, D))
+	b.proj.backward(general(a.dy, n, D, D), general(a.dbranch, n, D, D), general(a.y[l], n, D, D), m.workers)
 	clear(a.dqkv)
 	attentionBackward(a.dqkv, a.dy, a.att[l], a.qkv[l], a.scratch, s, m.workers)
 	if m.cos != nil {
@@ -76,7 +83,7 @@ func (m *Model) blockBackward(l int, drop bool) {
 	clear(a.dh)
 	h1 := general(a.h1[l], n, D, D)
 	for i := range b.qkv {
-		b.qkv[i].backward(general(a.dh, n, D, D), general(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1)
+		b.qkv[i].backward(general(a.dh, n, D, D), general(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1, m.workers)
 	}
-	b.norm1.backward(a.dres, a.dh, a.res[l], a.mean1[l], a.rstd1[l], n) // a.dres is now ∂L/∂res[l]
+	b.norm1.backward(a.dres, a.dh, a.res[l], a.mean1[l], a.rstd1[l], n, m.workers) // a.dres is now ∂L/∂res[l]
 }

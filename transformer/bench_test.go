@@ -72,35 +72,41 @@ func BenchmarkTrainStep(b *testing.B) {
 }
 
 // BenchmarkGenerate: greedy generation of a whole context (256 tokens)
-// through the KV cache with llama2.c's stories15M shape.
+// through the KV cache with llama2.c's stories15M shape, with float64
+// weights (exact) and with float32 weights (llama2.c's precision).
 func BenchmarkGenerate(b *testing.B) {
-	b.Run("stories15M_llama_6x288/"+Backend, func(b *testing.B) {
-		cfg, _ := Preset("llama")
-		cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 32000, 256, 6, 6, 6, 288, 768
-		m, err := New(cfg, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		c := m.NewCache()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			c.Reset()
-			id := 1
-			for c.Len() < cfg.Context {
-				logits, err := c.Push(id)
-				if err != nil {
-					b.Fatal(err)
+	cfg, _ := Preset("llama")
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 32000, 256, 6, 6, 6, 288, 768
+	m, err := New(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name  string
+		cache func() *Cache
+	}{{"float64", m.NewCache}, {"float32", m.NewCacheFloat32}} {
+		b.Run("stories15M_llama_6x288/"+bc.name+"/"+Backend, func(b *testing.B) {
+			c := bc.cache()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				c.Reset()
+				id := 1
+				for c.Len() < cfg.Context {
+					logits, err := c.Push(id)
+					if err != nil {
+						b.Fatal(err)
+					}
+					id = argmax(logits)
 				}
-				id = argmax(logits)
 			}
-		}
-		sec := b.Elapsed().Seconds()
-		tokps := float64(cfg.Context*b.N) / sec
-		flops := 2 * float64(cfg.NumParams()) // a multiply-add per weight per token (attention is small here)
-		b.ReportMetric(tokps, "tok/s")
-		b.ReportMetric(flops*tokps/1e9, "GFLOP/s")
-		b.ReportMetric(tokps/300, "x_llama2.c")
-	})
+			sec := b.Elapsed().Seconds()
+			tokps := float64(cfg.Context*b.N) / sec
+			flops := 2 * float64(cfg.NumParams()-cfg.VocabSize*cfg.Dim) // a multiply-add per matrix weight per token (the input embedding is a lookup; attention is small here)
+			b.ReportMetric(tokps, "tok/s")
+			b.ReportMetric(flops*tokps/1e9, "GFLOP/s")
+			b.ReportMetric(tokps/300, "x_llama2.c")
+		})
+	}
 }
 
 func argmax(x []float64) int {

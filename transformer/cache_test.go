@@ -11,7 +11,7 @@ import (
 // same logits (to 1e-9) as a full Forward over the same prefix, for both
 // presets and mixed configurations; then the context limit and Slide.
 func TestCacheMatchesForward(t *testing.T) {
-	for name, cfg := range tinyConfigs(t) {
+	for name, cfg := range cacheConfigs(t) {
 		t.Run(name, func(t *testing.T) {
 			m, err := New(cfg, 2)
 			if err != nil {
@@ -93,4 +93,51 @@ func TestCacheNoAlloc(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%.1f allocations per %d pushes, want 0", allocs, cfg.Context)
 	}
+}
+
+// TestCacheFloat32: float32 weights give logits close to the float64 ones
+// (relative to the logits' spread), allocate nothing per token, and
+// continue to agree after many tokens.
+func TestCacheFloat32(t *testing.T) {
+	for name, cfg := range cacheConfigs(t) {
+		m, _ := New(cfg, 3)
+		rng := rand.New(rand.NewPCG(9, 9))
+		roughen(m, rng)
+		exact, fast := m.NewCache(), m.NewCacheFloat32()
+		for _, id := range randomTokens(rng, cfg.Context, cfg.VocabSize) {
+			want, _ := exact.Push(id)
+			got, err := fast.Push(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scale := 0.0
+			for _, v := range want {
+				scale = math.Max(scale, math.Abs(v))
+			}
+			for j := range want {
+				if math.Abs(got[j]-want[j]) > 1e-5*scale {
+					t.Fatalf("%s: logit %d: float32 %g, float64 %g", name, j, got[j], want[j])
+				}
+			}
+		}
+		if a := testing.AllocsPerRun(5, func() { fast.Reset(); fast.Push(1); fast.Push(2) }); a != 0 {
+			t.Errorf("%s: %.1f allocations per float32 Push", name, a)
+		}
+	}
+}
+
+// cacheConfigs adds to tinyConfigs two models with products large enough
+// to be split between goroutines: the output head (out x in) and, in the
+// GPT one, the MLP's Conv1D matrices (in x out).
+func cacheConfigs(t *testing.T) map[string]Config {
+	cs := tinyConfigs(t)
+	for _, name := range []string{"gpt", "llama"} {
+		c := cs[name]
+		c.VocabSize, c.TiedHead = splitGemv/c.Dim+3, false
+		if name == "gpt" {
+			c.FFDim = splitGemv/c.Dim + 5
+		}
+		cs[name+"-split-head"] = c
+	}
+	return cs
 }

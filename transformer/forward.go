@@ -6,11 +6,12 @@ import "fmt"
 // activation gradients Backward needs. It is allocated once per shape and
 // reused, so steady-state training allocates nothing per step.
 type acts struct {
-	B, T, n int // n = B*T rows
-	ids     []int
-	targets []int // nil when Forward had no targets
-	count   int   // scored positions
-	dropped bool  // dropout was applied
+	B, T, n   int // n = B*T rows
+	ids       []int
+	targets   []int // nil when Forward had no targets, else targetBuf
+	targetBuf []int
+	count     int  // scored positions
+	dropped   bool // dropout was applied
 
 	res                        [][]float64 // Layers+1 residual streams (n x D); res[0] = embeddings
 	mid                        [][]float64 // per layer: residual after attention (n x D)
@@ -45,17 +46,22 @@ func layersOf(layers, n int) [][]float64 {
 	return s
 }
 
-// activations returns the buffers for a (B, T) batch, reusing the last ones
-// when the shape is unchanged.
+// activations returns the buffers for a (B, T) batch. The buffers of the
+// last two shapes are kept, so alternating between a training and an
+// evaluation shape allocates nothing after the first time.
 func (m *Model) activations(B, T int) *acts {
 	if m.a != nil && m.a.B == B && m.a.T == T {
 		return m.a
 	}
-	m.a = nil // let the old buffers go before allocating new ones
+	if m.spare != nil && m.spare.B == B && m.spare.T == T {
+		m.a, m.spare = m.spare, m.a
+		return m.a
+	}
+	m.spare, m.a = m.a, nil
 	c := m.Config
 	n, D, F, V, L := B*T, c.Dim, c.FFDim, c.VocabSize, c.Layers
 	W := (c.Heads + 2*c.KVHeads) * c.HeadSize()
-	a := &acts{B: B, T: T, n: n, ids: make([]int, n)}
+	a := &acts{B: B, T: T, n: n, ids: make([]int, n), targetBuf: make([]int, n)}
 	a.res = layersOf(L+1, n*D)
 	a.mid, a.h1, a.h2, a.y = layersOf(L, n*D), layersOf(L, n*D), layersOf(L, n*D), layersOf(L, n*D)
 	a.mean1, a.rstd1, a.mean2, a.rstd2 = layersOf(L, n), layersOf(L, n), layersOf(L, n), layersOf(L, n)
@@ -112,7 +118,8 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 	copy(a.ids, ids)
 	a.targets = nil
 	if targets != nil {
-		a.targets = append(a.targets[:0:0], targets...)
+		a.targets = a.targetBuf
+		copy(a.targets, targets)
 	}
 	n, D, V := a.n, c.Dim, c.VocabSize
 	drop := m.dropoutOn()
@@ -137,9 +144,22 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 	for l := range m.blocks {
 		m.blockForward(l, drop, dropSeed)
 	}
-	m.normF.forward(a.hf, a.meanF, a.rstdF, a.res[c.Layers], n)
-	m.head.forward(general(a.logits, n, V, V), general(a.hf, n, D, D))
-	sum, count := crossEntropyForward(a.probs, a.losses, a.logits, a.targets, n, V)
+	m.normF.forward(a.hf, a.meanF, a.rstdF, a.res[c.Layers], n, m.workers)
+	m.head.forward(general(a.logits, n, V, V), general(a.hf, n, D, D), m.workers)
+	parallelRows(n, V, m.workers, func(lo, hi int) {
+		var t []int
+		if a.targets != nil {
+			t = a.targets[lo:hi]
+		}
+		crossEntropyForward(a.probs[lo*V:hi*V], a.losses[lo:hi], a.logits[lo*V:hi*V], t, hi-lo, V)
+	})
+	sum, count := 0.0, 0 // in row order, whatever the split
+	for i, t := range a.targets {
+		if t >= 0 {
+			sum += a.losses[i]
+			count++
+		}
+	}
 	a.count = count
 	if count == 0 {
 		return 0, nil
@@ -165,16 +185,16 @@ func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
 	W := s.qkvWidth()
 
 	// attention branch
-	b.norm1.forward(a.h1[l], a.mean1[l], a.rstd1[l], a.res[l], n)
+	b.norm1.forward(a.h1[l], a.mean1[l], a.rstd1[l], a.res[l], n, m.workers)
 	h1 := general(a.h1[l], n, D, D)
 	for i := range b.qkv {
-		b.qkv[i].forward(general(a.qkv[l][b.qkvCol[i]:], n, b.qkv[i].out, W), h1)
+		b.qkv[i].forward(general(a.qkv[l][b.qkvCol[i]:], n, b.qkv[i].out, W), h1, m.workers)
 	}
 	if m.cos != nil {
 		rope(a.qkv[l], n, a.T, W, c.Heads+c.KVHeads, hs, m.cos, m.sin, false)
 	}
 	attentionForward(a.att[l], a.y[l], a.qkv[l], s, m.workers)
-	b.proj.forward(general(a.branch, n, D, D), general(a.y[l], n, D, D))
+	b.proj.forward(general(a.branch, n, D, D), general(a.y[l], n, D, D), m.workers)
 	if drop {
 		dropoutMask(a.dropAttn[l], c.Dropout, dropSeed, uint64(1+2*l))
 		mulInPlace(a.branch, a.dropAttn[l])
@@ -182,16 +202,18 @@ func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
 	add(a.mid[l], a.res[l], a.branch)
 
 	// MLP branch
-	b.norm2.forward(a.h2[l], a.mean2[l], a.rstd2[l], a.mid[l], n)
+	b.norm2.forward(a.h2[l], a.mean2[l], a.rstd2[l], a.mid[l], n, m.workers)
 	h2 := general(a.h2[l], n, D, D)
-	b.up.forward(general(a.up[l], n, F, F), h2)
+	b.up.forward(general(a.up[l], n, F, F), h2, m.workers)
 	if c.MLP == "swiglu" {
-		b.gate.forward(general(a.gate[l], n, F, F), h2)
-		swigluForward(a.act[l], a.gate[l], a.up[l])
+		b.gate.forward(general(a.gate[l], n, F, F), h2, m.workers)
+		parallelRows(n, F, m.workers, func(lo, hi int) {
+			swigluForward(a.act[l][lo*F:hi*F], a.gate[l][lo*F:hi*F], a.up[l][lo*F:hi*F])
+		})
 	} else {
-		geluForward(a.act[l], a.up[l])
+		parallelRows(n, F, m.workers, func(lo, hi int) { geluForward(a.act[l][lo*F:hi*F], a.up[l][lo*F:hi*F]) })
 	}
-	b.down.forward(general(a.branch, n, D, D), general(a.act[l], n, F, F))
+	b.down.forward(general(a.branch, n, D, D), general(a.act[l], n, F, F), m.workers)
 	if drop {
 		dropoutMask(a.dropMLP[l], c.Dropout, dropSeed, uint64(2+2*l))
 		mulInPlace(a.branch, a.dropMLP[l])

@@ -116,11 +116,11 @@ func TestLinearGrad(t *testing.T) {
 			r := randSlice(rng, N*out, 1)
 			y := make([]float64, N*out)
 			loss := func() float64 {
-				l.forward(general(y, N, out, out), general(x, N, in, in))
+				l.forward(general(y, N, out, out), general(x, N, in, in), 2)
 				return dot(y, r)
 			}
 			dx := make([]float64, N*in)
-			l.backward(general(dx, N, in, in), general(r, N, out, out), general(x, N, in, in))
+			l.backward(general(dx, N, in, in), general(r, N, out, out), general(x, N, in, in), 2)
 			checkGrad(t, "x", x, dx, loss, 100, rng)
 			checkGrad(t, "W", l.W.Value.RawMatrix().Data, l.W.Grad.RawMatrix().Data, loss, 100, rng)
 			if tc.bias {
@@ -147,12 +147,12 @@ func TestNormGrad(t *testing.T) {
 			r := randSlice(rng, N*D, 1)
 			y, mean, rstd := make([]float64, N*D), make([]float64, N), make([]float64, N)
 			loss := func() float64 {
-				l.forward(y, mean, rstd, x, N)
+				l.forward(y, mean, rstd, x, N, 2)
 				return dot(y, r)
 			}
 			loss()
 			dx := make([]float64, N*D)
-			l.backward(dx, r, x, mean, rstd, N)
+			l.backward(dx, r, x, mean, rstd, N, 2)
 			checkGrad(t, "x", x, dx, loss, 100, rng)
 			checkGrad(t, "g", l.G.Value.RawMatrix().Data, l.G.Grad.RawMatrix().Data, loss, 100, rng)
 			if tc.bias {

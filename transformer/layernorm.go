@@ -32,7 +32,7 @@ func layerNormForward(y, mean, rstd, x, g, b []float64, n, d int, eps float64) {
 	}
 }
 
-func layerNormBackward(dx, dg, db, dy, x, mean, rstd, g []float64, n, d int) {
+func layerNormBackwardInput(dx, dy, x, mean, rstd, g []float64, n, d int) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		dyi := dy[i*d : (i+1)*d]
@@ -51,7 +51,10 @@ func layerNormBackward(dx, dg, db, dy, x, mean, rstd, g []float64, n, d int) {
 			dxi[j] += r * (dyi[j]*g[j] - sumD - xh*sumDX)
 		}
 	}
-	// Parameter gradients sum over rows in a fixed order (deterministic).
+}
+
+// layerNormBackwardParams sums the gain and bias gradients over rows in order.
+func layerNormBackwardParams(dg, db, dy, x, mean, rstd []float64, n, d int) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		dyi := dy[i*d : (i+1)*d]

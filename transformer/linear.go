@@ -29,7 +29,7 @@ func general(data []float64, rows, cols, stride int) blas64.General {
 }
 
 // forward: y (N x out) = x (N x in) · W + b
-func (l *linear) forward(y, x blas64.General) {
+func (l *linear) forward(y, x blas64.General, workers int) {
 	beta := 0.0
 	if l.B != nil {
 		b := l.B.Value.RawMatrix().Data
@@ -40,27 +40,27 @@ func (l *linear) forward(y, x blas64.General) {
 	}
 	w := l.W.Value.RawMatrix()
 	if l.outIn {
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, blas64.General(w), beta, y)
+		gemm(blas.NoTrans, blas.Trans, 1, x, blas64.General(w), beta, y, workers)
 	} else {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, x, blas64.General(w), beta, y)
+		gemm(blas.NoTrans, blas.NoTrans, 1, x, blas64.General(w), beta, y, workers)
 	}
 }
 
 // backward: dx += dy·Wᵀ, dW += xᵀ·dy (or dyᵀ·x when W is out x in), db += Σ_rows dy.
 // dx with nil Data skips the input gradient.
-func (l *linear) backward(dx, dy, x blas64.General) {
+func (l *linear) backward(dx, dy, x blas64.General, workers int) {
 	w := blas64.General(l.W.Value.RawMatrix())
 	dw := blas64.General(l.W.Grad.RawMatrix())
 	if l.outIn {
 		if dx.Data != nil {
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, dy, w, 1, dx)
+			gemm(blas.NoTrans, blas.NoTrans, 1, dy, w, 1, dx, workers)
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, dy, x, 1, dw)
+		gemm(blas.Trans, blas.NoTrans, 1, dy, x, 1, dw, workers)
 	} else {
 		if dx.Data != nil {
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, dy, w, 1, dx)
+			gemm(blas.NoTrans, blas.Trans, 1, dy, w, 1, dx, workers)
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, x, dy, 1, dw)
+		gemm(blas.Trans, blas.NoTrans, 1, x, dy, 1, dw, workers)
 	}
 	if l.B != nil {
 		db := l.B.Grad.RawMatrix().Data

@@ -36,7 +36,8 @@ type Model struct {
 	dropSeed uint64 // from SetTraining
 	dropStep uint64 // training forwards since SetTraining
 
-	a *acts // activations of the last Forward
+	a     *acts // activations of the last Forward
+	spare *acts // activations of the shape used before
 }
 
 // block is one transformer layer.

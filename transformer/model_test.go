@@ -3,6 +3,7 @@ package transformer
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -259,10 +260,21 @@ func TestMemorise(t *testing.T) {
 }
 
 // TestDeterministicAcrossWorkers: the same step on 1 and 5 goroutines gives
-// bit-identical losses and gradients.
+// bit-identical losses and gradients, for tiny models and for one large
+// enough that the element-wise layers split their rows among goroutines.
 func TestDeterministicAcrossWorkers(t *testing.T) {
-	for name, cfg := range tinyConfigs(t) {
+	configs := tinyConfigs(t)
+	for _, name := range []string{"gpt", "llama"} {
+		big, _ := Preset(name)
+		big.Layers, big.VocabSize = 1, 64
+		configs[name+"-wide"] = big
+	}
+	for name, cfg := range configs {
 		cfg.Dropout = 0.1
+		B, T := 3, 8
+		if strings.HasSuffix(name, "-wide") {
+			B, T = 4, 64
+		}
 		var grads [2][]float64
 		var losses [2]float64
 		for i, workers := range []int{1, 5} {
@@ -270,7 +282,7 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 			m.workers = workers
 			m.SetTraining(true, 11)
 			rng := rand.New(rand.NewPCG(2, 2))
-			loss, err := m.Forward(randomTokens(rng, 3*8, cfg.VocabSize), randomTokens(rng, 3*8, cfg.VocabSize), 3, 8)
+			loss, err := m.Forward(randomTokens(rng, B*T, cfg.VocabSize), randomTokens(rng, B*T, cfg.VocabSize), B, T)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -477,5 +489,31 @@ func TestConfigNumParams(t *testing.T) {
 	huge.Dim, huge.FFDim, huge.Layers = 1<<20, 1<<22, 1000
 	if err := huge.Validate(); err == nil || !strings.Contains(err.Error(), "more than tick can hold") {
 		t.Errorf("huge config: %v", err)
+	}
+}
+
+// TestStepReusesBuffers: after the first step of a shape, a training step
+// allocates almost nothing (goroutine bookkeeping only), even when
+// alternating between two shapes.
+func TestStepReusesBuffers(t *testing.T) {
+	cfg := tinyConfigs(t)["gpt"]
+	m, _ := New(cfg, 1)
+	rng := rand.New(rand.NewPCG(7, 7))
+	ids, targets := randomTokens(rng, 16, cfg.VocabSize), randomTokens(rng, 16, cfg.VocabSize)
+	step := func() {
+		m.ZeroGrad()
+		m.Forward(ids, targets, 2, 8) // training shape
+		m.Backward()
+		m.Forward(ids[:8], nil, 1, 8) // evaluation shape
+	}
+	step()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 10; i++ {
+		step()
+	}
+	runtime.ReadMemStats(&after)
+	if perStep := (after.TotalAlloc - before.TotalAlloc) / 10; perStep > 16<<10 {
+		t.Errorf("%d bytes allocated per step, want < 16 KiB", perStep)
 	}
 }

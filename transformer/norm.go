@@ -10,30 +10,59 @@ type norm struct {
 }
 
 // forward: y (N x D) = norm(x); mean and rstd (N) keep the row statistics.
-func (l *norm) forward(y, mean, rstd, x []float64, n int) {
+// Rows are independent, so they are split among workers.
+func (l *norm) forward(y, mean, rstd, x []float64, n, workers int) {
+	g := l.G.Value.RawMatrix().Data
+	var b []float64
+	if l.B != nil {
+		b = l.B.Value.RawMatrix().Data
+	}
+	d := l.dim
+	parallelRows(n, d, workers, func(lo, hi int) {
+		if l.rms {
+			rmsNormForward(y[lo*d:hi*d], rstd[lo:hi], x[lo*d:hi*d], g, hi-lo, d, l.eps)
+		} else {
+			layerNormForward(y[lo*d:hi*d], mean[lo:hi], rstd[lo:hi], x[lo*d:hi*d], g, b, hi-lo, d, l.eps)
+		}
+	})
+}
+
+// backward: dx (N x D) += ∂L/∂x given dy; gain and bias gradients
+// accumulate. The input gradient is split by rows among workers; the
+// parameter gradients sum over rows on one goroutine, in row order, so the
+// result does not depend on the number of workers.
+func (l *norm) backward(dx, dy, x, mean, rstd []float64, n, workers int) {
+	g := l.G.Value.RawMatrix().Data
+	dg := l.G.Grad.RawMatrix().Data
+	var db []float64
+	if l.B != nil {
+		db = l.B.Grad.RawMatrix().Data
+	}
+	d := l.dim
+	parallelRows(n, d, workers, func(lo, hi int) {
+		if l.rms {
+			rmsNormBackwardInput(dx[lo*d:hi*d], dy[lo*d:hi*d], x[lo*d:hi*d], rstd[lo:hi], g, hi-lo, d)
+		} else {
+			layerNormBackwardInput(dx[lo*d:hi*d], dy[lo*d:hi*d], x[lo*d:hi*d], mean[lo:hi], rstd[lo:hi], g, hi-lo, d)
+		}
+	})
+	if l.rms {
+		rmsNormBackwardParams(dg, dy, x, rstd, n, d)
+	} else {
+		layerNormBackwardParams(dg, db, dy, x, mean, rstd, n, d)
+	}
+}
+
+// forwardRow normalises a single row (generation) without goroutines or allocation.
+func (l *norm) forwardRow(y, x, stat []float64) {
 	g := l.G.Value.RawMatrix().Data
 	if l.rms {
-		rmsNormForward(y, rstd, x, g, n, l.dim, l.eps)
+		rmsNormForward(y, stat[1:2], x, g, 1, l.dim, l.eps)
 		return
 	}
 	var b []float64
 	if l.B != nil {
 		b = l.B.Value.RawMatrix().Data
 	}
-	layerNormForward(y, mean, rstd, x, g, b, n, l.dim, l.eps)
-}
-
-// backward: dx (N x D) += ∂L/∂x given dy; gain and bias gradients accumulate.
-func (l *norm) backward(dx, dy, x, mean, rstd []float64, n int) {
-	g := l.G.Value.RawMatrix().Data
-	dg := l.G.Grad.RawMatrix().Data
-	if l.rms {
-		rmsNormBackward(dx, dg, dy, x, rstd, g, n, l.dim)
-		return
-	}
-	var db []float64
-	if l.B != nil {
-		db = l.B.Grad.RawMatrix().Data
-	}
-	layerNormBackward(dx, dg, db, dy, x, mean, rstd, g, n, l.dim)
+	layerNormForward(y, stat[0:1], stat[1:2], x, g, b, 1, l.dim, l.eps)
 }

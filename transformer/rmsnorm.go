@@ -23,7 +23,7 @@ func rmsNormForward(y, rstd, x, g []float64, n, d int, eps float64) {
 	}
 }
 
-func rmsNormBackward(dx, dg, dy, x, rstd, g []float64, n, d int) {
+func rmsNormBackwardInput(dx, dy, x, rstd, g []float64, n, d int) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		dyi := dy[i*d : (i+1)*d]
@@ -38,6 +38,10 @@ func rmsNormBackward(dx, dg, dy, x, rstd, g []float64, n, d int) {
 			dxi[j] += r * (dyi[j]*g[j] - xv*r*sumDX)
 		}
 	}
+}
+
+// rmsNormBackwardParams sums the gain gradient over rows in order.
+func rmsNormBackwardParams(dg, dy, x, rstd []float64, n, d int) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		dyi := dy[i*d : (i+1)*d]

@@ -197,6 +197,9 @@ func readInput(words []string, file string) (string, error) {
 		}
 		return string(data), nil
 	}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Fprintln(os.Stderr, "tick tokenize: reading text from standard input (end with Ctrl-D; or pass TEXT or --file)")
+	}
 	data, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		return "", fmt.Errorf("read standard input: %w", err)

@@ -18,7 +18,7 @@ import (
 func TestRun(t *testing.T) {
 	cfg := config{Lines: sample}
 	if name, data, ok := opticks(); ok {
-		cfg.CheckText, cfg.CheckName = string(data[:20000]), name
+		cfg.CheckText, cfg.CheckName = string(data[:5000]), name
 	}
 	var buf bytes.Buffer
 	if err := run(&buf, cfg); err != nil {

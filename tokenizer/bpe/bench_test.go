@@ -59,3 +59,18 @@ func BenchmarkTrainReference1MB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTrainNone1MB learns 1,024 tokens from 1 MB of Go sources kept
+// as one piece (pattern none): each merge must still cost only where the
+// pair occurs, not a pass over the whole megabyte.
+func BenchmarkTrainNone1MB(b *testing.B) {
+	text := goSources(b, "", 1<<20)
+	opts := Options{VocabSize: 1024, Pattern: split.None}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Train(text, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -171,7 +171,9 @@ func (o Options) Validate() error {
 
 // newVocab starts a vocabulary with the 256 single bytes.
 func newVocab(o Options) *Vocab {
-	v := &Vocab{Pattern: o.Pattern, Tokens: make([][]byte, 256, o.VocabSize)}
+	// No room is reserved for VocabSize tokens: a huge request on a small
+	// text stops early and must not allocate for tokens never learned.
+	v := &Vocab{Pattern: o.Pattern, Tokens: make([][]byte, 256)}
 	for b := range 256 {
 		v.Tokens[b] = []byte{byte(b)}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // checkTree checks a merge tree against the token it explains: its bytes
@@ -144,5 +145,35 @@ func TestExplainLongPiece(t *testing.T) {
 	pieces, err := Explain(enc, strings.Repeat("word ", 20_000))
 	if err != nil || len(pieces) != 20_001 { // "word", then " word" 19,999 times, then " "
 		t.Fatalf("20,000 short words: %d pieces, error %v", len(pieces), err)
+	}
+}
+
+// TestExplainIrregular uses a rank file not made by BPE training: "abc" is
+// a token but neither "ab" nor "bc" is, so merging cannot reach it. The
+// encoder finds it by whole-piece lookup (as Llama 3 needs), Explain says so,
+// and its merge tree has the three bytes as parts.
+func TestExplainIrregular(t *testing.T) {
+	ranks := map[string]int{"abc": 256}
+	for b := range 256 {
+		ranks[string([]byte{byte(b)})] = b
+	}
+	enc, err := tokenizer.New("irregular", ranks, split.None, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces, err := Explain(enc, "abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := enc.EncodeOrdinary("abc")
+	if len(pieces) != 1 || !pieces[0].Lookup || !slices.Equal(pieces[0].IDs, want) || len(pieces[0].Steps) != 0 {
+		t.Fatalf("Explain(abc) = %+v, want a lookup giving %v with no merge steps", pieces, want)
+	}
+	tree, err := MergeTree(enc, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tree.Parts) != 3 || tree.Parts[0].ID != 'a' || tree.Parts[2].ID != 'c' {
+		t.Fatalf("tree of abc has parts %+v, want the bytes a, b, c", tree.Parts)
 	}
 }

@@ -68,7 +68,7 @@ func WriteExplain(w io.Writer, enc *tokenizer.Encoding, pieces []Piece) error {
 		if len(p.IDs) == 1 {
 			plural = ""
 		}
-		fmt.Fprintf(w, "piece %q → %d token%s\n", Visible(p.Text), len(p.IDs), plural)
+		fmt.Fprintf(w, "piece \"%s\" → %d token%s\n", Visible(p.Text), len(p.IDs), plural)
 		if len(p.Steps) == 0 && len(p.Text) == 1 {
 			fmt.Fprintln(w, "  (a single byte: no merges)")
 		}
@@ -82,7 +82,12 @@ func WriteExplain(w io.Writer, enc *tokenizer.Encoding, pieces []Piece) error {
 		for _, id := range p.IDs {
 			parts = append(parts, fmt.Sprintf("%s (id %d)", tok(id), id))
 		}
-		if _, err := fmt.Fprintf(w, "  = %s\n", strings.Join(parts, " | ")); err != nil {
+		// One line if it fits a narrow terminal, else one token per line.
+		sep := " | "
+		if line := strings.Join(parts, sep); utf8.RuneCountInString(line) > 60 {
+			sep = "\n  | "
+		}
+		if _, err := fmt.Fprintf(w, "  = %s\n", strings.Join(parts, sep)); err != nil {
 			return err
 		}
 	}

@@ -29,7 +29,7 @@ func Train(text []byte, opts Options) (*Vocab, error) {
 	v := newVocab(opts)
 	t := newTrainer(distinctPieces(text, opts))
 
-	spelled := make(map[string]bool, opts.VocabSize)
+	spelled := map[string]bool{}
 	for _, tok := range v.Tokens {
 		spelled[string(tok)] = true
 	}
@@ -53,10 +53,10 @@ func Train(text []byte, opts Options) (*Vocab, error) {
 	return v.finish(opts), nil
 }
 
-// piece is one distinct piece of the training text as token IDs, and how
-// many times it occurs.
+// piece is one distinct piece of the training text and how many times it
+// occurs.
 type piece struct {
-	ids   []int32
+	text  string
 	count int
 }
 
@@ -79,11 +79,7 @@ func distinctPieces(text []byte, opts Options) []piece {
 	slices.Sort(keys)
 	pieces := make([]piece, len(keys))
 	for i, k := range keys {
-		ids := make([]int32, len(k))
-		for j := range len(k) {
-			ids[j] = int32(k[j])
-		}
-		pieces[i] = piece{ids: ids, count: counts[k]}
+		pieces[i] = piece{text: k, count: counts[k]}
 	}
 	return pieces
 }
@@ -115,7 +111,7 @@ type trainer struct {
 func newTrainer(pieces []piece) *trainer {
 	n := 0
 	for _, pc := range pieces {
-		n += len(pc.ids)
+		n += len(pc.text)
 	}
 	t := &trainer{
 		id:     make([]int32, 0, n),
@@ -128,14 +124,15 @@ func newTrainer(pieces []piece) *trainer {
 	}
 	for _, pc := range pieces {
 		start := int32(len(t.id))
-		for j, tok := range pc.ids {
+		for j := range len(pc.text) {
 			s := start + int32(j)
+			tok := int32(pc.text[j]) // the pieces start as their bytes
 			t.id = append(t.id, tok)
 			t.prev = append(t.prev, s-1)
 			t.next = append(t.next, s+1)
 			t.weight = append(t.weight, pc.count)
 			if j > 0 {
-				k := keyOf(pc.ids[j-1], tok)
+				k := keyOf(int32(pc.text[j-1]), tok)
 				t.counts[k] += pc.count
 				t.where[k] = append(t.where[k], s-1)
 			}

@@ -157,3 +157,17 @@ func TestProgress(t *testing.T) {
 		t.Fatalf("progress calls %v, want %v", calls, want)
 	}
 }
+
+// TestHugeVocabRequest checks that asking for a billion tokens from a tiny
+// text stops early instead of reserving memory for them.
+func TestHugeVocabRequest(t *testing.T) {
+	for name, train := range map[string]func([]byte, Options) (*Vocab, error){"Train": Train, "TrainReference": TrainReference} {
+		v, err := train([]byte("hello world"), Options{VocabSize: 1 << 30})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if v.Size() != 256+10 {
+			t.Fatalf("%s: size %d, want 266 (one token for the whole text)", name, v.Size())
+		}
+	}
+}

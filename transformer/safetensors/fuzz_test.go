@@ -29,6 +29,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
+		agreeWithReference(t, data, tensors, meta)
 		names := map[string]bool{}
 		for _, tn := range tensors {
 			n := 1
@@ -79,10 +80,11 @@ func FuzzHeader(f *testing.F) {
 	f.Add(`{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}`, uint16(12))
 	f.Fuzz(func(t *testing.T, header string, size uint16) {
 		file := fileOf(header, make([]byte, size)...)
-		tensors, _, err := Decode(file)
+		tensors, meta, err := Decode(file)
 		if err != nil {
 			return
 		}
+		agreeWithReference(t, file, tensors, meta)
 		total := 0
 		for _, tn := range tensors {
 			total += len(tn.Data)

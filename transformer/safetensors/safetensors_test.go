@@ -288,6 +288,7 @@ func TestDecodeHandWritten(t *testing.T) {
 		{Name: "f64", Shape: []int{}, Data: []float64{-1}},
 	}
 	sameTensors(t, tensors, want)
+	agreeWithReference(t, file, tensors, meta)
 	for i := range want {
 		if tensors[i].Name != want[i].Name {
 			t.Errorf("tensor %d is %q, want %q (data order)", i, tensors[i].Name, want[i].Name)

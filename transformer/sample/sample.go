@@ -79,8 +79,8 @@ func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 	if greedy {
 		temperature = 1
 	}
-	probs := softmax(logits, temperature)
-	step := Step{Probs: probs, Entropy: entropyBits(probs)}
+	probs, entropy := softmax(logits, temperature)
+	step := Step{Probs: probs, Entropy: entropy}
 
 	// Every cut keeps a prefix of the ranking (most likely first), so the
 	// survivors are the first `kept` tokens of it; ranked holds at least
@@ -151,34 +151,30 @@ func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 	return step, nil
 }
 
-// softmax returns exp(l/T) / sum exp(l/T), computed as exp((l-max)/T) so the
-// largest term is exp(0) = 1 and nothing overflows, however large the logits.
-func softmax(logits []float64, temperature float64) []float64 {
+// softmax returns p = exp(l/T) / sum exp(l/T), computed as exp(z) with
+// z = (l-max)/T so the largest term is exp(0) = 1 and nothing overflows,
+// however large the logits. It also returns the entropy of p in bits,
+// without a logarithm per token: log p_i = z_i - log S with S = sum exp(z),
+// so H = -sum p_i log p_i = log S - sum p_i z_i.
+func softmax(logits []float64, temperature float64) (probs []float64, entropy float64) {
 	hi := logits[0]
 	for _, l := range logits {
 		hi = max(hi, l)
 	}
-	probs := make([]float64, len(logits))
+	probs = make([]float64, len(logits))
 	var total float64
 	for i, l := range logits {
 		probs[i] = math.Exp((l - hi) / temperature)
 		total += probs[i]
 	}
-	for i := range probs {
+	var pz float64 // sum p_i z_i, over the tokens with p_i > 0 (z_i may be -Inf where p_i = 0)
+	for i, l := range logits {
 		probs[i] /= total
-	}
-	return probs
-}
-
-// entropyBits is -sum p log2 p, the average surprise in bits.
-func entropyBits(probs []float64) float64 {
-	var h float64
-	for _, p := range probs {
-		if p > 0 {
-			h -= p * math.Log2(p)
+		if probs[i] > 0 {
+			pz += probs[i] * (l - hi) / temperature
 		}
 	}
-	return h
+	return probs, max(0, (math.Log(total)-pz)/math.Ln2)
 }
 
 func sum(xs []float64) float64 {

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tick-llm/tick/transformer"
+)
+
+// TestTask checks the data against arithmetic: every problem appears exactly
+// once across the two sets, and each sequence holds a, b and the digits of
+// a+b backwards.
+func TestTask(t *testing.T) {
+	for _, digits := range []int{1, 2, 3} {
+		tk := task{digits}
+		trainSet, testSet, err := tk.split(tk.count()/10, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := append(slices.Clone(trainSet), testSet...)
+		slices.Sort(all)
+		for i, id := range all {
+			if id != i {
+				t.Fatalf("%d digits: split lost or repeated problem %d", digits, i)
+			}
+		}
+		seq := make([]int, tk.seqLen())
+		for _, id := range all[:min(len(all), 20000)] {
+			a, b := tk.problem(id)
+			tk.encode(seq, a, b)
+			in := fmt.Sprintf("%0*d%0*d", digits, a, digits, b)
+			sum := []byte(fmt.Sprintf("%0*d", digits+1, a+b))
+			slices.Reverse(sum)
+			if got := digitString(seq); got != in+string(sum) {
+				t.Fatalf("%s: sequence %s, want %s", tk.format(a, b), got, in+string(sum))
+			}
+			if tk.decodeSum(seq[tk.promptLen():]) != a+b {
+				t.Fatalf("%s: answer digits decode to %d", tk.format(a, b), tk.decodeSum(seq[tk.promptLen():]))
+			}
+		}
+	}
+}
+
+func digitString(d []int) string {
+	b := make([]byte, len(d))
+	for i, v := range d {
+		b[i] = byte('0' + v)
+	}
+	return string(b)
+}
+
+// TestAccuracyMatchesCache checks the batched greedy decoding against an
+// independent one: each problem alone, digit by digit, through the model's
+// key/value cache, compared with a+b.
+func TestAccuracyMatchesCache(t *testing.T) {
+	tk := task{1}
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 10, tk.seqLen()-1, 1, 2, 2, 16, 64
+	m, err := transformer.New(cfg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newLearner(tk, m, 32, 100, 1e-2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := make([]int, tk.count())
+	for i := range all {
+		all[i] = i
+	}
+	for n := 1; n <= 100; n++ { // partly trained
+		if _, err := l.step(n, all); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acc, wrong, err := accuracy(tk, m, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := 0
+	for _, id := range all {
+		a, b := tk.problem(id)
+		c := m.NewCache()
+		var logits []float64
+		for _, tok := range []int{a, b} {
+			if logits, err = c.Push(tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, place := 0, 1
+		for k := range 2 { // two answer digits, least significant first
+			next := 0
+			for v := range logits {
+				if logits[v] > logits[next] {
+					next = v
+				}
+			}
+			sum += next * place
+			place *= 10
+			if k == 0 {
+				if logits, err = c.Push(next); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if sum == a+b {
+			right++
+		}
+	}
+	t.Logf("accuracy %.4f (%d of %d right)", acc, right, len(all))
+	if want := float64(right) / float64(len(all)); math.Abs(acc-want) > 1e-12 {
+		t.Errorf("batched accuracy %.4f, one by one through the cache %.4f", acc, want)
+	}
+	if len(wrong) != len(all)-right {
+		t.Errorf("%d mistakes listed, want %d", len(wrong), len(all)-right)
+	}
+	for _, mk := range wrong {
+		if mk.got == mk.a+mk.b {
+			t.Errorf("%d+%d listed as a mistake with the right answer %d", mk.a, mk.b, mk.got)
+		}
+	}
+}
+
+var heldOutLine = regexp.MustCompile(`Held-out accuracy: (\d+) of (\d+) problems right = ([0-9.]+)`)
+
+// TestRun runs the demo on one-digit addition and checks the reported
+// accuracy is consistent: a fraction in [0,1] equal to right/total, with
+// that many mistakes listed, each with the true sum.
+func TestRun(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Digits, cfg.HeldOut = 1, 20
+	cfg.Layers, cfg.Heads, cfg.Dim = 1, 2, 32
+	cfg.Batch, cfg.Steps, cfg.EvalEvery, cfg.TimeLimit = 32, 60, 30, time.Duration(0)
+	cfg.ShowMistakes = 100
+	var buf bytes.Buffer
+	if err := run(&buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	m := heldOutLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no held-out accuracy in the output:\n%s", out)
+	}
+	right, _ := strconv.Atoi(m[1])
+	total, _ := strconv.Atoi(m[2])
+	acc, _ := strconv.ParseFloat(m[3], 64)
+	if total != cfg.HeldOut {
+		t.Errorf("%d held out, want %d", total, cfg.HeldOut)
+	}
+	if acc < 0 || acc > 1 || fmt.Sprintf("%.4f", float64(right)/float64(total)) != m[3] {
+		t.Errorf("accuracy %s is not %d/%d", m[3], right, total)
+	}
+	lines := regexp.MustCompile(`(?m)^  (\d)\+(\d) = (\d+), model says \d+$`).FindAllStringSubmatch(out, -1)
+	if len(lines) != total-right {
+		t.Errorf("%d mistakes listed, want %d", len(lines), total-right)
+	}
+	for _, l := range lines {
+		a, _ := strconv.Atoi(l[1])
+		b, _ := strconv.Atoi(l[2])
+		if c, _ := strconv.Atoi(l[3]); c != a+b {
+			t.Errorf("mistake line %q shows the wrong true sum", l[0])
+		}
+	}
+}

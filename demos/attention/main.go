@@ -1,0 +1,148 @@
+// Command attention shows where a trained model looks: for a prompt, the
+// attention weights of every head of every layer, as shaded blocks in the
+// terminal and as a grid of heat maps in a PNG.
+//
+//	go run ./demos/attention [-model out/tinygpt] [-prompt "the Rays of Light"] [-out out/attention]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/tick-llm/tick/tokenizer/bpe"
+	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/transformer"
+)
+
+// config says which model to use and what to show.
+type config struct {
+	Model      string        // run folder of a trained model
+	QuickTrain train.Options // used to train a model into Model when there is none
+	Prompt     string        // the text whose attention is shown
+	Out        string        // folder for the PNG
+}
+
+func defaultConfig() config {
+	quick := train.DefaultOptions()
+	quick.Steps, quick.Warmup, quick.EvalEvery, quick.EvalBatches = 150, 20, 150, 2
+	quick.SampleTokens = 0
+	quick.TimeLimit = 60 * time.Second
+	return config{
+		Model: filepath.Join("out", "tinygpt"), QuickTrain: quick,
+		Prompt: "the Rays of Light", Out: filepath.Join("out", "attention"),
+	}
+}
+
+func main() {
+	cfg := defaultConfig()
+	flag.StringVar(&cfg.Model, "model", cfg.Model, "run folder of a trained model (trained quickly if missing)")
+	flag.StringVar(&cfg.Prompt, "prompt", cfg.Prompt, "text to look at (keep it short: one column per token)")
+	flag.StringVar(&cfg.Out, "out", cfg.Out, "folder for the PNG")
+	flag.Parse()
+	if isTerminal(os.Stderr) {
+		cfg.QuickTrain.Progress = os.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "attention:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole demo, writing to w.
+func run(ctx context.Context, w io.Writer, cfg config) error {
+	m, tok, err := loadOrTrain(ctx, w, cfg)
+	if err != nil {
+		return err
+	}
+	ids, err := tok.Encode(cfg.Prompt)
+	if err != nil {
+		return fmt.Errorf("prompt: %w", err)
+	}
+	if len(ids) < 2 {
+		return fmt.Errorf("the prompt %q is %d token(s); give at least two so there is something to attend to", cfg.Prompt, len(ids))
+	}
+	if len(ids) > m.Config.Context {
+		ids = ids[:m.Config.Context]
+		fmt.Fprintf(w, "(The prompt is cut to the model's context of %d tokens.)\n", m.Config.Context)
+	}
+	labels := make([]string, len(ids))
+	for i, id := range ids {
+		labels[i] = bpe.Visible(tok.TokenBytes(id))
+	}
+
+	m.SetTraining(false, 0)
+	if _, err := m.Forward(ids, nil, 1, len(ids)); err != nil {
+		return err
+	}
+	c := m.Config
+	maps := make([][]*mat.Dense, c.Layers) // [layer][head] -> T x T
+	for l := range c.Layers {
+		a := m.Attention(l) // [batch row][head]; one batch row here
+		if len(a) != 1 || len(a[0]) != c.Heads {
+			return fmt.Errorf("layer %d: no attention map per head (%d) for the prompt", l, c.Heads)
+		}
+		maps[l] = a[0]
+	}
+
+	fmt.Fprintf(w, "Model: %s, %d layers x %d heads (%s backend). Prompt: %q, %d tokens.\n\n",
+		cfg.Model, c.Layers, c.Heads, transformer.Backend, cfg.Prompt, len(ids))
+	fmt.Fprintln(w, "In attention, each token (a row) takes a weighted mix of the tokens before it and")
+	fmt.Fprintln(w, "itself (the columns); the weights in a row add up to 1. Nothing can look ahead,")
+	fmt.Fprintln(w, "so the upper right of every map is empty. Every head learns its own pattern.")
+	fmt.Fprintf(w, "Shading: %s\n", legend())
+	for l := range c.Layers {
+		fmt.Fprintf(w, "\nLayer %d\n", l)
+		writeLayer(w, maps[l], labels)
+		for h, a := range maps[l] {
+			fmt.Fprintf(w, "  head %d: %s\n", h, describe(a))
+		}
+	}
+
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	path := filepath.Join(cfg.Out, "attention.png")
+	if err := plotGrid(path, maps, labels); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nAll heads as heat maps (rows: layers, columns: heads): %s\n", path)
+	return nil
+}
+
+// loadOrTrain loads the model in cfg.Model, or trains a quick one there
+// when the folder does not exist.
+func loadOrTrain(ctx context.Context, w io.Writer, cfg config) (*transformer.Model, train.Tokenizer, error) {
+	if _, err := os.Stat(cfg.Model); errors.Is(err, fs.ErrNotExist) {
+		o := cfg.QuickTrain
+		o.Out = cfg.Model
+		fmt.Fprintf(w, "No trained model in %s (go run ./demos/tinygpt trains a better one).\n", cfg.Model)
+		fmt.Fprintf(w, "Training a quick one first: %d steps or %s, whichever comes first.\n\n", o.Steps, o.TimeLimit)
+		if _, err := train.Run(ctx, o, io.Discard); err != nil {
+			return nil, nil, fmt.Errorf("quick training: %w", err)
+		}
+	}
+	m, tok, err := train.LoadModel(cfg.Model)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w (go run ./demos/tinygpt trains a model there)", cfg.Model, err)
+	}
+	return m, tok, nil
+}
+
+// isTerminal reports whether f is a terminal, where a progress bar makes
+// sense.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/tick-llm/tick/train"
+)
+
+// TestRun trains a tiny two-layer model (no model exists yet), runs the demo
+// on it and checks: one terminal map row per prompt token and head summary
+// per head, nothing shaded above the diagonal (a token cannot attend to later
+// ones), and the PNG decodes with one tile per head.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.txt")
+	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := defaultConfig()
+	o := train.DefaultOptions()
+	o.Data = data
+	o.Layers, o.Heads, o.Dim, o.Context = 2, 2, 16, 16
+	o.Batch, o.Steps, o.Warmup, o.LR = 4, 30, 5, 1e-2
+	o.EvalEvery, o.EvalBatches, o.SampleTokens = 30, 1, 0
+	cfg.QuickTrain, cfg.Model, cfg.Out = o, filepath.Join(dir, "run"), filepath.Join(dir, "out")
+	cfg.Prompt = "the cat sat"
+
+	var buf bytes.Buffer
+	if err := run(context.Background(), &buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if n := len(regexp.MustCompile(`(?m)^  head \d+: `).FindAllString(out, -1)); n != o.Layers*o.Heads {
+		t.Errorf("%d head summaries, want %d", n, o.Layers*o.Heads)
+	}
+	T := len(cfg.Prompt)
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.Contains(line, "│") {
+			continue
+		}
+		rows++
+		i := (rows - 1) % T // query position of this row
+		for h, part := range strings.Split(string([]rune(line)[6:]), " │ ") {
+			cells := []rune(part)
+			for j := i + 1; j < len(cells); j++ {
+				if cells[j] != ' ' {
+					t.Errorf("row %d head %d: key %d after the query is shaded %q", i, h, j, cells[j])
+				}
+			}
+		}
+	}
+	if rows != o.Layers*T {
+		t.Errorf("%d map rows, want %d (layers x prompt tokens)", rows, o.Layers*T)
+	}
+	f, err := os.Open(filepath.Join(cfg.Out, "attention.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("attention.png: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < b.Dy() || b.Dy() < 100 {
+		t.Errorf("attention.png is %v; want 2 columns of heads at least as wide as 2 rows of layers", b)
+	}
+}
+
+// TestDescribe checks the words for three textbook heads.
+func TestDescribe(t *testing.T) {
+	const T = 5
+	self, prev, first := mat.NewDense(T, T, nil), mat.NewDense(T, T, nil), mat.NewDense(T, T, nil)
+	for i := range T {
+		self.Set(i, i, 1)
+		prev.Set(i, max(0, i-1), 1)
+		first.Set(i, 0, 1)
+	}
+	for _, tc := range []struct {
+		a    *mat.Dense
+		want string
+	}{
+		{self, "the token itself"}, {prev, "the previous token"}, {first, "the first token"},
+	} {
+		if got := describe(tc.a); !strings.Contains(got, tc.want) {
+			t.Errorf("describe = %q, want it to say %q", got, tc.want)
+		}
+	}
+	uniform := mat.NewDense(T, T, nil)
+	for i := range T {
+		for j := 0; j <= i; j++ {
+			uniform.Set(i, j, 1/float64(i+1))
+		}
+	}
+	if got := describe(uniform); !strings.Contains(got, "spreads") {
+		t.Errorf("uniform head: %q, want it to say it spreads", got)
+	}
+}
+
+func TestShade(t *testing.T) {
+	for _, tc := range []struct {
+		a    float64
+		want string
+	}{{0, " "}, {0.1, "░"}, {0.3, "▒"}, {0.5, "▓"}, {1, "█"}} {
+		if got := shade(tc.a); got != tc.want {
+			t.Errorf("shade(%v) = %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}

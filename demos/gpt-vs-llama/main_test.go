@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tick-llm/tick/train"
+)
+
+// TestRun trains both presets at a tiny size and checks: the parameter
+// counts printed are those of models actually built from the two
+// configurations (counted tensor by tensor), both runs reached the step
+// budget, the two final losses are numbers, and the plot is a PNG.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.txt")
+	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := defaultConfig()
+	o := train.DefaultOptions()
+	o.Data = data
+	o.Layers, o.Heads, o.Dim, o.Context = 1, 4, 16, 16
+	o.Batch, o.Steps, o.Warmup, o.LR = 4, 20, 5, 1e-2
+	o.EvalEvery, o.EvalBatches, o.SampleTokens = 10, 1, 0
+	o.TimeLimit = 0
+	cfg.Train, cfg.Out = o, filepath.Join(dir, "out")
+
+	var buf bytes.Buffer
+	if err := run(context.Background(), &buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, p := range presets {
+		m, _, err := train.LoadModel(filepath.Join(cfg.Out, p))
+		if err != nil {
+			t.Fatalf("%s run: %v", p, err)
+		}
+		n := 0
+		for _, prm := range m.Params() {
+			r, c := prm.Value.Dims()
+			n += r * c
+		}
+		row := fmt.Sprintf("%-8s %10d %7d ", p, n, o.Steps)
+		if !strings.Contains(out, row) {
+			t.Errorf("results table lacks %q (parameters counted from the saved model's tensors)\n%s", row, out)
+		}
+	}
+	f, err := os.Open(filepath.Join(cfg.Out, "loss.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("loss.png: %v", err)
+	}
+	// The differences table names each family's switches.
+	for _, s := range []string{"layernorm", "rmsnorm", "learned", "rope", "gelu", "swiglu"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("differences table lacks %q", s)
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tick-llm/tick/transformer"
+)
+
+// TestTask checks the data against definitions: every input appears exactly
+// once across the two sets, and each sequence is its input followed by a
+// sorted permutation of it.
+func TestTask(t *testing.T) {
+	tk := task{4, 3}
+	trainSet, testSet, err := tk.split(20, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append(slices.Clone(trainSet), testSet...)
+	slices.Sort(all)
+	for i, id := range all {
+		if id != i {
+			t.Fatalf("split lost or repeated input %d", i)
+		}
+	}
+	seq := make([]int, tk.seqLen())
+	for id := range tk.count() {
+		tk.encode(seq, id)
+		in, out := seq[:4], seq[4:]
+		if !slices.IsSorted(out) {
+			t.Fatalf("input %d: %v is not sorted", id, out)
+		}
+		for s := range tk.symbols {
+			if count(in, s) != count(out, s) {
+				t.Fatalf("input %d: %v is not a permutation of %v", id, out, in)
+			}
+		}
+		v := 0
+		for _, d := range in {
+			v = v*tk.symbols + d
+		}
+		if v != id {
+			t.Fatalf("input %d encoded as %v", id, in)
+		}
+	}
+	if _, _, err := tk.split(0, 1); err == nil {
+		t.Error("split with no held-out inputs: no error")
+	}
+}
+
+func count(s []int, v int) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAccuracyMatchesCache checks the batched greedy decoding against an
+// independent one: each input alone, token by token, through the model's
+// key/value cache.
+func TestAccuracyMatchesCache(t *testing.T) {
+	tk := task{4, 3}
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 3, tk.seqLen()-1, 1, 2, 2, 16, 64
+	m, err := transformer.New(cfg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newLearner(tk, m, 16, 60, 1e-2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := make([]int, tk.count())
+	for i := range all {
+		all[i] = i
+	}
+	for n := 1; n <= 25; n++ { // partly trained: about 2/3 right
+		if _, err := l.step(n, all); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acc, wrong, err := accuracy(tk, m, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := 0
+	seq := make([]int, tk.seqLen())
+	for _, id := range all {
+		tk.encode(seq, id)
+		c := m.NewCache()
+		var logits []float64
+		for _, tok := range seq[:tk.promptLen()] {
+			if logits, err = c.Push(tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []int
+		for k := range tk.seqLen() - tk.promptLen() {
+			next := 0
+			for v := range logits {
+				if logits[v] > logits[next] {
+					next = v
+				}
+			}
+			got = append(got, next)
+			if k < tk.seqLen()-tk.promptLen()-1 {
+				if logits, err = c.Push(next); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if slices.Equal(got, seq[tk.promptLen():]) {
+			right++
+		}
+	}
+	t.Logf("accuracy %.4f (%d of %d right)", acc, right, len(all))
+	if want := float64(right) / float64(len(all)); math.Abs(acc-want) > 1e-12 {
+		t.Errorf("batched accuracy %.4f, one by one through the cache %.4f", acc, want)
+	}
+	if len(wrong) != len(all)-right {
+		t.Errorf("%d mistakes listed, want %d", len(wrong), len(all)-right)
+	}
+}
+
+var heldOutLine = regexp.MustCompile(`Held-out accuracy: (\d+) of (\d+) sequences sorted right = ([0-9.]+)`)
+
+// TestRun runs the demo on a small task and checks the reported accuracy is
+// consistent: a fraction in [0,1] equal to right/total, with that many
+// mistakes listed.
+func TestRun(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Length, cfg.Symbols = 4, 3
+	cfg.Layers, cfg.Heads, cfg.Dim = 1, 2, 32
+	cfg.Batch, cfg.Steps, cfg.EvalEvery, cfg.TimeLimit = 32, 100, 50, time.Duration(0)
+	cfg.ShowMistakes = 100
+	var buf bytes.Buffer
+	if err := run(&buf, cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	m := heldOutLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no held-out accuracy in the output:\n%s", out)
+	}
+	right, _ := strconv.Atoi(m[1])
+	total, _ := strconv.Atoi(m[2])
+	acc, _ := strconv.ParseFloat(m[3], 64)
+	if want := int(cfg.HeldOutFrac * 81); total != want {
+		t.Errorf("%d held out, want %d", total, want)
+	}
+	if acc < 0 || acc > 1 || fmt.Sprintf("%.4f", float64(right)/float64(total)) != m[3] {
+		t.Errorf("accuracy %s is not %d/%d", m[3], right, total)
+	}
+	if mistakes := len(regexp.MustCompile(`(?m)^  [0-2]{4} -> `).FindAllString(out, -1)); mistakes != total-right {
+		t.Errorf("%d mistakes listed, want %d", mistakes, total-right)
+	}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// The task, as minGPT's sorter: a sequence of n digits drawn from k symbols,
+// then the same digits sorted, all as single tokens. For n = 6, k = 3:
+//
+//	2 0 1 1 0 2 0 0 1 1 2 2
+//
+// The model is given the first half and must write the second.
+
+// task describes sorting sequences of length digits over symbols values.
+type task struct{ length, symbols int }
+
+func (t task) seqLen() int    { return 2 * t.length }
+func (t task) promptLen() int { return t.length }
+
+// count is the number of distinct inputs, symbols^length.
+func (t task) count() int {
+	n := 1
+	for range t.length {
+		n *= t.symbols
+	}
+	return n
+}
+
+// encode writes input number id (its digits in base symbols) followed by
+// the same digits sorted into seq (len seqLen).
+func (t task) encode(seq []int, id int) {
+	in := seq[:t.length]
+	for i := t.length - 1; i >= 0; i-- {
+		in[i] = id % t.symbols
+		id /= t.symbols
+	}
+	copy(seq[t.length:], in)
+	slices.Sort(seq[t.length:])
+}
+
+// format shows a sequence of digits compactly.
+func format(digits []int) string {
+	b := make([]byte, len(digits))
+	for i, d := range digits {
+		b[i] = byte('0' + d)
+	}
+	return string(b)
+}
+
+// split shuffles all inputs with a seeded source and keeps the first
+// heldOut apart for measuring accuracy.
+func (t task) split(heldOut int, seed uint64) (trainSet, testSet []int, err error) {
+	n := t.count()
+	if heldOut <= 0 || heldOut >= n {
+		return nil, nil, fmt.Errorf("held-out sequences: %d; want between 1 and %d", heldOut, n-1)
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x736f7274)).Perm(n) // "sort"
+	return perm[heldOut:], perm[:heldOut], nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tick-llm/tick/train"
+)
+
+// tinyConfig trains a one-layer model of width 16 on a short repetitive
+// text: enough steps for the loss to fall, a second or two of work.
+func tinyConfig(t *testing.T) config {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.txt")
+	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := train.DefaultOptions()
+	o.Data = data
+	o.Layers, o.Heads, o.Dim, o.Context = 1, 2, 16, 16
+	o.Batch, o.Steps, o.Warmup, o.LR = 4, 40, 5, 1e-2
+	o.EvalEvery, o.EvalBatches, o.SampleTokens = 20, 1, 10
+	o.TimeLimit = 0
+	o.Out = filepath.Join(dir, "run")
+	return config{Train: o, Prompt: "the ", SampleTokens: 20, Temperature: 0.8, LossWindows: 8}
+}
+
+var lossLine = regexp.MustCompile(`unseen windows of ([0-9.]+)\n\(it was ([0-9.]+)\)`)
+
+// TestRun trains twice into the same folder (the second run replaces the
+// first) and checks: the loss on unseen text fell, the run folder loads as a
+// model, and its loss plot is a PNG.
+func TestRun(t *testing.T) {
+	cfg := tinyConfig(t)
+	for i := range 2 {
+		var buf bytes.Buffer
+		if err := run(context.Background(), &buf, cfg); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		out := buf.String()
+		m := lossLine.FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("run %d: no before/after loss in the output:\n%s", i+1, out)
+		}
+		after, _ := strconv.ParseFloat(m[1], 64)
+		before, _ := strconv.ParseFloat(m[2], 64)
+		if !(after < before) {
+			t.Errorf("run %d: loss went from %.3f to %.3f; training should lower it", i+1, before, after)
+		}
+		if i == 1 && !strings.Contains(out, "is replaced") {
+			t.Error("second run did not say it replaced the first")
+		}
+	}
+	m, tok, err := train.LoadModel(cfg.Train.Out)
+	if err != nil {
+		t.Fatalf("run folder: %v", err)
+	}
+	if m.Config.VocabSize < tok.VocabSize() {
+		t.Errorf("model vocabulary %d < tokenizer's %d", m.Config.VocabSize, tok.VocabSize())
+	}
+	f, err := os.Open(filepath.Join(cfg.Train.Out, "loss.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("loss.png: %v", err)
+	}
+}
+
+// TestRefusesForeignFolder checks that the demo never deletes a folder that
+// is not a training run.
+func TestRefusesForeignFolder(t *testing.T) {
+	cfg := tinyConfig(t)
+	if err := os.MkdirAll(cfg.Train.Out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep := filepath.Join(cfg.Train.Out, "notes.txt")
+	if err := os.WriteFile(keep, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), &bytes.Buffer{}, cfg)
+	if err == nil || !strings.Contains(err.Error(), "not a training run") {
+		t.Errorf("run into a foreign folder: error %v, want one saying it is not a training run", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("the foreign file was removed: %v", err)
+	}
+}

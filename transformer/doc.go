@@ -1,0 +1,27 @@
+// Package transformer is a small decoder-only transformer, GPT-2 style or
+// Llama 3 style by configuration, written to be read: float64 gonum
+// matrices, every layer's forward and hand-derived backward side by side in
+// its own file, and every intermediate kept for inspection.
+//
+// The switches that separate the two families (Config):
+//
+//	           GPT-2                   Llama 3
+//	norm       LayerNorm (layernorm.go) RMSNorm (rmsnorm.go)
+//	positions  learned table            RoPE (rope.go)
+//	MLP        GELU (mlp_gelu.go)       SwiGLU (mlp_swiglu.go)
+//	attention  multi-head               grouped-query (attention.go)
+//	biases     yes                      no
+//	head       tied to the embedding    separate
+//
+// A training step is ZeroGrad, Forward (loss), Backward (gradients into
+// Param.Grad) and an optimiser update of Param.Value; the gradients are
+// checked against finite differences in gradcheck_test.go. Generation runs
+// one token at a time through a Cache of keys and values (cache.go).
+// Save and Load use config.json and model.safetensors with Hugging Face
+// tensor names.
+//
+// Matrix products go through gonum's BLAS interface: pure Go by default,
+// OpenBLAS with the build tag openblas (see Backend). Attention and the
+// element-wise layers run on several goroutines with a fixed split of the
+// work, so results do not depend on the number of cores.
+package transformer
