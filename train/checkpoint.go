@@ -33,14 +33,15 @@ const (
 
 // runState is the contents of state.json.
 type runState struct {
-	Step     int               `json:"step"`      // optimiser steps done
-	AdamT    int               `json:"adam_t"`    // AdamW update count
-	BatchRNG []byte            `json:"batch_rng"` // PCG state of the batch sampler
-	BestVal  float64           `json:"best_val"`  // lowest validation loss at an evaluation so far
-	BestStep int               `json:"best_step"` // step of BestVal; 0 = no evaluation yet
-	Options  Options           `json:"options"`
-	Data     dataInfo          `json:"data"`
-	Files    map[string]string `json:"files"` // file name -> SHA-256
+	Step      int               `json:"step"`      // optimiser steps done
+	AdamT     int               `json:"adam_t"`    // AdamW update count
+	BatchRNG  []byte            `json:"batch_rng"` // PCG state of the batch sampler
+	Evaluated bool              `json:"evaluated"` // an evaluation happened, so BestVal is set
+	BestVal   float64           `json:"best_val"`  // lowest validation loss at an evaluation so far
+	BestStep  int               `json:"best_step"` // step of BestVal
+	Options   Options           `json:"options"`
+	Data      dataInfo          `json:"data"`
+	Files     map[string]string `json:"files"` // file name -> SHA-256
 }
 
 // dataInfo identifies the training text, so a resumed run can check it

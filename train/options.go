@@ -49,7 +49,7 @@ type Options struct {
 	EvalBatches  int           `json:"eval-batches"`  // batches of fixed windows per evaluation
 	SampleTokens int           `json:"sample-tokens"` // tokens of sample text printed at each evaluation; 0 = none
 	Prompt       string        `json:"prompt"`        // start of the sample text; "" = the first tokens of the validation text
-	TimeLimit    time.Duration `json:"time-limit"`    // stop cleanly after this much training time; 0 = none
+	TimeLimit    time.Duration `json:"time-limit"`    // stop cleanly once this much wall time has passed; 0 = none
 
 	// Where.
 	Out    string `json:"-"` // run folder

@@ -184,7 +184,10 @@ func (t *trainer) setup() error {
 			t.state.Options.Data = abs
 		}
 	}
-	t.lastSavedStep = t.state.Step
+	t.lastSavedStep = -1 // no checkpoint yet
+	if ck != nil {
+		t.lastSavedStep = t.state.Step
+	}
 	t.params = t.model.Params()
 	for _, p := range t.params {
 		v, g := p.Value.RawMatrix(), p.Grad.RawMatrix()
@@ -281,19 +284,30 @@ func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
 	t.printf("data: %s (%d bytes%s)\n", dataName, nBytes, what)
 	t.printf("tokenizer: %s, %d tokens in the vocabulary; %d training tokens, %d validation tokens\n",
 		t.tok.Name(), t.tok.VocabSize(), len(t.train), len(t.val))
-	t.printf("model: %s, %d layers, %d heads (%d key/value), width %d, context %d, dropout %g: %d parameters (backend %s)\n",
-		o.Preset, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
+	t.printf("model: %s, %s, %s (%d key/value), width %d, context %d, dropout %g: %d parameters (backend %s)\n",
+		o.Preset, plural(cfg.Layers, "layer"), plural(cfg.Heads, "head"), cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
 	accum := ""
 	if o.GradAccum > 1 {
 		accum = fmt.Sprintf(" x %d accumulated", o.GradAccum)
 	}
-	t.printf("training: %d steps of %d windows x %d tokens%s, lr %g -> %g (warmup %d), AdamW weight decay %g, clip %g, seed %d\n",
-		o.Steps, o.Batch, o.Context, accum, o.LR, o.MinLR, o.Warmup, o.WeightDecay, o.Clip, o.Seed)
+	lr := fmt.Sprintf("lr %g -> %g (warmup %d, then cosine)", o.LR, o.MinLR, o.Warmup)
+	if o.Warmup >= o.Steps {
+		lr = fmt.Sprintf("lr rising to %g over all %d steps (--warmup %d >= --steps: no decay)", t.sched.LR(o.Steps), o.Steps, o.Warmup)
+	}
+	t.printf("training: %s of %d windows x %d tokens%s, %s, AdamW weight decay %g, clip %g, seed %d\n",
+		plural(o.Steps, "step"), o.Batch, o.Context, accum, lr, o.WeightDecay, o.Clip, o.Seed)
 	if ck != nil {
 		t.printf("resuming %s at step %d\n", o.Out, t.state.Step)
 	} else {
 		t.printf("run folder: %s\n", o.Out)
 	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // stepSeed gives each step its own dropout masks, a pure function of the
@@ -314,6 +328,13 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	defer t.bar.finish()
 	tokensPerStep := int64(o.GradAccum * o.Batch * o.Context)
 	timeLimited := false
+	if t.state.Step == 0 && !t.state.Evaluated {
+		// Step 0: the untrained model's loss (about ln(vocabulary size))
+		// and gibberish sample, the point learning starts from.
+		if err := t.evaluate(0); err != nil {
+			return nil, err
+		}
+	}
 	for step := first; step <= o.Steps; step++ {
 		if ctx.Err() != nil {
 			return nil, t.interrupted()
@@ -349,7 +370,7 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	if timeLimited {
 		t.printf("time limit %s reached after step %d of %d\n", o.TimeLimit, t.state.Step, o.Steps)
 	}
-	if t.lastSavedStep != t.state.Step || t.state.BestStep == 0 {
+	if t.lastSavedStep != t.state.Step {
 		if err := t.evaluate(t.state.Step); err != nil {
 			return nil, err
 		}
@@ -400,7 +421,7 @@ func (t *trainer) diverged(step int, loss, norm float64) error {
 		what = fmt.Sprintf("the gradient norm became %g", norm)
 	}
 	kept := "no checkpoint was written yet"
-	if t.lastSavedStep > 0 {
+	if t.lastSavedStep >= 0 {
 		kept = fmt.Sprintf("the last good checkpoint (step %d) is kept in %s", t.lastSavedStep, filepath.Join(t.o.Out, "last"))
 	}
 	return fmt.Errorf("training diverged at step %d: %s; %s; start a new run with a lower --lr (now %g) or a longer --warmup (now %d)",
@@ -429,7 +450,8 @@ func (t *trainer) evaluate(step int) error {
 	if err := t.log.add(m); err != nil {
 		return err
 	}
-	improved := t.state.BestStep == 0 || va.Loss() < t.state.BestVal
+	improved := !t.state.Evaluated || va.Loss() < t.state.BestVal
+	t.state.Evaluated = true
 	mark := ""
 	if improved {
 		t.state.BestVal, t.state.BestStep = va.Loss(), step

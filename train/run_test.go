@@ -82,8 +82,8 @@ func TestSmoke(t *testing.T) {
 			evals++
 		}
 	}
-	if steps != o.Steps || evals != 3 {
-		t.Errorf("metrics: %d step lines, %d eval lines; want %d and 3", steps, evals, o.Steps)
+	if steps != o.Steps || evals != 4 {
+		t.Errorf("metrics: %d step lines, %d eval lines; want %d and 4 (steps 0, 10, 20, 30)", steps, evals, o.Steps)
 	}
 	// tick eval on the same split scores the same tokens.
 	e, err := Evaluate(EvalOptions{Model: filepath.Join(o.Out, "last")})

@@ -52,7 +52,9 @@ func attentionForward(att, y, qkv []float64, s attnShape, workers int) {
 func causalSoftmax(row []float64, t int) {
 	m := math.Inf(-1)
 	for _, v := range row[:t+1] {
-		m = math.Max(m, v)
+		if v > m {
+			m = v
+		}
 	}
 	sum := 0.0
 	for j := 0; j <= t; j++ {

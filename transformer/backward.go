@@ -57,7 +57,7 @@ func (m *Model) blockBackward(l int, drop bool) {
 		})
 	} else {
 		parallelRows(n, F, m.workers, func(lo, hi int) {
-			geluBackward(a.dup[lo*F:hi*F], a.dact[lo*F:hi*F], a.up[l][lo*F:hi*F])
+			geluBackward(a.dup[lo*F:hi*F], a.dact[lo*F:hi*F], a.up[l][lo*F:hi*F], a.geluS[l][lo*F:hi*F])
 		})
 	}
 	clear(a.dh)

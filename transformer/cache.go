@@ -264,7 +264,7 @@ func (c *Cache) Push(id int) ([]float64, error) {
 			c.apply(&b.gate, c.gate, c.h)
 			swigluForward(c.act, c.gate, c.up)
 		} else {
-			geluForward(c.act, c.up)
+			geluForward(c.act, nil, c.up)
 		}
 		c.apply(&b.down, c.branch, c.act)
 		add(c.x, c.x, c.branch)

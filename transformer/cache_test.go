@@ -4,7 +4,9 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // TestCacheMatchesForward: token by token through the KV cache gives the
@@ -140,4 +142,27 @@ func cacheConfigs(t *testing.T) map[string]Config {
 		cs[name+"-split-head"] = c
 	}
 	return cs
+}
+
+// TestCacheHelperExits: the goroutine a cache starts ends once the cache
+// is garbage, so generating with many caches does not leak goroutines.
+func TestCacheHelperExits(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("caches start no helper on one core")
+	}
+	cfg := tinyConfigs(t)["gpt"]
+	m, _ := New(cfg, 1)
+	before := runtime.NumGoroutine()
+	for i := 0; i < 20; i++ {
+		c := m.NewCache()
+		c.Push(1)
+	}
+	for try := 0; try < 100; try++ {
+		runtime.GC()
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines before, %d after dropping 20 caches", before, runtime.NumGoroutine())
 }

@@ -14,7 +14,9 @@ func crossEntropyForward(probs, losses, logits []float64, targets []int, n, v in
 		p := probs[i*v : (i+1)*v]
 		m := math.Inf(-1)
 		for _, x := range z {
-			m = math.Max(m, x)
+			if x > m {
+				m = x
+			}
 		}
 		s := 0.0
 		for j, x := range z {

@@ -21,6 +21,7 @@ type acts struct {
 	att                        [][]float64 // per layer: softmax weights (B·H x T x T)
 	y                          [][]float64 // per layer: attention output before the projection (n x D)
 	gate, up, act              [][]float64 // per layer: MLP pre-activations and activation (n x F); gate only for SwiGLU
+	geluS                      [][]float64 // per layer, GELU only: σ(2u) of the activation (n x F)
 	hf, meanF, rstdF           []float64   // final norm output (n x D) and statistics
 	logits, probs, losses      []float64   // (n x V), (n x V), (n)
 	branch                     []float64   // scratch (n x D): a branch output before its residual add
@@ -71,6 +72,8 @@ func (m *Model) activations(B, T int) *acts {
 	if c.MLP == "swiglu" {
 		a.gate = layersOf(L, n*F)
 		a.dgate = floats(n * F)
+	} else {
+		a.geluS = layersOf(L, n*F)
 	}
 	a.hf, a.meanF, a.rstdF = floats(n*D), floats(n), floats(n)
 	a.logits, a.probs, a.losses = floats(n*V), floats(n*V), floats(n)
@@ -211,7 +214,9 @@ func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
 			swigluForward(a.act[l][lo*F:hi*F], a.gate[l][lo*F:hi*F], a.up[l][lo*F:hi*F])
 		})
 	} else {
-		parallelRows(n, F, m.workers, func(lo, hi int) { geluForward(a.act[l][lo*F:hi*F], a.up[l][lo*F:hi*F]) })
+		parallelRows(n, F, m.workers, func(lo, hi int) {
+			geluForward(a.act[l][lo*F:hi*F], a.geluS[l][lo*F:hi*F], a.up[l][lo*F:hi*F])
+		})
 	}
 	b.down.forward(general(a.branch, n, D, D), general(a.act[l], n, F, F), m.workers)
 	if drop {

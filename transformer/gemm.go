@@ -46,7 +46,7 @@ func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float6
 // A large product is cut into about gemmPieces pieces whose size along the
 // cut is a multiple of gemmChunk; products with fewer than gemmSplitMin
 // multiply-adds run in one call.
-var (
+const (
 	gemmPieces   = 8
 	gemmChunk    = 32
 	gemmSplitMin = 1 << 18

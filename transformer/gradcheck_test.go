@@ -213,9 +213,10 @@ func TestActivationGrad(t *testing.T) {
 	r := randSlice(rng, N, 1)
 	y := make([]float64, N)
 	t.Run("gelu", func(t *testing.T) {
-		dx := make([]float64, N)
-		geluBackward(dx, r, x)
-		checkGrad(t, "x", x, dx, func() float64 { geluForward(y, x); return dot(y, r) }, N, rng)
+		dx, s := make([]float64, N), make([]float64, N)
+		geluForward(y, s, x)
+		geluBackward(dx, r, x, s)
+		checkGrad(t, "x", x, dx, func() float64 { geluForward(y, nil, x); return dot(y, r) }, N, rng)
 	})
 	t.Run("swiglu", func(t *testing.T) {
 		da, du := make([]float64, N), make([]float64, N)
@@ -349,5 +350,19 @@ func TestModelGrad(t *testing.T) {
 				checkGrad(t, p.Name, p.Value.RawMatrix().Data, grads[p.Name], loss, 24, rng)
 			}
 		})
+	}
+}
+
+// TestGeluFormula: the σ(2u) form used in the code equals GPT-2's
+// ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+func TestGeluFormula(t *testing.T) {
+	x := []float64{-30, -5, -1, -1e-3, 0, 1e-3, 0.5, 1, 3, 30}
+	y := make([]float64, len(x))
+	geluForward(y, nil, x)
+	for i, v := range x {
+		want := 0.5 * v * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(v+0.044715*v*v*v)))
+		if math.Abs(y[i]-want) > 1e-14*math.Max(1, math.Abs(want)) {
+			t.Errorf("gelu(%g) = %.17g, want %.17g", v, y[i], want)
+		}
 	}
 }

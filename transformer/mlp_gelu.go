@@ -6,21 +6,28 @@ import "math"
 // forward:  y = ½x(1 + tanh u)
 // backward: dx += dy·(½(1 + tanh u) + ½x(1 - tanh²u)·√(2/π)(1 + 3·0.044715x²))
 // The GELU MLP is down(gelu(fc(x))): fc (D → F), down (F → D).
+// The code uses ½(1 + tanh u) = σ(2u), one exponential instead of a tanh,
+// and keeps s = σ(2u) from forward so backward needs no exponential.
 
 var geluScale = math.Sqrt(2 / math.Pi)
 
-func geluForward(y, x []float64) {
+// geluForward: y = x·s with s = σ(2u) = ½(1 + tanh u), kept in s (nil: not kept).
+func geluForward(y, s, x []float64) {
 	for i, v := range x {
 		u := geluScale * (v + 0.044715*v*v*v)
-		y[i] = 0.5 * v * (1 + math.Tanh(u))
+		si := 1 / (1 + math.Exp(-2*u))
+		y[i] = v * si
+		if s != nil {
+			s[i] = si
+		}
 	}
 }
 
-func geluBackward(dx, dy, x []float64) {
+// geluBackward: dx += dy·(s + ½x(1 - tanh²u)·du/dx), tanh u = 2s - 1.
+func geluBackward(dx, dy, x, s []float64) {
 	for i, v := range x {
-		u := geluScale * (v + 0.044715*v*v*v)
-		th := math.Tanh(u)
+		th := 2*s[i] - 1
 		du := geluScale * (1 + 3*0.044715*v*v)
-		dx[i] += dy[i] * (0.5*(1+th) + 0.5*v*(1-th*th)*du)
+		dx[i] += dy[i] * (s[i] + 0.5*v*(1-th*th)*du)
 	}
 }

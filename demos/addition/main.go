@@ -3,7 +3,7 @@
 // loss only on the answer digits, and accuracy measured on problems held out
 // from training, by greedy decoding. It prints the mistakes that remain.
 //
-//	go run ./demos/addition [-digits 2] [-time-limit 5m] [-steps 6000]
+//	go run ./demos/addition [-digits 2|3] [-time-limit 5m] [-steps 6000]
 package main
 
 import (
@@ -45,8 +45,9 @@ func main() {
 	flag.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "stop training after this long (0 = none)")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the model, the split and the batches")
 	flag.Parse()
-	if cfg.Digits == 3 {
-		cfg.HeldOut = 10000
+	if cfg.Digits == 3 && !flagSet("steps") && !flagSet("time-limit") {
+		// A million problems, and longer carries: a bigger budget.
+		cfg.HeldOut, cfg.Steps, cfg.TimeLimit, cfg.EvalEvery = 10000, 12000, 12*time.Minute, 500
 	}
 	if err := run(os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "addition:", err)
@@ -57,6 +58,13 @@ func main() {
 // examples are the problems shown to explain the format, one per number of
 // digits.
 var examples = map[int][2]int{1: {7, 5}, 2: {27, 45}, 3: {427, 385}, 4: {4271, 3859}}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
 
 // run is the whole demo, writing to w.
 func run(w io.Writer, cfg config) error {

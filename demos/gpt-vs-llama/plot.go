@@ -70,6 +70,7 @@ func plotLosses(path string, names []string, curves [][]train.Metric) error {
 		}
 	}
 	p.Add(plotter.NewGrid())
+	p.Legend.Top = true // losses fall, so the top right is free
 	return savePNG(p, path)
 }
 

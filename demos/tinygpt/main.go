@@ -153,7 +153,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "\nAfter %d steps (%.0fs, %.0f tokens/s), the saved model (the checkpoint with the best\n",
 		res.Step, res.Elapsed.Seconds(), res.TokensPerSec)
 	fmt.Fprintf(w, "validation loss) scores a loss on the same %d unseen windows of %.3f\n", cfg.LossWindows, lossAfter)
-	fmt.Fprintf(w, "(it was %.3f): the model now puts probability %.2f on the right next character\n", lossBefore, math.Exp(-lossAfter))
+	fmt.Fprintf(w, "(it was %.3f): the model now puts probability %.2f on the right next token\n", lossBefore, math.Exp(-lossAfter))
 	fmt.Fprintf(w, "on average (geometric mean), against %.3f before.\n", math.Exp(-lossBefore))
 	if res.TimeLimited {
 		fmt.Fprintf(w, "Training stopped at the time limit (%s) before step %d.\n", o.TimeLimit, o.Steps)
