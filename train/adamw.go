@@ -3,6 +3,9 @@ package train
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // AdamW is the Adam optimiser with decoupled weight decay (Loshchilov &
@@ -37,40 +40,129 @@ func NewAdamW(sizes []int, beta1, beta2, eps, weightDecay float64) *AdamW {
 
 // Update makes one step: values[i] moves against grads[i]; decay[i] says
 // whether weight decay applies to parameter i (off for biases and norm gains,
-// whose size carries no risk of overfitting).
+// whose size carries no risk of overfitting). Every weight's update depends
+// only on its own value, gradient and moments, so the work is split over
+// the cores in chunks; the result is the same on any number of cores.
 func (o *AdamW) Update(values, grads [][]float64, decay []bool, lr float64) error {
+	if err := o.check(values, grads, decay); err != nil {
+		return err
+	}
+	o.T++
+	k := o.coefficients(lr)
+	forEachSpan(spansOf(values), func(_ int, c span) {
+		k.update(values[c.i][c.lo:c.hi], grads[c.i][c.lo:c.hi], o.M[c.i][c.lo:c.hi], o.V[c.i][c.lo:c.hi], decay[c.i])
+	})
+	return nil
+}
+
+// span is a run of at most spanSize values of parameter i: the unit of
+// work one goroutine takes. Spans depend only on the parameter sizes, never
+// on the number of cores.
+type span struct{ i, lo, hi int }
+
+const spanSize = 1 << 15
+
+func spansOf(params [][]float64) []span {
+	var spans []span
+	for i, p := range params {
+		for lo := 0; lo < len(p); lo += spanSize {
+			spans = append(spans, span{i, lo, min(lo+spanSize, len(p))})
+		}
+	}
+	return spans
+}
+
+// forEachSpan calls fn for every span, spread over GOMAXPROCS goroutines.
+func forEachSpan(spans []span, fn func(n int, s span)) {
+	workers := min(runtime.GOMAXPROCS(0), len(spans))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n := int(next.Add(1)) - 1
+				if n >= len(spans) {
+					return
+				}
+				fn(n, spans[n])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// updateSerial is Update on one core, one parameter after another: the
+// plain version the parallel one is tested against.
+func (o *AdamW) updateSerial(values, grads [][]float64, decay []bool, lr float64) error {
+	if err := o.check(values, grads, decay); err != nil {
+		return err
+	}
+	o.T++
+	k := o.coefficients(lr)
+	for i := range values {
+		k.update(values[i], grads[i], o.M[i], o.V[i], decay[i])
+	}
+	return nil
+}
+
+func (o *AdamW) check(values, grads [][]float64, decay []bool) error {
 	if len(values) != len(o.M) || len(grads) != len(o.M) || len(decay) != len(o.M) {
 		return fmt.Errorf("adamw: %d parameters, %d gradients, %d decay flags for an optimiser of %d", len(values), len(grads), len(decay), len(o.M))
 	}
-	o.T++
-	c1 := 1 - math.Pow(o.Beta1, float64(o.T)) // bias corrections: the moments start at 0
-	c2 := 1 - math.Pow(o.Beta2, float64(o.T))
 	for i, p := range values {
-		g, m, v := grads[i], o.M[i], o.V[i]
-		if len(p) != len(m) || len(g) != len(m) {
-			return fmt.Errorf("adamw: parameter %d has %d values and %d gradients, want %d", i, len(p), len(g), len(m))
-		}
-		shrink := 1.0
-		if decay[i] {
-			shrink = 1 - lr*o.WeightDecay
-		}
-		for j := range p {
-			m[j] = o.Beta1*m[j] + (1-o.Beta1)*g[j]
-			v[j] = o.Beta2*v[j] + (1-o.Beta2)*g[j]*g[j]
-			p[j] = p[j]*shrink - lr*(m[j]/c1)/(math.Sqrt(v[j]/c2)+o.Eps)
+		if len(p) != len(o.M[i]) || len(grads[i]) != len(o.M[i]) {
+			return fmt.Errorf("adamw: parameter %d has %d values and %d gradients, want %d", i, len(p), len(grads[i]), len(o.M[i]))
 		}
 	}
 	return nil
 }
 
-// GlobalNorm is the Euclidean norm of all gradients taken together, summed in
-// parameter order so the result does not depend on scheduling.
+// adamStep holds the scalars of one update.
+type adamStep struct {
+	lr, b1, b2, eps, wd float64
+	c1, c2              float64 // bias corrections 1-β1ᵗ, 1-β2ᵗ: the moments start at 0
+}
+
+func (o *AdamW) coefficients(lr float64) adamStep {
+	return adamStep{lr: lr, b1: o.Beta1, b2: o.Beta2, eps: o.Eps, wd: o.WeightDecay,
+		c1: 1 - math.Pow(o.Beta1, float64(o.T)), c2: 1 - math.Pow(o.Beta2, float64(o.T))}
+}
+
+// update applies the step to one run of weights p with gradients g and
+// moments m, v.
+func (k adamStep) update(p, g, m, v []float64, decay bool) {
+	shrink := 1.0
+	if decay {
+		shrink = 1 - k.lr*k.wd
+	}
+	// As torch.optim.AdamW: step = lr/c1 · m / (√v/√c2 + ε), one division
+	// per weight.
+	stepSize, sqrtC2 := k.lr/k.c1, math.Sqrt(k.c2)
+	for j := range p {
+		m[j] = k.b1*m[j] + (1-k.b1)*g[j]
+		v[j] = k.b2*v[j] + (1-k.b2)*g[j]*g[j]
+		p[j] = p[j]*shrink - stepSize*m[j]/(math.Sqrt(v[j])/sqrtC2+k.eps)
+	}
+}
+
+// GlobalNorm is the Euclidean norm of all gradients taken together. Each
+// span's sum of squares is computed on its own and the sums are added in
+// span order, so the result is the same on any number of cores.
 func GlobalNorm(grads [][]float64) float64 {
-	sum := 0.0
-	for _, g := range grads {
-		for _, x := range g {
+	spans := spansOf(grads)
+	partial := make([]float64, len(spans))
+	forEachSpan(spans, func(n int, c span) {
+		sum := 0.0
+		for _, x := range grads[c.i][c.lo:c.hi] {
 			sum += x * x
 		}
+		partial[n] = sum
+	})
+	sum := 0.0
+	for _, p := range partial {
+		sum += p
 	}
 	return math.Sqrt(sum)
 }
@@ -81,12 +173,16 @@ func GlobalNorm(grads [][]float64) float64 {
 func ClipGlobalNorm(grads [][]float64, maxNorm float64) float64 {
 	norm := GlobalNorm(grads)
 	if maxNorm > 0 && norm > maxNorm {
-		scale := maxNorm / norm
-		for _, g := range grads {
-			for j := range g {
-				g[j] *= scale
-			}
-		}
+		scaleAll(grads, maxNorm/norm)
 	}
 	return norm
+}
+
+// scaleAll multiplies every value by scale.
+func scaleAll(xs [][]float64, scale float64) {
+	forEachSpan(spansOf(xs), func(_ int, c span) {
+		for j := range xs[c.i][c.lo:c.hi] {
+			xs[c.i][c.lo+j] *= scale
+		}
+	})
 }

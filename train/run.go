@@ -398,12 +398,7 @@ func (t *trainer) step(step int) (loss, norm float64, err error) {
 	if o.GradAccum > 1 {
 		// Backward summed the micro-batch gradients; their mean is the
 		// gradient of the mean loss.
-		scale := 1 / float64(o.GradAccum)
-		for _, g := range t.grads {
-			for j := range g {
-				g[j] *= scale
-			}
-		}
+		scaleAll(t.grads, 1/float64(o.GradAccum))
 	}
 	norm = ClipGlobalNorm(t.grads, o.Clip)
 	if !finite(loss) || !finite(norm) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -169,5 +170,31 @@ func TestRun(t *testing.T) {
 		if c, _ := strconv.Atoi(l[3]); c != a+b {
 			t.Errorf("mistake line %q shows the wrong true sum", l[0])
 		}
+	}
+}
+
+var seconds = regexp.MustCompile(`[0-9.]+s\b`)
+
+// TestDeterministic runs the demo twice, on one core and on all of them:
+// the same seed must print the same steps, losses, accuracy and mistakes
+// (only the times may differ).
+func TestDeterministic(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Digits, cfg.HeldOut = 1, 20
+	cfg.Layers, cfg.Heads, cfg.Dim = 1, 2, 32
+	cfg.Batch, cfg.Steps, cfg.EvalEvery, cfg.TimeLimit = 32, 40, 20, time.Duration(0)
+	var outs [2]string
+	for i, procs := range []int{1, max(2, runtime.NumCPU())} {
+		prev := runtime.GOMAXPROCS(procs)
+		var buf bytes.Buffer
+		err := run(&buf, cfg)
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs[i] = seconds.ReplaceAllString(buf.String(), "_s")
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("same seed, different output on 1 core and on several:\n%s\n---\n%s", outs[0], outs[1])
 	}
 }

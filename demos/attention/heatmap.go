@@ -83,8 +83,9 @@ func writeLayer(w io.Writer, heads []*mat.Dense, labels []string) {
 // describe says in words what a head mostly does over the prompt: the mean
 // weight each query gives to itself, to the token just before it, and to the
 // first token, and which of the three dominates, if one clearly does (at
-// least 0.3, and 1.2 times the runner-up). Queries 1.. are averaged (query 0
-// can only look at itself).
+// least 0.3, and 1.2 times the runner-up), then where each row's strongest
+// weight most often lies. Queries 1.. are averaged (query 0 can only look at
+// itself).
 func describe(a *mat.Dense) string {
 	T, _ := a.Dims()
 	var self, prev, first float64
@@ -104,5 +105,41 @@ func describe(a *mat.Dense) string {
 	if scores[0].v >= 0.3 && scores[0].v > 1.2*scores[1].v {
 		what = "mostly looks at " + scores[0].what
 	}
-	return fmt.Sprintf("%s (mean weight: itself %.2f, previous %.2f, first %.2f)", what, self, prev, first)
+	d, rows := commonOffset(a)
+	return fmt.Sprintf("%s\n          (mean weight: itself %.2f, previous %.2f, first %.2f; strongest %s in %d of %d rows)",
+		what, self, prev, first, offsetName(d), rows, T-1)
+}
+
+// commonOffset finds, for queries 1.., how far back each row's strongest
+// weight lies (0 = the token itself), and returns the most common distance
+// (the smallest on a tie) and in how many rows it occurs.
+func commonOffset(a *mat.Dense) (d, rows int) {
+	T, _ := a.Dims()
+	counts := make([]int, T)
+	for i := 1; i < T; i++ {
+		best := 0
+		for j := 1; j <= i; j++ {
+			if a.At(i, j) > a.At(i, best) {
+				best = j
+			}
+		}
+		counts[i-best]++
+	}
+	for k, c := range counts {
+		if c > rows {
+			d, rows = k, c
+		}
+	}
+	return d, rows
+}
+
+// offsetName says where a token d positions back is.
+func offsetName(d int) string {
+	switch d {
+	case 0:
+		return "on itself"
+	case 1:
+		return "on the previous token"
+	}
+	return fmt.Sprintf("%d tokens back", d)
 }

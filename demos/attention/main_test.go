@@ -89,7 +89,9 @@ func TestDescribe(t *testing.T) {
 		a    *mat.Dense
 		want string
 	}{
-		{self, "the token itself"}, {prev, "the previous token"}, {first, "the first token"},
+		{self, "mostly looks at the token itself"}, {self, "strongest on itself in 4 of 4 rows"},
+		{prev, "mostly looks at the previous token"}, {prev, "strongest on the previous token in 4 of 4 rows"},
+		{first, "mostly looks at the first token"},
 	} {
 		if got := describe(tc.a); !strings.Contains(got, tc.want) {
 			t.Errorf("describe = %q, want it to say %q", got, tc.want)
