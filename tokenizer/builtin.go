@@ -108,7 +108,7 @@ func Load(path string, pattern split.Pattern, specials map[string]int) (*Encodin
 	name := strings.TrimSuffix(filepath.Base(path), ".tiktoken")
 	enc, err := fromRankData(name, data, pattern, specials)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s is not a usable tiktoken rank file: %w; check that it is a .tiktoken file (lines of \"base64(token) rank\") or retrain it with 'tick bpe train'", path, err)
 	}
 	return enc, nil
 }
@@ -150,11 +150,11 @@ func loadWithSidecar(path string) (*Encoding, error) {
 	}
 	var s Sidecar
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("sidecar %s is not valid JSON like {\"pattern\":\"cl100k\",\"special_tokens\":{}}: %w", sc, err)
+		return nil, fmt.Errorf("sidecar %s is not valid JSON (%w): fix it to read like {\"pattern\":\"cl100k\",\"special_tokens\":{}}, or delete it and pass --pattern", sc, err)
 	}
 	pat, err := split.Parse(s.Pattern)
 	if err != nil {
-		return nil, fmt.Errorf("sidecar %s: %w", sc, err)
+		return nil, fmt.Errorf("sidecar %s: %w (fix its \"pattern\" field)", sc, err)
 	}
 	return Load(path, pat, s.SpecialTokens)
 }
@@ -173,7 +173,7 @@ func LoadLlama3(path string) (*Encoding, error) {
 	}
 	slab, lines, err := parseRankFile(data)
 	if err != nil {
-		return nil, fmt.Errorf("llama3 tokenizer %s: %w", path, err)
+		return nil, fmt.Errorf("llama3 tokenizer %s is not a tiktoken-format tokenizer.model: %w; pass the original/tokenizer.model file of a Llama 3 release", path, err)
 	}
 	v, err := newVocab(slab, lines)
 	if err != nil {

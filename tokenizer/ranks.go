@@ -50,7 +50,7 @@ func parseRankFile(data []byte) (slab []byte, lines []rankLine, err error) {
 		}
 		sp := bytes.IndexByte(line, ' ')
 		if sp <= 0 || sp == len(line)-1 || bytes.IndexByte(line[sp+1:], ' ') >= 0 {
-			return nil, nil, fmt.Errorf("line %d: want \"base64(token) rank\", got %q", lineNo, clip(line))
+			return nil, nil, fmt.Errorf("line %d is %q, not \"base64(token) rank\"", lineNo, clip(line))
 		}
 		rank, err := strconv.Atoi(string(line[sp+1:]))
 		if err != nil || rank < 0 || rank > maxRank {
@@ -60,7 +60,7 @@ func parseRankFile(data []byte) (slab []byte, lines []rankLine, err error) {
 		slab = slab[:off+base64.StdEncoding.DecodedLen(sp)]
 		n, err := base64.StdEncoding.Decode(slab[off:], line[:sp])
 		if err != nil {
-			return nil, nil, fmt.Errorf("line %d: token %q is not valid base64: %w", lineNo, clip(line[:sp]), err)
+			return nil, nil, fmt.Errorf("line %d: token %q is not valid base64 (%w)", lineNo, clip(line[:sp]), err)
 		}
 		if n == 0 {
 			return nil, nil, fmt.Errorf("line %d: token is empty; every token needs at least one byte", lineNo)

@@ -20,9 +20,9 @@ func TestParseRanksErrors(t *testing.T) {
 	}{
 		{"empty", "", "rank file is empty"},
 		{"blank lines only", "\n\n  \n", "rank file is empty"},
-		{"no rank", "IQ==\n", "line 1: want \"base64(token) rank\""},
-		{"three fields", "IQ== 0 1\n", "line 1: want"},
-		{"leading space", " IQ== 0\n", "line 1: want"},
+		{"no rank", "IQ==\n", "line 1 is \"IQ==\", not \"base64(token) rank\""},
+		{"three fields", "IQ== 0 1\n", "line 1 is"},
+		{"leading space", " IQ== 0\n", "line 1 is"},
 		{"negative rank", "IQ== -1\n", "line 1: rank \"-1\" is not a whole number"},
 		{"huge rank", "IQ== 99999999999\n", "line 1: rank \"99999999999\""},
 		{"word rank", "IQ== zero\n", "line 1: rank \"zero\""},

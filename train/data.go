@@ -76,16 +76,16 @@ func FixedWindows(tokens []int, T, n int, seed uint64) []int {
 	return starts
 }
 
-// window is one evaluation window: inputs tokens[Start:Start+Len], targets
-// shifted by one.
-type window struct{ Start, Len int }
+// Window is one evaluation window of a token stream: the model reads
+// tokens[Start:Start+Len] and is scored on tokens[Start+1:Start+Len+1].
+type Window struct{ Start, Len int }
 
 // TilingWindows covers every token of the stream but the first exactly once
 // as a target: windows of T tokens side by side, the last one shorter.
-func TilingWindows(n, T int) []window {
-	var ws []window
+func TilingWindows(n, T int) []Window {
+	var ws []Window
 	for s := 0; s < n-1; s += T {
-		ws = append(ws, window{Start: s, Len: min(T, n-1-s)})
+		ws = append(ws, Window{Start: s, Len: min(T, n-1-s)})
 	}
 	return ws
 }

@@ -29,7 +29,7 @@ func (s LossStats) BitsPerByte() float64 { return s.Nats / math.Ln2 / float64(s.
 // windowLoss scores tokens through windows: for each window w, the model reads
 // tokens[w.Start : w.Start+w.Len] and is scored on the next token at each
 // position. Windows of the same length run B at a time. Dropout is off.
-func windowLoss(m *transformer.Model, tok Tokenizer, tokens []int, windows []window, B int) (LossStats, error) {
+func windowLoss(m *transformer.Model, tok Tokenizer, tokens []int, windows []Window, B int) (LossStats, error) {
 	m.SetTraining(false, 0)
 	var s LossStats
 	for i := 0; i < len(windows); {
@@ -64,10 +64,10 @@ func windowLoss(m *transformer.Model, tok Tokenizer, tokens []int, windows []win
 }
 
 // fixedWindows turns window starts into windows of length T.
-func fixedWindows(starts []int, T int) []window {
-	ws := make([]window, len(starts))
+func fixedWindows(starts []int, T int) []Window {
+	ws := make([]Window, len(starts))
 	for i, s := range starts {
-		ws[i] = window{Start: s, Len: T}
+		ws[i] = Window{Start: s, Len: T}
 	}
 	return ws
 }

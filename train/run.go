@@ -57,8 +57,8 @@ type trainer struct {
 	data          dataInfo
 	train, val    []int
 	batches       *Batcher
-	evalTrain     []window // fixed windows for evaluation
-	evalVal       []window
+	evalTrain     []Window // fixed windows for evaluation
+	evalVal       []Window
 	prompt        []int
 	state         runState
 	lastSavedStep int

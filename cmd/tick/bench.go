@@ -52,7 +52,7 @@ func runBench(args []string) error {
 		fmt.Fprintln(flags.Output(), benchUsage)
 		flags.PrintDefaults()
 	}
-	rest, err := parseInterspersed(flags, args[1:])
+	rest, err := parseArgs(flags, args[1:])
 	if err != nil {
 		return err
 	}
@@ -164,9 +164,9 @@ func benchInput(file, dir string, goSrcMB float64) ([]string, string, error) {
 	if file == "" {
 		file = filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt")
 	}
-	data, err := os.ReadFile(file)
+	data, err := readFlagFile("--file", file)
 	if err != nil {
-		return nil, "", fmt.Errorf("read --file: %w", err)
+		return nil, "", err
 	}
 	return chunkLines(string(data), 64<<10), filepath.Base(file), nil
 }

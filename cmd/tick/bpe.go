@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -54,27 +53,6 @@ type bpeSpecials []string
 func (l *bpeSpecials) String() string     { return strings.Join(*l, " ") }
 func (l *bpeSpecials) Set(s string) error { *l = append(*l, s); return nil }
 
-// bpeParseArgs parses flags that may come before, between or after the
-// positional arguments (flag.Parse stops at the first positional one), and
-// returns the positional arguments.
-func bpeParseArgs(flags *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := flags.Parse(args); err != nil {
-			return nil, err
-		}
-		args = flags.Args()
-		if len(args) == 0 {
-			return rest, nil
-		}
-		if args[0] == "--" {
-			return append(rest, args[1:]...), nil
-		}
-		rest = append(rest, args[0])
-		args = args[1:]
-	}
-}
-
 func bpeTrain(args []string) error {
 	flags := flag.NewFlagSet("tick bpe train", flag.ContinueOnError)
 	flags.Usage = func() {
@@ -89,7 +67,7 @@ func bpeTrain(args []string) error {
 	out := flags.String("out", "", "where to write the rank `file` (NAME.tiktoken; NAME.json is written next to it)")
 	var special bpeSpecials
 	flags.Var(&special, "special", "a special `token` such as <|endoftext|> (repeat for more)")
-	if _, err := bpeParseArgs(flags, args); err != nil {
+	if _, err := parseArgs(flags, args); err != nil {
 		return err
 	}
 
@@ -112,12 +90,9 @@ func bpeTrain(args []string) error {
 	if err := bpe.CheckSavePath(*out); err != nil {
 		return err
 	}
-	text, err := os.ReadFile(*file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("--file %s does not exist: check the path", *file)
-	}
+	text, err := readFlagFile("--file", *file)
 	if err != nil {
-		return fmt.Errorf("read --file: %w", err)
+		return err
 	}
 	if len(text) == 0 {
 		return fmt.Errorf("--file %s is empty: train on a file with some text in it", *file)
@@ -187,7 +162,7 @@ func bpeExplain(args []string) error {
 	}
 	encName := flags.String("encoding", "cl100k_base", "r50k_base, p50k_base, cl100k_base, o200k_base, llama3:PATH or a .tiktoken file")
 	token := flags.String("token", "", "show the merge tree of this token `ID` instead")
-	words, err := bpeParseArgs(flags, args)
+	words, err := parseArgs(flags, args)
 	if err != nil {
 		return err
 	}

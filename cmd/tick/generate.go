@@ -42,11 +42,12 @@ func runGenerate(args []string) error {
 		format      = fs.String("format", "text", "output of --step: text (a table per step) or json (one object per line, for programs; implies --step)")
 		candidates  = fs.Int("candidates", generate.DefaultTop, "candidates shown per step with --step (1-10 on a terminal, where a digit picks one)")
 	)
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; pass the text with --prompt", fs.Arg(0))
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected argument %q; pass the text with --prompt", rest[0])
 	}
 	if *model == "" {
 		return errors.New("--model is required: give a run folder written by 'tick train'")

@@ -10,10 +10,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -64,4 +67,49 @@ func usage(w *os.File) {
 // prints should be.
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments (flag.Parse stops at the first positional one) and
+// returns the positional ones; everything after "--" is positional.
+// -h prints the usage to standard output; a bad flag becomes one line that
+// says where to find the right ones, instead of the whole usage text.
+func parseArgs(flags *flag.FlagSet, args []string) ([]string, error) {
+	var usage bytes.Buffer
+	flags.SetOutput(&usage)
+	var after []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, after = args[:i], args[i+1:]
+	}
+	var pos []string
+	for {
+		err := flags.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Stdout.Write(usage.Bytes())
+			return nil, err
+		}
+		if err != nil {
+			msg := strings.Replace(err.Error(), "flag provided but not defined: -", "unknown flag --", 1)
+			return nil, fmt.Errorf("%s; run '%s -h' for the flags", msg, flags.Name())
+		}
+		args = flags.Args()
+		if len(args) == 0 {
+			return append(pos, after...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// readFlagFile reads the file a flag names, with an error that says which
+// flag and what to do.
+func readFlagFile(flagName, path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s %s does not exist: check the path", flagName, path)
+	case err != nil:
+		return nil, fmt.Errorf("%s %s cannot be read: %w", flagName, path, err)
+	}
+	return data, nil
 }

@@ -55,7 +55,7 @@ func runTokenize(args []string) error {
 		fmt.Fprintln(flags.Output(), tokenizeUsage)
 		flags.PrintDefaults()
 	}
-	words, err := parseInterspersed(flags, args)
+	words, err := parseArgs(flags, args)
 	if err != nil {
 		return err
 	}
@@ -160,28 +160,6 @@ type encodingResult struct {
 	compare string // verdict of --compare, "" if not asked
 }
 
-// parseInterspersed parses flags that may come before, between or after
-// the positional arguments (flag.Parse stops at the first positional one);
-// everything after "--" is positional.
-func parseInterspersed(flags *flag.FlagSet, args []string) ([]string, error) {
-	var after []string
-	if i := slices.Index(args, "--"); i >= 0 {
-		args, after = args[:i], args[i+1:]
-	}
-	var pos []string
-	for {
-		if err := flags.Parse(args); err != nil {
-			return nil, err
-		}
-		args = flags.Args()
-		if len(args) == 0 {
-			return append(pos, after...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // readInput returns the text to tokenize: the words joined by spaces, or
 // the file, or standard input.
 func readInput(words []string, file string) (string, error) {
@@ -191,9 +169,9 @@ func readInput(words []string, file string) (string, error) {
 	case len(words) > 0:
 		return strings.Join(words, " "), nil
 	case file != "":
-		data, err := os.ReadFile(file)
+		data, err := readFlagFile("--file", file)
 		if err != nil {
-			return "", fmt.Errorf("read --file: %w", err)
+			return "", err
 		}
 		return string(data), nil
 	}
