@@ -48,7 +48,7 @@ func TestBadInput(t *testing.T) {
 		edit func(o *Options)
 		want string
 	}{
-		{"missing data", func(o *Options) { o.Data = filepath.Join(dir, "nope.txt") }, "no such file"},
+		{"missing data", func(o *Options) { o.Data = filepath.Join(dir, "nope.txt") }, "nope.txt does not exist"},
 		{"empty data", func(o *Options) { o.Data = empty }, "is empty"},
 		{"shorter than a window", func(o *Options) { o.Data = short; o.Context = 64 }, "too short"},
 		{"negative lr", func(o *Options) { o.LR = -1 }, "--lr -1 is out of range"},

@@ -147,6 +147,9 @@ func fileSHA256(path string) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// damagedAdvice ends every message about a damaged checkpoint.
+const damagedAdvice = "; restore the folder from a copy, or start a new run with another --out"
+
 // errNoCheckpoint says a folder holds no checkpoint.
 var errNoCheckpoint = errors.New("no checkpoint")
 
@@ -167,10 +170,10 @@ func readState(dir string) (string, runState, error) {
 		return dir, st, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}
 	if err := json.Unmarshal(b, &st); err != nil {
-		return dir, st, fmt.Errorf("checkpoint %s is damaged: %s: %v", dir, stateFile, err)
+		return dir, st, fmt.Errorf("checkpoint %s is damaged: %s: %v%s", dir, stateFile, err, damagedAdvice)
 	}
 	if len(st.Files) == 0 {
-		return dir, st, fmt.Errorf("checkpoint %s is damaged: %s lists no files", dir, stateFile)
+		return dir, st, fmt.Errorf("checkpoint %s is damaged: %s lists no files%s", dir, stateFile, damagedAdvice)
 	}
 	names := make([]string, 0, len(st.Files))
 	for n := range st.Files {
@@ -179,14 +182,14 @@ func readState(dir string) (string, runState, error) {
 	slices.Sort(names)
 	for _, n := range names {
 		if n != filepath.Base(n) || n == "." || n == ".." {
-			return dir, st, fmt.Errorf("checkpoint %s is damaged: %s lists a file outside the folder (%q)", dir, stateFile, n)
+			return dir, st, fmt.Errorf("checkpoint %s is damaged: %s lists a file outside the folder (%q)%s", dir, stateFile, n, damagedAdvice)
 		}
 		sum, err := fileSHA256(filepath.Join(dir, n))
 		if err != nil {
-			return dir, st, fmt.Errorf("checkpoint %s is damaged: %v", dir, err)
+			return dir, st, fmt.Errorf("checkpoint %s is damaged: %v%s", dir, err, damagedAdvice)
 		}
 		if sum != st.Files[n] {
-			return dir, st, fmt.Errorf("checkpoint %s is damaged: %s does not match its checksum in %s", dir, n, stateFile)
+			return dir, st, fmt.Errorf("checkpoint %s is damaged: %s does not match its checksum in %s%s", dir, n, stateFile, damagedAdvice)
 		}
 	}
 	return dir, st, nil
@@ -200,17 +203,17 @@ func loadCheckpoint(dir string) (*checkpoint, error) {
 	}
 	ck := &checkpoint{dir: dir, state: st}
 	if ck.model, err = transformer.Load(dir); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, fmt.Errorf("checkpoint %s: %w%s", dir, err, damagedAdvice)
 	}
 	if ck.tok, ck.tokSpec, err = loadTokenizer(dir); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, fmt.Errorf("checkpoint %s: %w%s", dir, err, damagedAdvice)
 	}
 	if got, want := ck.tok.VocabSize(), ck.model.Config.VocabSize; got != want {
-		return nil, fmt.Errorf("checkpoint %s is inconsistent: tokenizer has %d tokens, model %d", dir, got, want)
+		return nil, fmt.Errorf("checkpoint %s is inconsistent: tokenizer has %d tokens, model %d%s", dir, got, want, damagedAdvice)
 	}
 	tensors, _, err := safetensors.Read(filepath.Join(dir, optimizerFile))
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, fmt.Errorf("checkpoint %s: %w%s", dir, err, damagedAdvice)
 	}
 	ck.moments = map[string][]float64{}
 	for _, t := range tensors {
@@ -231,7 +234,7 @@ func (ck *checkpoint) optimizer(o Options) (*AdamW, error) {
 	for i, p := range params {
 		m, v := ck.moments["m."+p.Name], ck.moments["v."+p.Name]
 		if len(m) != sizes[i] || len(v) != sizes[i] {
-			return nil, fmt.Errorf("checkpoint %s is inconsistent: optimiser moments for %s missing or of the wrong size", ck.dir, p.Name)
+			return nil, fmt.Errorf("checkpoint %s is inconsistent: optimiser moments for %s missing or of the wrong size%s", ck.dir, p.Name, damagedAdvice)
 		}
 		copy(opt.M[i], m)
 		copy(opt.V[i], v)

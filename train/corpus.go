@@ -2,7 +2,9 @@ package train
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,8 +70,11 @@ func readData(name string) (string, []byte, error) {
 		return name, []byte(defaultCorpus), nil
 	}
 	b, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil, fmt.Errorf("data file %s does not exist: check the path, or leave out --data to use Newton's Opticks", name)
+	}
 	if err != nil {
-		return "", nil, fmt.Errorf("read data file: %w", err)
+		return "", nil, fmt.Errorf("data file %s cannot be read: %w; check the path", name, err)
 	}
 	if len(b) == 0 {
 		return "", nil, fmt.Errorf("data file %s is empty; give a text file with at least a few KB of text", name)

@@ -35,7 +35,7 @@ func ExampleNewCharTokenizer() {
 	fmt.Println(err)
 	// Output:
 	// " dehlorw" 8 [3 5 4 1] hold
-	// text has 3 character(s) outside the char vocabulary of this model (8 characters from its training text): 'H' (U+0048), 'i' (U+0069), '!' (U+0021)
+	// text has 3 character(s) outside the char vocabulary of this model (8 characters from its training text): 'H' (U+0048), 'i' (U+0069), '!' (U+0021); use only characters the model was trained on
 }
 
 // Bits per byte divides the total loss, converted to bits, by the bytes of

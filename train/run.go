@@ -126,7 +126,7 @@ func (t *trainer) setup() error {
 	}
 	t.data = newDataInfo(name, text)
 	if ck != nil && ck.state.Data.SHA256 != t.data.SHA256 {
-		return fmt.Errorf("cannot resume %s: the data (%s, %d bytes) is not the text the run trained on (%s, %d bytes)",
+		return fmt.Errorf("cannot resume %s: the data (%s, %d bytes) is not the text the run trained on (%s, %d bytes); pass that file as --data, or start a new run with another --out",
 			o.Out, name, len(text), ck.state.Data.Name, ck.state.Data.Bytes)
 	}
 
@@ -252,7 +252,11 @@ func prepareOutDir(dir string) error {
 		return fmt.Errorf("%s holds metrics.jsonl of a run that saved no checkpoint; delete the folder or choose another --out", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output folder: %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("output folder %s cannot be created (%v); choose another --out", dir, err)
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func (t *CharTokenizer) Encode(text string) ([]int, error) {
 			}
 			names = append(names, fmt.Sprintf("%q (U+%04X)", r, r))
 		}
-		return nil, fmt.Errorf("text has %d character(s) outside the char vocabulary of this model (%d characters from its training text): %s",
+		return nil, fmt.Errorf("text has %d character(s) outside the char vocabulary of this model (%d characters from its training text): %s; use only characters the model was trained on",
 			len(missing), len(t.chars), strings.Join(names, ", "))
 	}
 	return ids, nil

@@ -29,11 +29,12 @@ func runEval(args []string) error {
 	fs.BoolVar(&o.Whole, "whole", false, "score the whole file, not only its validation split")
 	fs.Float64Var(&o.ValFrac, "val-frac", 0, "validation fraction (default: the run's)")
 	fs.IntVar(&o.Batch, "batch", 16, "windows per forward pass (speed only)")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; flags only, e.g. --model DIR --data FILE", fs.Arg(0))
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q; flags only, e.g. --model DIR --data FILE", pos[0])
 	}
 	r, err := train.Evaluate(o)
 	if err != nil {

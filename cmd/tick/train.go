@@ -62,12 +62,12 @@ func trainFlags(o *train.Options) *flag.FlagSet {
 
 func runTrain(args []string) error {
 	o := train.DefaultOptions()
-	fs := trainFlags(&o)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(trainFlags(&o), args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; flags only, e.g. --data FILE", fs.Arg(0))
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q; flags only, e.g. --data FILE", pos[0])
 	}
 	if o.Resume {
 		// A resumed run takes its settings from its checkpoint; flags given
@@ -78,9 +78,7 @@ func runTrain(args []string) error {
 		}
 		saved.Out, saved.Resume = o.Out, true
 		o = saved
-		fs = trainFlags(&o)
-		fs.SetOutput(discard{})
-		if err := fs.Parse(args); err != nil {
+		if _, err := parseArgs(trainFlags(&o), args); err != nil {
 			return err
 		}
 	}
@@ -92,12 +90,6 @@ func runTrain(args []string) error {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills at once
 	}()
-	_, err := train.Run(ctx, o, os.Stdout)
+	_, err = train.Run(ctx, o, os.Stdout)
 	return err
 }
-
-// discard swallows the usage text of the second parse, which only repeats
-// the first.
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
