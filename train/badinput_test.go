@@ -55,7 +55,7 @@ func TestBadInput(t *testing.T) {
 		{"min-lr above lr", func(o *Options) { o.MinLR = 1 }, "--min-lr 1"},
 		{"zero batch", func(o *Options) { o.Batch = 0 }, "--batch 0"},
 		{"dropout 1", func(o *Options) { o.Dropout = 1 }, "--dropout 1"},
-		{"unknown preset", func(o *Options) { o.Preset = "bert" }, "--preset bert"},
+		{"unknown preset", func(o *Options) { o.Preset = "bert" }, `unknown preset "bert": use gpt or llama`},
 		{"heads do not divide width", func(o *Options) { o.Heads = 3 }, "model:"},
 		{"unknown tokenizer", func(o *Options) { o.Tokenizer = "cl99k" }, `tokenizer "cl99k"`},
 		{"prompt outside the alphabet", func(o *Options) { o.Prompt = "Newton’s €" }, `'€' (U+20AC)`},
@@ -83,6 +83,9 @@ func TestBadInput(t *testing.T) {
 			if strings.Contains(msg, "\n") {
 				t.Errorf("error is not one line: %q", msg)
 			}
+			if n := strings.Count(msg, "use "); n > 1 {
+				t.Errorf("error gives advice %d times; say it once: %q", n, msg)
+			}
 			if strings.Contains(out.String(), "step 1") {
 				t.Errorf("training started before the error:\n%s", out.String())
 			}
@@ -94,6 +97,9 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, _, err := LoadModel(filepath.Join(damaged, "last")); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("LoadModel of a damaged run: %v", err)
+	}
+	if _, err := Evaluate(EvalOptions{Model: base.Out, Batch: -5}); err == nil || !strings.Contains(err.Error(), "--batch -5") {
+		t.Errorf("Evaluate with a negative batch: %v", err)
 	}
 	if _, err := Evaluate(EvalOptions{Model: dir}); err == nil || !strings.Contains(err.Error(), "holds no checkpoint") {
 		t.Errorf("Evaluate of a folder without a run: %v", err)

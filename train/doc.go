@@ -7,7 +7,10 @@
 //	data.go           token stream -> training/validation split -> batches of random windows
 //	adamw.go          AdamW with decoupled weight decay; gradient clipping by global norm
 //	schedule.go       linear warmup, then cosine decay of the learning rate
+//	optimizer.go      one optimiser step: forward, backward, clip, AdamW (also used by the demos)
 //	run.go            the training loop: steps, evaluation, samples, checkpoints, Ctrl-C
+//	sample.go         the sample text at each evaluation (transformer/generate)
+//	progress.go       the progress bar on a terminal, plain lines elsewhere; wrap.go fits lines in 80 columns
 //	eval.go           loss, perplexity and bits per byte over windows of a text
 //	checkpoint.go     atomic, checksummed checkpoints (model, optimiser, random state, tokenizer)
 //	metrics.go        metrics.jsonl; plot.go draws loss.png from it

@@ -61,7 +61,7 @@ type EvalOptions struct {
 	Data    string  // text file; "" = the text the model trained on
 	Whole   bool    // score the whole file, not only its validation split
 	ValFrac float64 // validation fraction; 0 = the run's --val-frac
-	Batch   int     // windows per forward pass; 0 = 16
+	Batch   int     // windows per forward pass, at least 1; 0 = 16
 }
 
 // EvalResult is a model's loss on a text.
@@ -70,7 +70,7 @@ type EvalResult struct {
 	Checkpoint string // the checkpoint folder used
 	Step       int    // its training step
 	Data       string // the text file scored
-	Part       string // "validation split (last 10%)" or "whole file"
+	Part       string // "validation split (last 10% of the tokens)" or "whole file"
 }
 
 // Evaluate scores a trained model on a text: the loss per token, perplexity
@@ -78,6 +78,9 @@ type EvalResult struct {
 // tokens, as in training) or the whole file, read in side-by-side windows of
 // the model's context so that every token but the first is predicted once.
 func Evaluate(o EvalOptions) (*EvalResult, error) {
+	if o.Batch < 0 {
+		return nil, fmt.Errorf("--batch %d is out of range: it must be at least 1", o.Batch)
+	}
 	ck, err := loadRun(o.Model)
 	if err != nil {
 		return nil, err
@@ -104,12 +107,12 @@ func Evaluate(o EvalOptions) (*EvalResult, error) {
 		if _, tokens, err = SplitTokens(tokens, frac, T); err != nil {
 			return nil, fmt.Errorf("%s: %w (or use --whole)", name, err)
 		}
-		part = fmt.Sprintf("validation split (last %g of the tokens)", frac)
+		part = fmt.Sprintf("validation split (last %.4g%% of the tokens)", 100*frac)
 	} else if len(tokens) < 2 {
 		return nil, fmt.Errorf("%s: too short to score: %d token(s), need at least 2", name, len(tokens))
 	}
 	batch := o.Batch
-	if batch <= 0 {
+	if batch == 0 {
 		batch = 16
 	}
 	s, err := windowLoss(ck.model, ck.tok, tokens, TilingWindows(len(tokens), T), batch)

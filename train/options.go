@@ -55,8 +55,8 @@ type Options struct {
 	Out    string `json:"-"` // run folder
 	Resume bool   `json:"-"` // continue the run in Out from Out/last
 
-	// Progress receives the progress bar (a terminal, usually os.Stderr);
-	// nil shows none.
+	// Progress receives the progress: a redrawn bar when it is a terminal
+	// (usually os.Stderr), else one plain line per evaluation; nil shows none.
 	Progress io.Writer `json:"-"`
 
 	// afterStep, when set (tests), runs after every optimiser step; a test
@@ -88,9 +88,11 @@ func (o Options) Validate() error {
 		want string
 	}
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	if o.Preset != "gpt" && o.Preset != "llama" {
+		return fmt.Errorf("unknown preset %q: use gpt or llama", o.Preset)
+	}
 	checks := []check{
 		{o.ValFrac > 0 && o.ValFrac < 1, "val-frac", o.ValFrac, "between 0 and 1"},
-		{o.Preset == "gpt" || o.Preset == "llama", "preset", o.Preset, `"gpt" or "llama"`},
 		{o.Layers >= 1, "layers", o.Layers, "at least 1"},
 		{o.Heads >= 1, "heads", o.Heads, "at least 1"},
 		{o.KVHeads >= 0, "kv-heads", o.KVHeads, "at least 1 (or 0 for the preset's choice)"},

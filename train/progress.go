@@ -3,24 +3,40 @@ package train
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
-// progress is the one-line progress bar: step, loss, tokens/s, percentage,
-// elapsed and time left. It fits in about 70 columns.
+// progress shows how far training is: on a terminal, a one-line bar (step,
+// loss, tokens/s, percentage, elapsed and time left, about 70 columns)
+// redrawn in place; elsewhere (a file, a pipe) redraws would only leave
+// carriage returns and padding, so it writes one plain line per evaluation.
 type progress struct {
-	bar   *progressbar.ProgressBar
+	bar   *progressbar.ProgressBar // nil when w is not a terminal
+	w     io.Writer
+	first int
 	total int
+	begun time.Time
+
+	lastStep  int
+	lastLoss  float64
+	lastSpeed float64
 }
 
-// newProgress returns a bar for the steps first..total, or nil for w == nil.
+// newProgress returns the progress of the steps first..total, or nil for
+// w == nil.
 func newProgress(w io.Writer, first, total int) *progress {
 	if w == nil {
 		return nil
 	}
-	bar := progressbar.NewOptions(total-first+1,
+	p := &progress{w: w, first: first, total: total, begun: time.Now()}
+	if !isTerminal(w) {
+		return p
+	}
+	p.bar = progressbar.NewOptions(total-first+1,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetWidth(10),
 		progressbar.OptionSetPredictTime(true),
@@ -29,28 +45,52 @@ func newProgress(w io.Writer, first, total int) *progress {
 		progressbar.OptionSetTheme(progressbar.Theme{Saucer: "=", SaucerHead: ">", SaucerPadding: " ", BarStart: "|", BarEnd: "|"}),
 		progressbar.OptionClearOnFinish(),
 	)
-	return &progress{bar: bar, total: total}
+	return p
 }
 
-// step advances the bar by one step and shows its figures.
+// isTerminal reports whether w is a file open on a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// step records one more step and, on a terminal, redraws the bar.
 func (p *progress) step(step int, loss, tokensPerSec float64) {
 	if p == nil {
 		return
 	}
-	p.bar.Describe(fmt.Sprintf("step %d/%d loss %.3f %s tok/s", step, p.total, loss, humanCount(tokensPerSec)))
-	p.bar.Add(1)
+	p.lastStep, p.lastLoss, p.lastSpeed = step, loss, tokensPerSec
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("step %d/%d loss %.3f %s tok/s", step, p.total, loss, humanCount(tokensPerSec)))
+		p.bar.Add(1)
+	}
+}
+
+// evaluated writes the plain progress line when there is no bar.
+func (p *progress) evaluated() {
+	if p == nil || p.bar != nil || p.lastStep < p.first {
+		return
+	}
+	elapsed := time.Since(p.begun)
+	line := fmt.Sprintf("progress: %d/%d steps (%.0f%%), loss %.3f, %s tok/s, %s elapsed",
+		p.lastStep, p.total, 100*float64(p.lastStep)/float64(p.total), p.lastLoss, humanCount(p.lastSpeed), elapsed.Round(time.Second))
+	if done := p.lastStep - p.first + 1; done > 0 && p.lastStep < p.total {
+		left := time.Duration(float64(elapsed) / float64(done) * float64(p.total-p.lastStep))
+		line += fmt.Sprintf(", ~%s left", left.Round(time.Second))
+	}
+	fmt.Fprintln(p.w, line)
 }
 
 // clear removes the bar so lines can be printed; the next step redraws it.
 func (p *progress) clear() {
-	if p != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Clear()
 	}
 }
 
 // finish removes the bar for good, leaving the line to the next message.
 func (p *progress) finish() {
-	if p != nil {
+	if p != nil && p.bar != nil {
 		p.bar.Clear()
 		p.bar.Exit()
 	}

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/tick-llm/tick/transformer"
@@ -47,10 +46,7 @@ type trainer struct {
 	start time.Time
 
 	model         *transformer.Model
-	params        []*transformer.Param
-	values, grads [][]float64 // the parameters' raw storage, in Params order
-	decay         []bool
-	opt           *AdamW
+	opt           *Optimizer // its AdamW state is saved with each checkpoint
 	sched         Schedule
 	tok           Tokenizer
 	tokSpec       tokenizerSpec
@@ -90,6 +86,12 @@ func Run(ctx context.Context, o Options, out io.Writer) (*Result, error) {
 func (t *trainer) printf(format string, args ...any) {
 	t.bar.clear()
 	fmt.Fprintf(t.out, format, args...)
+}
+
+// println prints a line of text wrapped to lineWidth, continuation lines
+// indented by two spaces.
+func (t *trainer) println(format string, args ...any) {
+	t.printf("%s\n", wrap(fmt.Sprintf(format, args...), lineWidth, "  "))
 }
 
 // setup prepares the folder, data, tokenizer, model and optimiser, fresh or
@@ -157,24 +159,21 @@ func (t *trainer) setup() error {
 	if err != nil {
 		return err
 	}
+	var adam *AdamW
 	if ck != nil {
 		if ck.model.Config != cfg {
 			return fmt.Errorf("cannot resume %s: its model configuration %+v differs from %+v", o.Out, ck.model.Config, cfg)
 		}
 		t.model, t.state = ck.model, ck.state
 		t.state.Options = o
-		if t.opt, err = ck.optimizer(o); err != nil {
+		if adam, err = ck.optimizer(o); err != nil {
 			return err
 		}
 	} else {
 		if t.model, err = transformer.New(cfg, o.Seed); err != nil {
 			return fmt.Errorf("model: %w", err)
 		}
-		sizes := make([]int, 0)
-		for _, p := range t.model.Params() {
-			sizes = append(sizes, p.Size())
-		}
-		t.opt = NewAdamW(sizes, o.Beta1, o.Beta2, adamEps, o.WeightDecay)
+		adam = NewAdamWFor(t.model, o.Beta1, o.Beta2, o.WeightDecay)
 		t.state = runState{Options: o}
 	}
 	t.state.Data = t.data
@@ -188,17 +187,10 @@ func (t *trainer) setup() error {
 	if ck != nil {
 		t.lastSavedStep = t.state.Step
 	}
-	t.params = t.model.Params()
-	for _, p := range t.params {
-		v, g := p.Value.RawMatrix(), p.Grad.RawMatrix()
-		if v.Stride != v.Cols || g.Stride != g.Cols {
-			return fmt.Errorf("model parameter %s is not stored contiguously", p.Name)
-		}
-		t.values = append(t.values, v.Data)
-		t.grads = append(t.grads, g.Data)
-		t.decay = append(t.decay, p.Decay)
-	}
 	t.sched = Schedule{Max: o.LR, Min: o.MinLR, Warmup: o.Warmup, Steps: o.Steps}
+	if t.opt, err = NewOptimizer(t.model, adam, t.sched, o.Clip, o.Seed); err != nil {
+		return err
+	}
 
 	t.batches = NewBatcher(t.train, o.Batch, o.Context, o.Seed)
 	if ck != nil {
@@ -281,14 +273,14 @@ func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
 	what := ""
 	switch {
 	case o.Data == "" && dataName == EmbeddedCorpusName:
-		what = "; no --data given and Go's copy of Newton's Opticks was not found, so a sample embedded in tick"
+		what = "\nno --data given and Go's copy of Newton's Opticks was not found, so a sample embedded in tick"
 	case o.Data == "":
-		what = "; no --data given: Newton's Opticks, shipped with Go"
+		what = "\nno --data given: Newton's Opticks, shipped with Go"
 	}
-	t.printf("data: %s (%d bytes%s)\n", dataName, nBytes, what)
-	t.printf("tokenizer: %s, %d tokens in the vocabulary; %d training tokens, %d validation tokens\n",
+	t.println("data: %s (%d bytes)%s", dataName, nBytes, what)
+	t.println("tokenizer: %s, %d tokens in the vocabulary\n%d training tokens, %d validation tokens",
 		t.tok.Name(), t.tok.VocabSize(), len(t.train), len(t.val))
-	t.printf("model: %s, %s, %s (%d key/value), width %d, context %d, dropout %g: %d parameters (backend %s)\n",
+	t.println("model: %s, %s, %s (%d key/value), width %d, context %d,\ndropout %g: %d parameters (backend %s)",
 		o.Preset, plural(cfg.Layers, "layer"), plural(cfg.Heads, "head"), cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
 	accum := ""
 	if o.GradAccum > 1 {
@@ -298,12 +290,12 @@ func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
 	if o.Warmup >= o.Steps {
 		lr = fmt.Sprintf("lr rising to %g over all %d steps (--warmup %d >= --steps: no decay)", t.sched.LR(o.Steps), o.Steps, o.Warmup)
 	}
-	t.printf("training: %s of %d windows x %d tokens%s, %s, AdamW weight decay %g, clip %g, seed %d\n",
-		plural(o.Steps, "step"), o.Batch, o.Context, accum, lr, o.WeightDecay, o.Clip, o.Seed)
+	t.println("training: %s of %d windows x %d tokens%s, seed %d\n%s\nAdamW weight decay %g, clip %g",
+		plural(o.Steps, "step"), o.Batch, o.Context, accum, o.Seed, lr, o.WeightDecay, o.Clip)
 	if ck != nil {
-		t.printf("resuming %s at step %d\n", o.Out, t.state.Step)
+		t.println("resuming %s at step %d", o.Out, t.state.Step)
 	} else {
-		t.printf("run folder: %s\n", o.Out)
+		t.println("run folder: %s", o.Out)
 	}
 }
 
@@ -312,12 +304,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// stepSeed gives each step its own dropout masks, a pure function of the
-// run's seed and the step number, so a resumed run draws the same masks.
-func stepSeed(seed uint64, step int) uint64 {
-	return seed*0x9e3779b97f4a7c15 + uint64(step)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -363,6 +349,7 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 		}
 		t.bar.step(step, loss, tps)
 		if step%o.EvalEvery == 0 || step == o.Steps {
+			t.bar.evaluated()
 			if err := t.evaluate(step); err != nil {
 				return nil, err
 			}
@@ -383,35 +370,15 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	return t.finish(timeLimited)
 }
 
-// step makes one optimiser step and returns its mean training loss and the
-// gradient norm before clipping.
+// step makes one optimiser step on o.GradAccum batches and returns its mean
+// training loss and the gradient norm before clipping.
 func (t *trainer) step(step int) (loss, norm float64, err error) {
 	o := t.o
-	t.model.ZeroGrad()
-	t.model.SetTraining(true, stepSeed(o.Seed, step))
-	for range o.GradAccum {
-		x, y := t.batches.Next()
-		l, err := t.model.Forward(x, y, o.Batch, o.Context)
-		if err != nil {
-			return 0, 0, err
-		}
-		t.model.Backward() // adds this micro-batch's gradient
-		loss += l
-	}
-	loss /= float64(o.GradAccum)
-	if o.GradAccum > 1 {
-		// Backward summed the micro-batch gradients; their mean is the
-		// gradient of the mean loss.
-		scaleAll(t.grads, 1/float64(o.GradAccum))
-	}
-	norm = ClipGlobalNorm(t.grads, o.Clip)
-	if !finite(loss) || !finite(norm) {
+	loss, norm, err = t.opt.StepAccum(step, o.GradAccum, o.Batch, o.Context, t.batches.Next)
+	if errors.Is(err, ErrDiverged) {
 		return 0, 0, t.diverged(step, loss, norm)
 	}
-	if err := t.opt.Update(t.values, t.grads, t.decay, t.sched.LR(step)); err != nil {
-		return 0, 0, err
-	}
-	return loss, norm, nil
+	return loss, norm, err
 }
 
 func (t *trainer) diverged(step int, loss, norm float64) error {
@@ -466,13 +433,11 @@ func (t *trainer) evaluate(step int) error {
 			return fmt.Errorf("sample: %w", err)
 		}
 		text := string(t.tok.Decode(t.prompt)) + string(t.tok.Decode(ids))
-		t.printf("sample: %s\n", indent(text))
+		// Indented under its label, so a multi-line sample stays readable.
+		t.printf("%s\n", wrap("sample: "+text, lineWidth, "        "))
 	}
 	return t.save(improved)
 }
-
-// indent keeps a multi-line sample readable under its label.
-func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") }
 
 func (t *trainer) save(best bool) error {
 	st, err := t.batches.State()
@@ -480,13 +445,13 @@ func (t *trainer) save(best bool) error {
 		return err
 	}
 	t.state.BatchRNG = st
-	t.state.AdamT = t.opt.T
-	if err := saveCheckpoint(filepath.Join(t.o.Out, "last"), t.model, t.opt, t.state, t.tokSpec); err != nil {
+	t.state.AdamT = t.opt.AdamW.T
+	if err := saveCheckpoint(filepath.Join(t.o.Out, "last"), t.model, t.opt.AdamW, t.state, t.tokSpec); err != nil {
 		return err
 	}
 	t.lastSavedStep = t.state.Step
 	if best {
-		if err := saveCheckpoint(filepath.Join(t.o.Out, "best"), t.model, t.opt, t.state, t.tokSpec); err != nil {
+		if err := saveCheckpoint(filepath.Join(t.o.Out, "best"), t.model, t.opt.AdamW, t.state, t.tokSpec); err != nil {
 			return err
 		}
 	}
@@ -517,9 +482,9 @@ func (t *trainer) finish(timeLimited bool) (*Result, error) {
 		r.TokensPerSec = float64(t.trainedTokens) / t.trainTime.Seconds()
 	}
 	r.Elapsed = time.Since(t.start)
-	t.printf("whole validation split: %d tokens, loss %.4f, perplexity %.2f, %.4f bits per byte\n",
+	t.println("whole validation split: %d tokens, loss %.4f,\nperplexity %.2f, %.4f bits per byte",
 		va.Tokens, va.Loss(), va.Perplexity(), va.BitsPerByte())
-	t.printf("run folder %s: best val loss %.4f at step %d (best/), last/ at step %d, metrics.jsonl, loss.png\n",
+	t.println("run folder %s: best val loss %.4f at step %d (best/),\nlast/ at step %d, metrics.jsonl, loss.png",
 		o.Out, t.state.BestVal, t.state.BestStep, t.state.Step)
 	t.printf("%s\n", r.FinalLine())
 	return r, nil

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -103,9 +104,13 @@ func newTokenizer(spec, corpus string) (Tokenizer, tokenizerSpec, error) {
 		prefix, path = p+":", rest
 	}
 	if prefix == "" && !strings.HasSuffix(spec, ".tiktoken") && !isFile(spec) {
+		if !slices.Contains(tokenizer.Builtins(), spec) && !strings.ContainsRune(spec, '/') && !strings.ContainsRune(spec, filepath.Separator) {
+			return nil, tokenizerSpec{}, fmt.Errorf("unknown tokenizer %q: use char, byte, one of %s, llama3:PATH or the path of a .tiktoken file",
+				spec, strings.Join(tokenizer.Builtins(), ", "))
+		}
 		enc, err := tokenizer.Get(spec)
 		if err != nil {
-			return nil, tokenizerSpec{}, fmt.Errorf("tokenizer %q: %w (use char, byte, an encoding name, or a .tiktoken file)", spec, err)
+			return nil, tokenizerSpec{}, fmt.Errorf("tokenizer %q: %w", spec, err)
 		}
 		return encodingTokenizer{enc}, tokenizerSpec{Kind: "encoding", Name: spec}, nil
 	}

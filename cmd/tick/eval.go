@@ -36,12 +36,15 @@ func runEval(args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q; flags only, e.g. --model DIR --data FILE", pos[0])
 	}
+	if o.Batch < 1 { // 0 would mean the package's default; a user typing it means a mistake
+		return fmt.Errorf("--batch %d is out of range: it must be at least 1", o.Batch)
+	}
 	r, err := train.Evaluate(o)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("model: %s (step %d)\n", r.Checkpoint, r.Step)
-	fmt.Printf("data: %s, %s: %d tokens scored, %d bytes\n", r.Data, r.Part, r.Tokens, r.Bytes)
+	fmt.Printf("data: %s\n  %s: %d tokens scored, %d bytes\n", r.Data, r.Part, r.Tokens, r.Bytes)
 	fmt.Printf("loss: %.4f nats/token\nperplexity: %.3f\nbits per byte: %.4f\n", r.Loss(), r.Perplexity(), r.BitsPerByte())
 	return nil
 }

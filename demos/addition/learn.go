@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"math/rand/v2"
 
 	"github.com/tick-llm/tick/train"
@@ -12,35 +11,25 @@ import (
 // digits: the targets of the prompt positions are -1, because a and b are
 // random and predicting them would only add noise to the loss.
 type learner struct {
-	task          task
-	model         *transformer.Model
-	opt           *train.AdamW
-	sched         train.Schedule
-	values, grads [][]float64
-	decay         []bool
-	rng           *rand.Rand
-	x, y, seq     []int
-	batch         int
+	task      task
+	opt       *train.Optimizer
+	rng       *rand.Rand
+	x, y, seq []int
+	batch     int
 }
 
+// newLearner uses AdamW (β 0.9, 0.95, weight decay 0.1), gradients clipped
+// to norm 1, and a learning rate warming up over the first tenth of the
+// steps (at most 100) and then decaying to lr/10 along a cosine.
 func newLearner(t task, m *transformer.Model, batch, steps int, lr float64, seed uint64) (*learner, error) {
-	l := &learner{task: t, model: m, batch: batch, rng: rand.New(rand.NewPCG(seed, 1))}
-	var sizes []int
-	for _, p := range m.Params() {
-		v, g := p.Value.RawMatrix(), p.Grad.RawMatrix()
-		if v.Stride != v.Cols || g.Stride != g.Cols {
-			return nil, fmt.Errorf("parameter %s is not stored contiguously", p.Name)
-		}
-		l.values = append(l.values, v.Data)
-		l.grads = append(l.grads, g.Data)
-		l.decay = append(l.decay, p.Decay)
-		sizes = append(sizes, p.Size())
+	sched := train.Schedule{Max: lr, Min: lr / 10, Warmup: min(100, steps/10), Steps: steps}
+	opt, err := train.NewOptimizer(m, train.NewAdamWFor(m, 0.9, 0.95, 0.1), sched, 1, seed)
+	if err != nil {
+		return nil, err
 	}
-	l.opt = train.NewAdamW(sizes, 0.9, 0.95, 1e-8, 0.1)
-	l.sched = train.Schedule{Max: lr, Min: lr / 10, Warmup: min(100, steps/10), Steps: steps}
 	T := t.seqLen() - 1
-	l.x, l.y, l.seq = make([]int, batch*T), make([]int, batch*T), make([]int, t.seqLen())
-	return l, nil
+	return &learner{task: t, opt: opt, batch: batch, rng: rand.New(rand.NewPCG(seed, 1)),
+		x: make([]int, batch*T), y: make([]int, batch*T), seq: make([]int, t.seqLen())}, nil
 }
 
 // step trains on one batch of problems drawn from trainSet and returns the
@@ -57,17 +46,8 @@ func (l *learner) step(n int, trainSet []int) (float64, error) {
 			y[i] = -1
 		}
 	}
-	l.model.ZeroGrad()
-	loss, err := l.model.Forward(l.x, l.y, l.batch, T)
-	if err != nil {
-		return 0, err
-	}
-	l.model.Backward()
-	train.ClipGlobalNorm(l.grads, 1)
-	if err := l.opt.Update(l.values, l.grads, l.decay, l.sched.LR(n)); err != nil {
-		return 0, err
-	}
-	return loss, nil
+	loss, _, err := l.opt.Step(n, l.x, l.y, l.batch, T)
+	return loss, err
 }
 
 // mistake is a problem the model got wrong.
