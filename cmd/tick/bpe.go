@@ -4,12 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
@@ -56,15 +58,16 @@ func (l *bpeSpecials) Set(s string) error { *l = append(*l, s); return nil }
 func bpeTrain(args []string) error {
 	flags := flag.NewFlagSet("tick bpe train", flag.ContinueOnError)
 	flags.Usage = func() {
-		fmt.Fprintf(flags.Output(), "Usage: tick bpe train --file F --vocab N [--pattern P] [--special TOKEN]... --out NAME.tiktoken\n\n"+
-			"Learns a byte-level BPE vocabulary from a text file and saves it as a tiktoken rank\n"+
-			"file plus a NAME.json sidecar; use it with 'tick tokenize --encoding NAME.tiktoken'.\n\nFlags:\n")
+		fmt.Fprintf(flags.Output(), "Usage: tick bpe train --file F --vocab N [--pattern P] [--special TOKEN]...\n                      --out NAME.tiktoken\n\n"+
+			"Learns a byte-level BPE vocabulary from a text file and saves it as a\n"+
+			"tiktoken rank file plus a NAME.json sidecar; use it with\n"+
+			"'tick tokenize --encoding NAME.tiktoken'.\n\nFlags:\n")
 		flags.PrintDefaults()
 	}
 	file := flags.String("file", "", "text `file` to train on")
 	vocab := flags.Int("vocab", 0, "vocabulary size: 256 byte tokens plus N-256 merges (at least 256)")
 	pattern := flags.String("pattern", "cl100k", "split pattern: gpt2, cl100k, o200k or none")
-	out := flags.String("out", "", "where to write the rank `file` (NAME.tiktoken; NAME.json is written next to it)")
+	out := flags.String("out", "", "where to write the rank `file` (NAME.tiktoken;\nNAME.json is written next to it)")
 	var special bpeSpecials
 	flags.Var(&special, "special", "a special `token` such as <|endoftext|> (repeat for more)")
 	if _, err := parseArgs(flags, args); err != nil {
@@ -99,7 +102,8 @@ func bpeTrain(args []string) error {
 	}
 
 	var bar *progressbar.ProgressBar
-	if *vocab > bpe.MinVocabSize {
+	// A redrawn bar is only readable on a terminal; in a log it is noise.
+	if *vocab > bpe.MinVocabSize && term.IsTerminal(int(os.Stderr.Fd())) {
 		bar = progressbar.NewOptions(*vocab-bpe.MinVocabSize,
 			progressbar.OptionSetWriter(os.Stderr),
 			progressbar.OptionSetDescription("merges"),
@@ -139,7 +143,7 @@ func bpeTrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("compression: %.2f bytes per token on the training text (%s bytes -> %s tokens)\n",
+	fmt.Printf("compression: %.2f bytes per token (%s bytes -> %s tokens)\n",
 		float64(len(text))/float64(n), bpeCommas(len(text)), bpeCommas(n))
 	shown := min(len(v.Merges), 20)
 	if shown > 0 {
@@ -157,14 +161,23 @@ func bpeExplain(args []string) error {
 	flags := flag.NewFlagSet("tick bpe explain", flag.ContinueOnError)
 	flags.Usage = func() {
 		fmt.Fprintf(flags.Output(), "Usage: tick bpe explain [--encoding E] TEXT...\n       tick bpe explain [--encoding E] --token ID\n\n"+
-			"Shows the merges that turn each piece of TEXT into tokens, or how one token was built.\n\nFlags:\n")
+			"Shows the merges that turn each piece of TEXT into tokens, or how one token\nwas built. With no TEXT, reads standard input.\n\nFlags:\n")
 		flags.PrintDefaults()
 	}
-	encName := flags.String("encoding", "cl100k_base", "r50k_base, p50k_base, cl100k_base, o200k_base, llama3:PATH or a .tiktoken file")
+	encName := flags.String("encoding", "cl100k_base", "a built-in (r50k_base, p50k_base, cl100k_base,\no200k_base), llama3:PATH or a .tiktoken file")
 	token := flags.String("token", "", "show the merge tree of this token `ID` instead")
 	words, err := parseArgs(flags, args)
 	if err != nil {
 		return err
+	}
+	if *token == "" && len(words) == 0 && !term.IsTerminal(int(os.Stdin.Fd())) {
+		data, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return fmt.Errorf("read standard input: %w", err)
+		}
+		if len(data) > 0 {
+			words = []string{string(data)}
+		}
 	}
 	if *token == "" && len(words) == 0 {
 		return errors.New("give the text to explain, e.g. tick bpe explain --encoding cl100k_base ' tokenization'")

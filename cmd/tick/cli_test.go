@@ -1325,3 +1325,43 @@ func TestTokenizePretty(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpFitsTerminal checks every line of each subcommand's -h fits an
+// 80-column terminal, with tabs expanded to 8 columns as a terminal does.
+func TestHelpFitsTerminal(t *testing.T) {
+	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"train"}, {"eval"}} {
+		t.Run(strings.Join(sub, "_"), func(t *testing.T) {
+			r := tick(t, t.TempDir(), "", append(sub, "-h")...)
+			help := r.stdout + r.stderr
+			if !strings.Contains(help, "Usage") {
+				t.Fatalf("no usage text:\n%s", r)
+			}
+			for _, line := range strings.Split(help, "\n") {
+				col := 0
+				for _, c := range line {
+					if c == '\t' {
+						col += 8 - col%8
+					} else {
+						col++
+					}
+				}
+				if col > 80 {
+					t.Errorf("%d columns: %q", col, line)
+				}
+			}
+		})
+	}
+}
+
+// TestBPEExplainStdin checks bpe explain reads standard input when given no
+// text, with the same result as passing the text as an argument.
+func TestBPEExplainStdin(t *testing.T) {
+	dir := t.TempDir()
+	arg := tick(t, dir, "", "bpe", "explain", " tokenization")
+	mustSucceed(t, arg)
+	in := tick(t, dir, " tokenization", "bpe", "explain")
+	mustSucceed(t, in)
+	if in.stdout != arg.stdout {
+		t.Errorf("stdin gave\n%s\nargument gave\n%s", in.stdout, arg.stdout)
+	}
+}

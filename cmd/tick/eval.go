@@ -24,7 +24,7 @@ func runEval(args []string) error {
 			"Bits per byte compares models with different tokenizers.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.Model, "model", "tick-run", "run `folder` (uses best/, else last/) or checkpoint folder")
+	fs.StringVar(&o.Model, "model", "tick-run", "run `folder` (best/, else last/)\nor a checkpoint folder")
 	fs.StringVar(&o.Data, "data", "", "text `file` (default: the text the model trained on)")
 	fs.BoolVar(&o.Whole, "whole", false, "score the whole file, not only its validation split")
 	fs.Float64Var(&o.ValFrac, "val-frac", 0, "validation fraction (default: the run's)")

@@ -24,23 +24,23 @@ func runGenerate(args []string) error {
 	fs := flag.NewFlagSet("tick generate", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: tick generate --model DIR --prompt TEXT [flags]\n\n"+
-			"Continues TEXT one token at a time. With --step, shows each step: the candidates,\n"+
-			"their probabilities, the entropy, and which token was chosen and why. On a terminal\n"+
-			"--step is interactive: Enter takes the next step, a digit picks that candidate,\n"+
-			"a runs to the end, q quits.\n\nFlags:")
+			"Continues TEXT one token at a time. With --step, shows each step: the\n"+
+			"candidates, their probabilities, the entropy, and which token was chosen\n"+
+			"and why. On a terminal --step is interactive: Enter takes the next step,\n"+
+			"a digit picks that candidate, a runs to the end, q quits.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	var (
 		model       = fs.String("model", "", "run folder written by 'tick train' (required)")
 		prompt      = fs.String("prompt", "", "text to continue (required)")
 		maxTokens   = fs.Int("max-tokens", 200, "tokens to generate at most")
-		temperature = fs.Float64("temperature", 0.8, "divide logits by this; 0 is greedy (always the most probable token)")
+		temperature = fs.Float64("temperature", 0.8, "divide logits by this; 0 is greedy\n(always the most probable token)")
 		topK        = fs.Int("top-k", 0, "sample only among the K most probable tokens (0: all)")
-		topP        = fs.Float64("top-p", 1, "sample only among the most probable tokens whose probabilities add up to P (1: all)")
+		topP        = fs.Float64("top-p", 1, "sample only among the most probable tokens whose\nprobabilities add up to P (1: all)")
 		seed        = fs.Uint64("seed", 1, "random seed: the same seed gives the same text")
 		step        = fs.Bool("step", false, "show every step: candidates, probabilities, entropy, choice")
-		format      = fs.String("format", "text", "output of --step: text (a table per step) or json (one object per line, for programs; implies --step)")
-		candidates  = fs.Int("candidates", generate.DefaultTop, "candidates shown per step with --step (1-10 on a terminal, where a digit picks one)")
+		format      = fs.String("format", "text", "output of --step: text (a table per step) or json\n(one object per line, for programs; implies --step)")
+		candidates  = fs.Int("candidates", generate.DefaultTop, "candidates shown per step with --step (1-10 on a\nterminal, where a digit picks one)")
 	)
 	rest, err := parseArgs(fs, args)
 	if err != nil {

@@ -44,12 +44,12 @@ Flags:`
 
 func runTokenize(args []string) error {
 	flags := flag.NewFlagSet("tick tokenize", flag.ContinueOnError)
-	encName := flags.String("encoding", "cl100k_base", "r50k_base|p50k_base|cl100k_base|o200k_base|llama3:PATH|PATH.tiktoken")
-	pattern := flags.String("pattern", "", "split pattern for a .tiktoken file without a sidecar: gpt2|cl100k|o200k|none")
+	encName := flags.String("encoding", "cl100k_base", "a built-in (r50k_base, p50k_base, cl100k_base,\no200k_base), llama3:PATH or a .tiktoken file")
+	pattern := flags.String("pattern", "", "split pattern of a .tiktoken file with no sidecar:\ngpt2, cl100k, o200k or none")
 	file := flags.String("file", "", "read the text from this file")
 	format := flags.String("format", "pretty", "pretty|ids|json|count")
-	special := flags.String("special", "raise", "text spelling a special token: raise (error)|allow (encode as special)|ordinary (plain text)")
-	compare := flags.Bool("compare", false, "also encode with tiktoken-go and say whether the IDs agree (built-in encodings)")
+	special := flags.String("special", "raise", "text spelling a special token: raise (an error),\nallow (encode as special) or ordinary (plain text)")
+	compare := flags.Bool("compare", false, "also encode with tiktoken-go and say if the IDs agree\n(built-in encodings only)")
 	all := flags.Bool("all-encodings", false, "show the text under every built-in encoding, side by side")
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), tokenizeUsage)
@@ -206,7 +206,7 @@ var tiktokenLoader sync.Once
 // same embedded rank files, for comparisons.
 func tiktokenGo(name string) (*tiktoken.Tiktoken, error) {
 	if !slices.Contains(tokenizer.Builtins(), name) {
-		return nil, fmt.Errorf("tiktoken-go only knows the built-in encodings (%s), not %s", strings.Join(tokenizer.Builtins(), ", "), name)
+		return nil, fmt.Errorf("--compare needs a built-in encoding (%s), not %s: drop --compare or use a built-in --encoding", strings.Join(tokenizer.Builtins(), ", "), name)
 	}
 	tiktokenLoader.Do(func() { tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader()) })
 	ref, err := tiktoken.GetEncoding(name)
@@ -236,6 +236,9 @@ func compareWithTiktokenGo(enc *tokenizer.Encoding, text string, mode tokenizer.
 	}
 	if len(ids) != len(want) {
 		return fmt.Sprintf("DIFFER: tick has %d tokens, tiktoken-go %d", len(ids), len(want)), nil
+	}
+	if len(ids) == 1 {
+		return "agree (1 token)", nil
 	}
 	return fmt.Sprintf("agree (%d tokens)", len(ids)), nil
 }

@@ -23,13 +23,14 @@ func init() {
 func trainFlags(o *train.Options) *flag.FlagSet {
 	fs := flag.NewFlagSet("tick train", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tick train [flags]\n\nTrains a transformer by next-token prediction on a text file, showing progress,\n"+
-			"validation loss and samples; writes checkpoints, metrics.jsonl and loss.png to --out.\n"+
-			"Ctrl-C saves and stops; --resume continues. With no --data it trains on Newton's Opticks.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: tick train [flags]\n\nTrains a transformer by next-token prediction on a text file, showing\n"+
+			"progress, validation loss and samples; writes checkpoints, metrics.jsonl and\n"+
+			"loss.png to --out. Ctrl-C saves and stops; --resume continues. With no --data\n"+
+			"it trains on Newton's Opticks.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.Data, "data", o.Data, "text `file` to train on (default: Newton's Opticks from GOROOT, else an embedded sample)")
-	fs.StringVar(&o.Tokenizer, "tokenizer", o.Tokenizer, "char, byte, an encoding (cl100k_base, o200k_base, ...) or a .tiktoken file from tick bpe train")
+	fs.StringVar(&o.Data, "data", o.Data, "text `file` to train on\n(default: Newton's Opticks from GOROOT, else an embedded sample)")
+	fs.StringVar(&o.Tokenizer, "tokenizer", o.Tokenizer, "char, byte, an encoding (cl100k_base, o200k_base, ...)\nor a .tiktoken file from tick bpe train")
 	fs.Float64Var(&o.ValFrac, "val-frac", o.ValFrac, "fraction of the text (at its end) kept for validation")
 	fs.StringVar(&o.Preset, "preset", o.Preset, "model family: gpt or llama")
 	fs.IntVar(&o.Layers, "layers", o.Layers, "transformer blocks")
@@ -55,7 +56,7 @@ func trainFlags(o *train.Options) *flag.FlagSet {
 	fs.IntVar(&o.SampleTokens, "sample-tokens", o.SampleTokens, "tokens of sample text at each evaluation (0: none)")
 	fs.StringVar(&o.Prompt, "prompt", o.Prompt, "start of the sample text (default: the start of the validation text)")
 	fs.DurationVar(&o.TimeLimit, "time-limit", o.TimeLimit, "stop cleanly after this wall time, e.g. 5m (0: none)")
-	fs.StringVar(&o.Out, "out", o.Out, "run `folder` for checkpoints, metrics.jsonl and loss.png")
+	fs.StringVar(&o.Out, "out", o.Out, "run `folder` for checkpoints, metrics.jsonl, loss.png")
 	fs.BoolVar(&o.Resume, "resume", o.Resume, "continue the run in --out from its last checkpoint")
 	return fs
 }
