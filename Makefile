@@ -36,14 +36,14 @@ endif
 # Benchmarks side by side with their references, reported as ratios.
 bench: build
 	./tick bench tokenizer --encoding cl100k_base
+	./tick bench tokenizer --encoding cl100k_base --go-src 2
 	./tick bench tokenizer --encoding o200k_base
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./transformer/...
+	./tick bench tokenizer --encoding o200k_base --go-src 2
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./tokenizer/bpe
+	$(GO) test -run '^$$' -bench 'TrainStep|Generate' -benchtime 3x ./transformer/
 ifeq ($(HAVE_OPENBLAS),yes)
-	$(GO) test -tags openblas -run '^$$' -bench . -benchtime 3x ./transformer/...
+	$(GO) test -tags openblas -run '^$$' -bench 'TrainStep|Generate' -benchtime 3x ./transformer/
 endif
 
 build:
 	$(GO) build $(TAGS) -o tick ./cmd/tick
-
-print-backend:
-	@echo "HAVE_OPENBLAS=$(HAVE_OPENBLAS)"
