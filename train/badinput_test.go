@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/eval"
 )
 
 // TestBadInput: every mistake a user can make is a one-line error naming
@@ -19,7 +22,7 @@ func TestBadInput(t *testing.T) {
 	if _, err := Run(context.Background(), base, new(bytes.Buffer)); err != nil {
 		t.Fatal(err)
 	}
-	stateBefore, err := os.ReadFile(filepath.Join(base.Out, "last", stateFile))
+	stateBefore, err := os.ReadFile(filepath.Join(base.Out, "last", checkpoint.StateFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,20 +94,20 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	after, err := os.ReadFile(filepath.Join(base.Out, "last", stateFile))
+	after, err := os.ReadFile(filepath.Join(base.Out, "last", checkpoint.StateFile))
 	if err != nil || !bytes.Equal(after, stateBefore) {
 		t.Errorf("the existing run's checkpoint changed (%v)", err)
 	}
-	if _, _, err := LoadModel(filepath.Join(damaged, "last")); err == nil || !strings.Contains(err.Error(), "damaged") {
+	if _, _, err := checkpoint.LoadModel(filepath.Join(damaged, "last")); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("LoadModel of a damaged run: %v", err)
 	}
-	if _, err := Evaluate(EvalOptions{Model: base.Out, Batch: -5}); err == nil || !strings.Contains(err.Error(), "--batch -5") {
+	if _, err := eval.Evaluate(eval.Options{Model: base.Out, Batch: -5}); err == nil || !strings.Contains(err.Error(), "--batch -5") {
 		t.Errorf("Evaluate with a negative batch: %v", err)
 	}
-	if _, err := Evaluate(EvalOptions{Model: dir}); err == nil || !strings.Contains(err.Error(), "holds no checkpoint") {
+	if _, err := eval.Evaluate(eval.Options{Model: dir}); err == nil || !strings.Contains(err.Error(), "holds no checkpoint") {
 		t.Errorf("Evaluate of a folder without a run: %v", err)
 	}
-	if _, err := Evaluate(EvalOptions{Model: base.Out, Data: write("euro.txt", strings.Repeat("€uro ", 100))}); err == nil || !strings.Contains(err.Error(), "U+20AC") {
+	if _, err := eval.Evaluate(eval.Options{Model: base.Out, Data: write("euro.txt", strings.Repeat("€uro ", 100))}); err == nil || !strings.Contains(err.Error(), "U+20AC") {
 		t.Errorf("Evaluate of text outside the alphabet: %v", err)
 	}
 }

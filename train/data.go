@@ -3,25 +3,9 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
-)
 
-// SplitTokens cuts a token stream into training and validation parts: the
-// last valFrac of the tokens is validation. The model never trains on
-// validation tokens, so its loss there measures generalisation, not memory.
-// Each part must hold at least one window of context+1 tokens.
-func SplitTokens(tokens []int, valFrac float64, context int) (trainPart, valPart []int, err error) {
-	if valFrac <= 0 || valFrac >= 1 {
-		return nil, nil, fmt.Errorf("--val-frac %g must be between 0 and 1 (exclusive)", valFrac)
-	}
-	nVal := int(float64(len(tokens)) * valFrac)
-	nTrain := len(tokens) - nVal
-	need := context + 1
-	if nTrain < need || nVal < need {
-		return nil, nil, fmt.Errorf("the text is too short: %d tokens split into %d training and %d validation tokens, but each part needs at least one window of context+1 = %d tokens; use a longer file or a smaller --context",
-			len(tokens), nTrain, nVal, need)
-	}
-	return tokens[:nTrain], tokens[nTrain:], nil
-}
+	"github.com/tick-llm/tick/data"
+)
 
 // Batcher draws batches of random windows from a token stream. Its random
 // source is a PCG whose state can be saved, so a resumed run draws exactly
@@ -65,27 +49,14 @@ func (bt *Batcher) SetState(state []byte) error {
 	return nil
 }
 
-// FixedWindows returns n window starts drawn once from seed: evaluating on
-// the same windows every time makes successive validation losses comparable.
-func FixedWindows(tokens []int, T, n int, seed uint64) []int {
+// FixedWindows returns n windows of T tokens drawn once from seed:
+// evaluating on the same windows every time makes successive validation
+// losses comparable.
+func FixedWindows(tokens []int, T, n int, seed uint64) []data.Window {
 	rng := rand.New(rand.NewPCG(seed, 0x6576616c)) // "eval"
-	starts := make([]int, n)
-	for i := range starts {
-		starts[i] = rng.IntN(len(tokens) - T)
-	}
-	return starts
-}
-
-// Window is one evaluation window of a token stream: the model reads
-// tokens[Start:Start+Len] and is scored on tokens[Start+1:Start+Len+1].
-type Window struct{ Start, Len int }
-
-// TilingWindows covers every token of the stream but the first exactly once
-// as a target: windows of T tokens side by side, the last one shorter.
-func TilingWindows(n, T int) []Window {
-	var ws []Window
-	for s := 0; s < n-1; s += T {
-		ws = append(ws, Window{Start: s, Len: min(T, n-1-s)})
+	ws := make([]data.Window, n)
+	for i := range ws {
+		ws[i] = data.Window{Start: rng.IntN(len(tokens) - T), Len: T}
 	}
 	return ws
 }

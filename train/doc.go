@@ -1,21 +1,22 @@
 // Package train teaches a transformer to predict the next token of a text,
-// the whole of "pretraining" at toy scale, and measures how well it does.
+// the whole of "pretraining" at toy scale.
 //
 // The pieces, one file each:
 //
-//	tokenizer.go      char and byte tokenizers (tokenizer_load.go: tiktoken encodings, saving)
-//	data.go           token stream -> training/validation split -> batches of random windows
+//	run.go            the training loop: fresh or resumed setup, steps, evaluation, samples, checkpoints, Ctrl-C
+//	optimizer.go      one optimiser step: forward, backward, clip, AdamW (also used by the demos)
 //	adamw.go          AdamW with decoupled weight decay; gradient clipping by global norm
 //	schedule.go       linear warmup, then cosine decay of the learning rate
-//	optimizer.go      one optimiser step: forward, backward, clip, AdamW (also used by the demos)
-//	run.go            the training loop: steps, evaluation, samples, checkpoints, Ctrl-C
+//	data.go           batches of random windows of the training tokens; fixed windows for evaluation
+//	options.go        the options of a run (the flags of tick train) and the model they describe
 //	sample.go         the sample text at each evaluation (transformer/generate)
 //	progress.go       the progress bar on a terminal, plain lines elsewhere; wrap.go fits lines in 80 columns
-//	eval.go           loss, perplexity and bits per byte over windows of a text
-//	checkpoint.go     atomic, checksummed checkpoints (model, optimiser, random state, tokenizer)
 //	metrics.go        metrics.jsonl; plot.go draws loss.png from it
-//	load.go           LoadModel and Evaluate for trained runs
-//	corpus.go         default text: Newton's Opticks from GOROOT, else an embedded sample
+//
+// It ties together packages that each do one job and that generation and
+// evaluation use without it: data (the text and its validation split),
+// tokenizer, transformer (the model, its forward and backward passes),
+// eval (loss, perplexity, bits per byte) and checkpoint (the run folder).
 //
 // One step reads Batch windows of Context+1 tokens (GradAccum times),
 // computes the mean cross-entropy of each position's prediction of the

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tick-llm/tick/data"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -28,34 +29,13 @@ func ExampleSchedule_LR() {
 	// step 2000: lr 0.000100
 }
 
-// A char-level vocabulary is the sorted set of characters of the text.
-func ExampleNewCharTokenizer() {
-	tok, _ := train.NewCharTokenizer("hello world")
-	ids, _ := tok.Encode("hold")
-	fmt.Printf("%q %d %v %s\n", tok.Chars(), tok.VocabSize(), ids, tok.Decode(ids))
-	_, err := tok.Encode("Hi!")
-	fmt.Println(err)
-	// Output:
-	// " dehlorw" 8 [3 5 4 1] hold
-	// text has 3 character(s) outside the char vocabulary of this model (8 characters from its training text): 'H' (U+0048), 'i' (U+0069), '!' (U+0021); use only characters the model was trained on
-}
-
-// Bits per byte divides the total loss, converted to bits, by the bytes of
-// text predicted: 100 tokens at 1.5 nats each over 400 bytes of text.
-func ExampleLossStats() {
-	s := train.LossStats{Nats: 150, Tokens: 100, Bytes: 400}
-	fmt.Printf("loss %.2f nats/token, perplexity %.2f, %.4f bits/byte\n", s.Loss(), s.Perplexity(), s.BitsPerByte())
-	// Output:
-	// loss 1.50 nats/token, perplexity 4.48, 0.5410 bits/byte
-}
-
 // Run trains a model and fills a run folder; a library caller passes
 // options (here a tiny model for a few steps) and a writer for the log.
 func ExampleRun() {
 	dir, _ := os.MkdirTemp("", "tick-example-")
 	defer os.RemoveAll(dir)
 	o := train.DefaultOptions()
-	o.Data = train.EmbeddedCorpusName
+	o.Data = data.EmbeddedName
 	o.Layers, o.Heads, o.Dim, o.Context, o.Batch = 1, 2, 16, 16, 4
 	o.Steps, o.Warmup, o.EvalEvery, o.SampleTokens = 10, 2, 5, 0
 	o.Out = filepath.Join(dir, "run")

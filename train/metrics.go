@@ -8,7 +8,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/tick-llm/tick/internal/atomicfile"
 )
+
+// metricsFile is the run folder's log of every step and evaluation.
+const metricsFile = "metrics.jsonl"
 
 // Metric is one line of DIR/metrics.jsonl. Kind "step" lines come after
 // every optimiser step, kind "eval" lines after every evaluation.
@@ -103,5 +108,5 @@ func trimMetrics(path string, step int) ([]Metric, error) {
 		}
 		buf.Write(append(b, '\n'))
 	}
-	return keep, writeFileAtomic(path, buf.Bytes())
+	return keep, atomicfile.WriteFile(path, buf.Bytes())
 }

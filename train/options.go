@@ -2,12 +2,16 @@ package train
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tick-llm/tick/checkpoint"
 
 	"github.com/tick-llm/tick/transformer"
 )
@@ -192,4 +196,21 @@ func optionMap(o Options) (map[string]json.RawMessage, error) {
 	var m map[string]json.RawMessage
 	err = json.Unmarshal(b, &m)
 	return m, err
+}
+
+// SavedOptions returns the options of the run in folder out (from
+// out/last), so a command line can resume it without repeating them.
+func SavedOptions(out string) (Options, error) {
+	dir, st, err := checkpoint.ReadState(filepath.Join(out, checkpoint.Last))
+	if err != nil {
+		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
+			return Options{}, fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", out)
+		}
+		return Options{}, err
+	}
+	var o Options
+	if err := json.Unmarshal(st.Options, &o); err != nil {
+		return Options{}, fmt.Errorf("checkpoint %s is damaged: its options: %v", dir, err)
+	}
+	return o, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image/color"
 
+	"github.com/tick-llm/tick/internal/atomicfile"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -65,7 +67,7 @@ func writeLossPlot(path string, metrics []Metric) error {
 	if _, err := w.WriteTo(&buf); err != nil {
 		return fmt.Errorf("loss plot: %w", err)
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 func plotColor(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }

@@ -3,11 +3,10 @@ package train
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
+	"github.com/tick-llm/tick/internal/tty"
 )
 
 // progress shows how far training is: on a terminal, a one-line bar (step,
@@ -33,7 +32,7 @@ func newProgress(w io.Writer, first, total int) *progress {
 		return nil
 	}
 	p := &progress{w: w, first: first, total: total, begun: time.Now()}
-	if !isTerminal(w) {
+	if !tty.Is(w) {
 		return p
 	}
 	p.bar = progressbar.NewOptions(total-first+1,
@@ -46,12 +45,6 @@ func newProgress(w io.Writer, first, total int) *progress {
 		progressbar.OptionClearOnFinish(),
 	)
 	return p
-}
-
-// isTerminal reports whether w is a file open on a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // step records one more step and, on a terminal, redraws the bar.

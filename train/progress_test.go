@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/internal/tty"
 )
 
 var progressLine = regexp.MustCompile(`^progress: (\d+)/30 steps \(\d+%\), loss [0-9.]+, [0-9.]+[kM]? tok/s, \S+ elapsed(, ~\S+ left)?$`)
@@ -23,7 +25,7 @@ func TestProgressNotTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if isTerminal(f) {
+	if tty.Is(f) {
 		t.Fatal("a regular file counts as a terminal")
 	}
 	o := tinyOptions(t)

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -48,15 +53,15 @@ type trainer struct {
 	model         *transformer.Model
 	opt           *Optimizer // its AdamW state is saved with each checkpoint
 	sched         Schedule
-	tok           Tokenizer
-	tokSpec       tokenizerSpec
-	data          dataInfo
+	tok           tokenizer.Tokenizer
+	tokSpec       tokenizer.Spec
+	data          checkpoint.Data
 	train, val    []int
 	batches       *Batcher
-	evalTrain     []Window // fixed windows for evaluation
-	evalVal       []Window
+	evalTrain     []data.Window // fixed windows for evaluation
+	evalVal       []data.Window
 	prompt        []int
-	state         runState
+	state         checkpoint.State
 	lastSavedStep int
 	lastEvalTrain float64
 	metrics       []Metric
@@ -64,7 +69,7 @@ type trainer struct {
 	bar           *progress
 	trainTime     time.Duration
 	trainedTokens int64
-	trainedInCall int
+	timeLimited   bool // stopped by --time-limit
 }
 
 // Run trains a model as o says, writing the run folder o.Out, printing
@@ -72,11 +77,15 @@ type trainer struct {
 // final figures. Cancelling ctx (Ctrl-C) saves the last checkpoint and
 // returns an error wrapping ErrInterrupted that says how to resume.
 func Run(ctx context.Context, o Options, out io.Writer) (*Result, error) {
-	t := &trainer{o: o, out: out, start: time.Now()}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	if err := t.setup(); err != nil {
+	t := &trainer{o: o, out: out, start: time.Now()}
+	setup := t.fresh
+	if o.Resume {
+		setup = t.resume
+	}
+	if err := setup(); err != nil {
 		return nil, err
 	}
 	defer t.log.close()
@@ -94,136 +103,181 @@ func (t *trainer) println(format string, args ...any) {
 	t.printf("%s\n", wrap(fmt.Sprintf(format, args...), lineWidth, "  "))
 }
 
-// setup prepares the folder, data, tokenizer, model and optimiser, fresh or
-// from the last checkpoint. Everything that can be wrong with the input is
-// found here, before any training time is spent.
-func (t *trainer) setup() error {
+// fresh prepares a new run: an empty folder, the data, a tokenizer built
+// for it, a model initialised from the seed and an optimiser at zero.
+// Everything that can be wrong with the input is found here, before any
+// training time is spent.
+func (t *trainer) fresh() error {
 	o := t.o
-	var ck *checkpoint
-	if o.Resume {
-		var err error
-		if ck, err = loadCheckpoint(filepath.Join(o.Out, "last")); err != nil {
-			if errors.Is(err, errNoCheckpoint) {
-				return fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", o.Out)
-			}
-			return err
-		}
-		diff, err := resumeMismatch(ck.state.Options, o)
-		if err != nil {
-			return err
-		}
-		if diff != "" {
-			return fmt.Errorf("cannot resume %s with other settings: %s; drop those flags to continue the run as it was, or use a new --out", o.Out, diff)
-		}
-	} else if err := prepareOutDir(o.Out); err != nil {
+	if err := prepareOutDir(o.Out); err != nil {
 		return err
 	}
 	if err := checkWritable(o.Out); err != nil {
 		return err
 	}
-
-	name, text, err := readData(o.Data)
+	name, text, err := data.Read(o.Data)
 	if err != nil {
 		return err
 	}
-	t.data = newDataInfo(name, text)
-	if ck != nil && ck.state.Data.SHA256 != t.data.SHA256 {
-		return fmt.Errorf("cannot resume %s: the data (%s, %d bytes) is not the text the run trained on (%s, %d bytes); pass that file as --data, or start a new run with another --out",
-			o.Out, name, len(text), ck.state.Data.Name, ck.state.Data.Bytes)
-	}
-
-	if ck != nil {
-		t.tok, t.tokSpec = ck.tok, ck.tokSpec
-	} else if t.tok, t.tokSpec, err = newTokenizer(o.Tokenizer, string(text)); err != nil {
+	if t.tok, t.tokSpec, err = tokenizer.Build(o.Tokenizer, string(text)); err != nil {
 		return err
 	}
-	tokens, err := t.tok.Encode(string(text))
-	if err != nil {
-		return fmt.Errorf("tokenize %s: %w", name, err)
+	if err := t.readTokens(name, text); err != nil {
+		return err
 	}
-	if t.train, t.val, err = SplitTokens(tokens, o.ValFrac, o.Context); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	if o.Prompt != "" {
-		if t.prompt, err = t.tok.Encode(o.Prompt); err != nil {
-			return fmt.Errorf("--prompt: %w", err)
-		}
-		if len(t.prompt) == 0 {
-			return fmt.Errorf("--prompt %q encodes to no tokens", o.Prompt)
-		}
-	} else {
-		t.prompt = defaultPrompt(t.tok, t.val, min(16, max(1, o.Context/2)))
-	}
-
 	cfg, err := o.ModelConfig(t.tok.VocabSize())
 	if err != nil {
 		return err
 	}
-	var adam *AdamW
-	if ck != nil {
-		if ck.model.Config != cfg {
-			return fmt.Errorf("cannot resume %s: its model configuration %+v differs from %+v", o.Out, ck.model.Config, cfg)
-		}
-		t.model, t.state = ck.model, ck.state
-		t.state.Options = o
-		if adam, err = ck.optimizer(o); err != nil {
-			return err
-		}
-	} else {
-		if t.model, err = transformer.New(cfg, o.Seed); err != nil {
-			return fmt.Errorf("model: %w", err)
-		}
-		adam = NewAdamWFor(t.model, o.Beta1, o.Beta2, o.WeightDecay)
-		t.state = runState{Options: o}
-	}
-	t.state.Data = t.data
-	if o.Data != "" && o.Data != EmbeddedCorpusName {
-		// Saved absolute, so --resume works from any folder.
-		if abs, err := filepath.Abs(o.Data); err == nil {
-			t.state.Options.Data = abs
-		}
+	if t.model, err = transformer.New(cfg, o.Seed); err != nil {
+		return fmt.Errorf("model: %w", err)
 	}
 	t.lastSavedStep = -1 // no checkpoint yet
-	if ck != nil {
-		t.lastSavedStep = t.state.Step
-	}
-	t.sched = Schedule{Max: o.LR, Min: o.MinLR, Warmup: o.Warmup, Steps: o.Steps}
-	if t.opt, err = NewOptimizer(t.model, adam, t.sched, o.Clip, o.Seed); err != nil {
+	if err := t.prepare(NewAdamWFor(t.model, o.Beta1, o.Beta2, o.WeightDecay)); err != nil {
 		return err
 	}
-
-	t.batches = NewBatcher(t.train, o.Batch, o.Context, o.Seed)
-	if ck != nil {
-		if err := t.batches.SetState(ck.state.BatchRNG); err != nil {
-			return fmt.Errorf("checkpoint %s is damaged: %w", ck.dir, err)
-		}
+	if t.log, err = openMetrics(filepath.Join(o.Out, metricsFile)); err != nil {
+		return err
 	}
-	n := o.EvalBatches * o.Batch
-	t.evalTrain = fixedWindows(FixedWindows(t.train, o.Context, n, o.Seed+1), o.Context)
-	t.evalVal = fixedWindows(FixedWindows(t.val, o.Context, n, o.Seed+2), o.Context)
+	t.describe(name, len(text), false)
+	return nil
+}
 
-	metricsPath := filepath.Join(o.Out, "metrics.jsonl")
-	if ck != nil {
-		if t.metrics, err = trimMetrics(metricsPath, t.state.Step); err != nil {
-			return err
+// resume continues the run in o.Out from its last checkpoint: the model,
+// optimiser moments, batch sampler and metrics exactly as they were saved,
+// so the rest of the run equals an uninterrupted one bit for bit.
+func (t *trainer) resume() error {
+	o := t.o
+	ck, err := checkpoint.Load(filepath.Join(o.Out, checkpoint.Last))
+	if err != nil {
+		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
+			return fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", o.Out)
 		}
-		for _, m := range t.metrics {
-			if m.Kind == "eval" {
-				t.lastEvalTrain = m.TrainLoss
-			}
+		return err
+	}
+	var saved Options
+	if err := json.Unmarshal(ck.State.Options, &saved); err != nil {
+		return fmt.Errorf("checkpoint %s is damaged: its options: %v", ck.Dir, err)
+	}
+	diff, err := resumeMismatch(saved, o)
+	if err != nil {
+		return err
+	}
+	if diff != "" {
+		return fmt.Errorf("cannot resume %s with other settings: %s; drop those flags to continue the run as it was, or use a new --out", o.Out, diff)
+	}
+	if err := checkWritable(o.Out); err != nil {
+		return err
+	}
+	name, text, err := data.Read(o.Data)
+	if err != nil {
+		return err
+	}
+	if got := checkpoint.DataOf(name, text); got.SHA256 != ck.State.Data.SHA256 {
+		return fmt.Errorf("cannot resume %s: the data (%s, %d bytes) is not the text the run trained on (%s, %d bytes); pass that file as --data, or start a new run with another --out",
+			o.Out, name, len(text), ck.State.Data.Name, ck.State.Data.Bytes)
+	}
+	t.tok, t.tokSpec = ck.Tokenizer, ck.TokSpec
+	if err := t.readTokens(name, text); err != nil {
+		return err
+	}
+	cfg, err := o.ModelConfig(t.tok.VocabSize())
+	if err != nil {
+		return err
+	}
+	if ck.Model.Config != cfg {
+		return fmt.Errorf("cannot resume %s: its model configuration %+v differs from %+v", o.Out, ck.Model.Config, cfg)
+	}
+	t.model, t.state = ck.Model, ck.State
+	t.lastSavedStep = t.state.Step
+	adam := NewAdamWFor(t.model, o.Beta1, o.Beta2, o.WeightDecay)
+	adam.T = ck.State.AdamT
+	for i := range adam.M {
+		copy(adam.M[i], ck.M[i])
+		copy(adam.V[i], ck.V[i])
+	}
+	if err := t.prepare(adam); err != nil {
+		return err
+	}
+	if err := t.batches.SetState(ck.State.BatchRNG); err != nil {
+		return fmt.Errorf("checkpoint %s is damaged: %w", ck.Dir, err)
+	}
+	metricsPath := filepath.Join(o.Out, metricsFile)
+	if t.metrics, err = trimMetrics(metricsPath, t.state.Step); err != nil {
+		return err
+	}
+	for _, m := range t.metrics {
+		if m.Kind == "eval" {
+			t.lastEvalTrain = m.TrainLoss
 		}
 	}
 	if t.log, err = openMetrics(metricsPath); err != nil {
 		return err
 	}
-	t.describe(name, len(text), ck)
+	t.describe(name, len(text), true)
+	if t.state.Step >= o.Steps {
+		t.printf("the run already reached step %d of %d; raise --steps to train more\n", t.state.Step, o.Steps)
+	}
+	return nil
+}
+
+// readTokens encodes the text, splits it into training and validation
+// tokens, and encodes the prompt of the samples.
+func (t *trainer) readTokens(name string, text []byte) error {
+	o := t.o
+	t.data = checkpoint.DataOf(name, text)
+	tokens, err := t.tok.Encode(string(text))
+	if err != nil {
+		return fmt.Errorf("tokenize %s: %w", name, err)
+	}
+	if t.train, t.val, err = data.Split(tokens, o.ValFrac, o.Context); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if o.Prompt == "" {
+		t.prompt = defaultPrompt(t.tok, t.val, min(16, max(1, o.Context/2)))
+		return nil
+	}
+	if t.prompt, err = t.tok.Encode(o.Prompt); err != nil {
+		return fmt.Errorf("--prompt: %w", err)
+	}
+	if len(t.prompt) == 0 {
+		return fmt.Errorf("--prompt %q encodes to no tokens", o.Prompt)
+	}
+	return nil
+}
+
+// prepare sets up what fresh and resumed runs share: the options and data
+// the checkpoints record, the schedule, the optimiser around adam, the
+// batch sampler and the fixed evaluation windows.
+func (t *trainer) prepare(adam *AdamW) error {
+	o := t.o
+	saved := o
+	if o.Data != "" && o.Data != data.EmbeddedName {
+		// Saved absolute, so --resume works from any folder.
+		if abs, err := filepath.Abs(o.Data); err == nil {
+			saved.Data = abs
+		}
+	}
+	var err error
+	if t.state.Options, err = json.Marshal(saved); err != nil {
+		return err
+	}
+	t.state.Data = t.data
+	t.sched = Schedule{Max: o.LR, Min: o.MinLR, Warmup: o.Warmup, Steps: o.Steps}
+	if t.opt, err = NewOptimizer(t.model, adam, t.sched, o.Clip, o.Seed); err != nil {
+		return err
+	}
+	t.batches = NewBatcher(t.train, o.Batch, o.Context, o.Seed)
+	n := o.EvalBatches * o.Batch
+	t.evalTrain = FixedWindows(t.train, o.Context, n, o.Seed+1)
+	t.evalVal = FixedWindows(t.val, o.Context, n, o.Seed+2)
 	return nil
 }
 
 // defaultPrompt returns n tokens of the validation text to start samples
 // from: the start of its first line that has text, so the prompt begins at
 // a word, or its first n tokens.
-func defaultPrompt(tok Tokenizer, val []int, n int) []int {
+func defaultPrompt(tok tokenizer.Tokenizer, val []int, n int) []int {
 	for i := 0; i+1+n <= len(val) && i < 2000; i++ {
 		if bytes.HasSuffix(tok.TokenBytes(val[i]), []byte("\n")) && len(bytes.TrimSpace(tok.TokenBytes(val[i+1]))) > 0 {
 			return val[i+1 : i+1+n]
@@ -235,12 +289,12 @@ func defaultPrompt(tok Tokenizer, val []int, n int) []int {
 // prepareOutDir creates the run folder, refusing one that already holds a
 // run so that nothing is overwritten.
 func prepareOutDir(dir string) error {
-	for _, name := range []string{"last", "best"} {
+	for _, name := range []string{checkpoint.Last, checkpoint.Best} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return fmt.Errorf("%s already holds a run (%s); continue it with --resume or choose another --out", dir, name)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "metrics.jsonl")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, metricsFile)); err == nil {
 		return fmt.Errorf("%s holds metrics.jsonl of a run that saved no checkpoint; delete the folder or choose another --out", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -268,11 +322,11 @@ func checkWritable(dir string) error {
 	return os.Remove(f.Name())
 }
 
-func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
+func (t *trainer) describe(dataName string, nBytes int, resumed bool) {
 	o, cfg := t.o, t.model.Config
 	what := ""
 	switch {
-	case o.Data == "" && dataName == EmbeddedCorpusName:
+	case o.Data == "" && dataName == data.EmbeddedName:
 		what = "\nno --data given and Go's copy of Newton's Opticks was not found, so a sample embedded in tick"
 	case o.Data == "":
 		what = "\nno --data given: Newton's Opticks, shipped with Go"
@@ -292,7 +346,7 @@ func (t *trainer) describe(dataName string, nBytes int, ck *checkpoint) {
 	}
 	t.println("training: %s of %d windows x %d tokens%s, seed %d\n%s\nAdamW weight decay %g, clip %g",
 		plural(o.Steps, "step"), o.Batch, o.Context, accum, o.Seed, lr, o.WeightDecay, o.Clip)
-	if ck != nil {
+	if resumed {
 		t.println("resuming %s at step %d", o.Out, t.state.Step)
 	} else {
 		t.println("run folder: %s", o.Out)
@@ -308,16 +362,13 @@ func plural(n int, noun string) string {
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// loop is training itself: optimiser steps, an evaluation (with a sample
+// and a checkpoint) every EvalEvery steps, until the last step, the time
+// limit or Ctrl-C.
 func (t *trainer) loop(ctx context.Context) (*Result, error) {
 	o := t.o
-	first := t.state.Step + 1
-	if first > o.Steps {
-		t.printf("the run already reached step %d of %d; raise --steps to train more\n", t.state.Step, o.Steps)
-	}
-	t.bar = newProgress(o.Progress, first, o.Steps)
+	t.bar = newProgress(o.Progress, t.state.Step+1, o.Steps)
 	defer t.bar.finish()
-	tokensPerStep := int64(o.GradAccum * o.Batch * o.Context)
-	timeLimited := false
 	if t.state.Step == 0 && !t.state.Evaluated {
 		// Step 0: the untrained model's loss (about ln(vocabulary size))
 		// and gibberish sample, the point learning starts from.
@@ -325,29 +376,16 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
-	for step := first; step <= o.Steps; step++ {
+	for step := t.state.Step + 1; step <= o.Steps; step++ {
 		if ctx.Err() != nil {
 			return nil, t.interrupted()
 		}
-		if o.TimeLimit > 0 && time.Since(t.start) >= o.TimeLimit {
-			timeLimited = true
+		if t.outOfTime() {
 			break
 		}
-		began := time.Now()
-		loss, norm, err := t.step(step)
-		if err != nil {
+		if err := t.step(step); err != nil {
 			return nil, err
 		}
-		t.trainTime += time.Since(began)
-		t.trainedTokens += tokensPerStep
-		t.state.Step = step
-		tps := float64(t.trainedTokens) / t.trainTime.Seconds()
-		m := Metric{Kind: "step", Step: step, Loss: loss, LR: t.sched.LR(step), GradNorm: norm, TokensSec: tps}
-		t.metrics = append(t.metrics, m)
-		if err := t.log.add(m); err != nil {
-			return nil, err
-		}
-		t.bar.step(step, loss, tps)
 		if step%o.EvalEvery == 0 || step == o.Steps {
 			t.bar.evaluated()
 			if err := t.evaluate(step); err != nil {
@@ -358,27 +396,42 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 			o.afterStep(step)
 		}
 	}
-	if timeLimited {
-		t.printf("time limit %s reached after step %d of %d\n", o.TimeLimit, t.state.Step, o.Steps)
-	}
-	if t.lastSavedStep != t.state.Step {
-		if err := t.evaluate(t.state.Step); err != nil {
-			return nil, err
-		}
-	}
-	t.bar.finish()
-	return t.finish(timeLimited)
+	return t.finish()
 }
 
-// step makes one optimiser step on o.GradAccum batches and returns its mean
-// training loss and the gradient norm before clipping.
-func (t *trainer) step(step int) (loss, norm float64, err error) {
-	o := t.o
-	loss, norm, err = t.opt.StepAccum(step, o.GradAccum, o.Batch, o.Context, t.batches.Next)
-	if errors.Is(err, ErrDiverged) {
-		return 0, 0, t.diverged(step, loss, norm)
+// outOfTime reports (once, and says) that --time-limit has run out.
+func (t *trainer) outOfTime() bool {
+	if t.o.TimeLimit == 0 || time.Since(t.start) < t.o.TimeLimit {
+		return false
 	}
-	return loss, norm, err
+	t.timeLimited = true
+	t.printf("time limit %s reached after step %d of %d\n", t.o.TimeLimit, t.state.Step, t.o.Steps)
+	return true
+}
+
+// step makes one optimiser step on o.GradAccum batches (forward, backward,
+// clipping, AdamW) and logs its loss, learning rate and gradient norm.
+func (t *trainer) step(step int) error {
+	o := t.o
+	began := time.Now()
+	loss, norm, err := t.opt.StepAccum(step, o.GradAccum, o.Batch, o.Context, t.batches.Next)
+	if errors.Is(err, ErrDiverged) {
+		return t.diverged(step, loss, norm)
+	}
+	if err != nil {
+		return err
+	}
+	t.trainTime += time.Since(began)
+	t.trainedTokens += int64(o.GradAccum * o.Batch * o.Context)
+	t.state.Step = step
+	tps := float64(t.trainedTokens) / t.trainTime.Seconds()
+	m := Metric{Kind: "step", Step: step, Loss: loss, LR: t.sched.LR(step), GradNorm: norm, TokensSec: tps}
+	t.metrics = append(t.metrics, m)
+	if err := t.log.add(m); err != nil {
+		return err
+	}
+	t.bar.step(step, loss, tps)
+	return nil
 }
 
 func (t *trainer) diverged(step int, loss, norm float64) error {
@@ -399,11 +452,11 @@ func (t *trainer) diverged(step int, loss, norm float64) error {
 // best, when validation improved).
 func (t *trainer) evaluate(step int) error {
 	o := t.o
-	tr, err := windowLoss(t.model, t.tok, t.train, t.evalTrain, o.Batch)
+	tr, err := eval.Windows(t.model, t.tok, t.train, t.evalTrain, o.Batch)
 	if err != nil {
 		return err
 	}
-	va, err := windowLoss(t.model, t.tok, t.val, t.evalVal, o.Batch)
+	va, err := eval.Windows(t.model, t.tok, t.val, t.evalVal, o.Batch)
 	if err != nil {
 		return err
 	}
@@ -446,12 +499,13 @@ func (t *trainer) save(best bool) error {
 	}
 	t.state.BatchRNG = st
 	t.state.AdamT = t.opt.AdamW.T
-	if err := saveCheckpoint(filepath.Join(t.o.Out, "last"), t.model, t.opt.AdamW, t.state, t.tokSpec); err != nil {
+	ck := &checkpoint.Checkpoint{State: t.state, Model: t.model, TokSpec: t.tokSpec, M: t.opt.AdamW.M, V: t.opt.AdamW.V}
+	if err := checkpoint.Save(filepath.Join(t.o.Out, checkpoint.Last), ck); err != nil {
 		return err
 	}
 	t.lastSavedStep = t.state.Step
 	if best {
-		if err := saveCheckpoint(filepath.Join(t.o.Out, "best"), t.model, t.opt.AdamW, t.state, t.tokSpec); err != nil {
+		if err := checkpoint.Save(filepath.Join(t.o.Out, checkpoint.Best), ck); err != nil {
 			return err
 		}
 	}
@@ -471,13 +525,20 @@ func (t *trainer) interrupted() error {
 }
 
 // finish measures the whole validation split and prints the final line.
-func (t *trainer) finish(timeLimited bool) (*Result, error) {
+func (t *trainer) finish() (*Result, error) {
 	o := t.o
-	va, err := windowLoss(t.model, t.tok, t.val, TilingWindows(len(t.val), o.Context), o.Batch)
+	if t.lastSavedStep != t.state.Step {
+		// Stopped by the time limit between evaluations: save where it is.
+		if err := t.evaluate(t.state.Step); err != nil {
+			return nil, err
+		}
+	}
+	t.bar.finish()
+	va, err := eval.Windows(t.model, t.tok, t.val, data.Tiling(len(t.val), o.Context), o.Batch)
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Step: t.state.Step, TrainLoss: t.lastEvalTrain, ValLoss: va.Loss(), ValBPB: va.BitsPerByte(), TimeLimited: timeLimited}
+	r := &Result{Step: t.state.Step, TrainLoss: t.lastEvalTrain, ValLoss: va.Loss(), ValBPB: va.BitsPerByte(), TimeLimited: t.timeLimited}
 	if t.trainTime > 0 {
 		r.TokensPerSec = float64(t.trainedTokens) / t.trainTime.Seconds()
 	}

@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -21,7 +25,7 @@ import (
 // reading 16 characters, on the embedded corpus.
 func tinyOptions(t *testing.T) Options {
 	o := DefaultOptions()
-	o.Data = EmbeddedCorpusName
+	o.Data = data.EmbeddedName
 	o.Layers, o.Heads, o.Dim, o.Context = 1, 2, 16, 16
 	o.Batch, o.Steps, o.Warmup = 4, 30, 5
 	o.LR, o.MinLR = 1e-2, 1e-3
@@ -59,7 +63,8 @@ func TestSmoke(t *testing.T) {
 	}
 	// It learned: the loss fell well below that of a uniform guess over the
 	// vocabulary, which is about where an untrained model starts.
-	tok, _ := NewCharTokenizer(defaultCorpus)
+	_, text, _ := data.Read(data.EmbeddedName)
+	tok, _ := tokenizer.NewChar(string(text))
 	uniform := math.Log(float64(tok.VocabSize()))
 	if !(r.ValLoss < uniform-0.5) || !(r.TrainLoss < uniform-0.5) {
 		t.Errorf("val loss %g, train loss %g: not below ln(vocab) %g - 0.5", r.ValLoss, r.TrainLoss, uniform)
@@ -86,7 +91,7 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("metrics: %d step lines, %d eval lines; want %d and 4 (steps 0, 10, 20, 30)", steps, evals, o.Steps)
 	}
 	// tick eval on the same split scores the same tokens.
-	e, err := Evaluate(EvalOptions{Model: filepath.Join(o.Out, "last")})
+	e, err := eval.Evaluate(eval.Options{Model: filepath.Join(o.Out, "last")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +99,7 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("eval: loss %.12g bpb %.12g; run's final: %.12g %.12g", e.Loss(), e.BitsPerByte(), r.ValLoss, r.ValBPB)
 	}
 	// LoadModel reads the best checkpoint with its tokenizer.
-	model, tk, err := LoadModel(o.Out)
+	model, tk, err := checkpoint.LoadModel(o.Out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,9 +135,18 @@ func sameBits(t *testing.T, what string, a, b map[string][]float64) {
 	}
 }
 
-func lastCheckpoint(t *testing.T, out string) *checkpoint {
+// momentsOf returns a checkpoint's AdamW moments by name.
+func momentsOf(ck *checkpoint.Checkpoint) map[string][]float64 {
+	ms := map[string][]float64{}
+	for i, p := range ck.Model.Params() {
+		ms["m."+p.Name], ms["v."+p.Name] = ck.M[i], ck.V[i]
+	}
+	return ms
+}
+
+func lastCheckpoint(t *testing.T, out string) *checkpoint.Checkpoint {
 	t.Helper()
-	ck, err := loadCheckpoint(filepath.Join(out, "last"))
+	ck, err := checkpoint.Load(filepath.Join(out, checkpoint.Last))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +180,7 @@ func TestResumeIsExact(t *testing.T) {
 			if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "--resume") {
 				t.Fatalf("interrupted run: %v, want ErrInterrupted saying how to resume", err)
 			}
-			if st := lastCheckpoint(t, split.Out).state.Step; st != 7 {
+			if st := lastCheckpoint(t, split.Out).State.Step; st != 7 {
 				t.Fatalf("interrupt saved step %d, want 7", st)
 			}
 			split.afterStep, split.Resume = nil, true
@@ -175,8 +189,8 @@ func TestResumeIsExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, b := lastCheckpoint(t, straight.Out), lastCheckpoint(t, split.Out)
-			sameBits(t, "parameters", paramsOf(a.model), paramsOf(b.model))
-			sameBits(t, "optimiser moments", a.moments, b.moments)
+			sameBits(t, "parameters", paramsOf(a.Model), paramsOf(b.Model))
+			sameBits(t, "optimiser moments", momentsOf(a), momentsOf(b))
 			if math.Float64bits(rs.ValLoss) != math.Float64bits(rr.ValLoss) || rs.TrainLoss != rr.TrainLoss {
 				t.Errorf("final losses differ: straight %v/%v, resumed %v/%v", rs.TrainLoss, rs.ValLoss, rr.TrainLoss, rr.ValLoss)
 			}
@@ -202,7 +216,7 @@ func TestSameOnAnyNumberOfCores(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		models = append(models, paramsOf(lastCheckpoint(t, o.Out).model))
+		models = append(models, paramsOf(lastCheckpoint(t, o.Out).Model))
 	}
 	sameBits(t, "GOMAXPROCS 1 vs 4", models[0], models[1])
 }
@@ -220,7 +234,7 @@ func TestDivergenceStops(t *testing.T) {
 		}
 	}
 	tr := &trainer{o: o, out: new(bytes.Buffer), start: time.Now()}
-	if err := tr.setup(); err != nil {
+	if err := tr.fresh(); err != nil {
 		t.Fatal(err)
 	}
 	model = tr.model
@@ -230,10 +244,10 @@ func TestDivergenceStops(t *testing.T) {
 		t.Fatalf("error %v, want divergence at step 6 keeping step 5", err)
 	}
 	ck := lastCheckpoint(t, o.Out)
-	if ck.state.Step != 5 {
-		t.Errorf("last checkpoint at step %d, want 5", ck.state.Step)
+	if ck.State.Step != 5 {
+		t.Errorf("last checkpoint at step %d, want 5", ck.State.Step)
 	}
-	for name, v := range paramsOf(ck.model) {
+	for name, v := range paramsOf(ck.Model) {
 		for _, x := range v {
 			if !finite(x) {
 				t.Fatalf("kept checkpoint has non-finite %s", name)
@@ -252,10 +266,10 @@ func TestDivergenceStops(t *testing.T) {
 	// Whatever checkpoint is there is a good one, from before the divergence.
 	if _, err := os.Stat(filepath.Join(o.Out, "last")); err == nil {
 		ck := lastCheckpoint(t, o.Out)
-		if ck.state.Step >= at {
-			t.Errorf("last checkpoint at step %d, divergence at %d", ck.state.Step, at)
+		if ck.State.Step >= at {
+			t.Errorf("last checkpoint at step %d, divergence at %d", ck.State.Step, at)
 		}
-		for name, v := range paramsOf(ck.model) {
+		for name, v := range paramsOf(ck.Model) {
 			for _, x := range v {
 				if !finite(x) {
 					t.Fatalf("kept checkpoint has non-finite %s", name)
@@ -294,7 +308,7 @@ func TestGradAccumEqualsBigBatch(t *testing.T) {
 		if _, err := Run(context.Background(), o, new(bytes.Buffer)); err != nil {
 			t.Fatal(err)
 		}
-		models = append(models, paramsOf(lastCheckpoint(t, o.Out).model))
+		models = append(models, paramsOf(lastCheckpoint(t, o.Out).Model))
 	}
 	for name, a := range models[0] {
 		b := models[1][name]

@@ -37,8 +37,7 @@ import (
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 	"github.com/rivo/uniseg"
-
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/checkpoint"
 )
 
 var (
@@ -1023,7 +1022,7 @@ func TestGenerate(t *testing.T) {
 
 	// Against a forward pass of the same model, through the train and
 	// transformer packages (no KV cache, no sampler).
-	m, tok, err := train.LoadModel(run)
+	m, tok, err := checkpoint.LoadModel(run)
 	if err != nil {
 		t.Fatalf("load the run: %v", err)
 	}

@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/eval"
 )
 
 func init() {
@@ -15,7 +15,7 @@ func init() {
 }
 
 func runEval(args []string) error {
-	var o train.EvalOptions
+	var o eval.Options
 	fs := flag.NewFlagSet("tick eval", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: tick eval --model DIR [--data FILE] [--whole]\n\n"+
@@ -39,7 +39,7 @@ func runEval(args []string) error {
 	if o.Batch < 1 { // 0 would mean the package's default; a user typing it means a mistake
 		return fmt.Errorf("--batch %d is out of range: it must be at least 1", o.Batch)
 	}
-	r, err := train.Evaluate(o)
+	r, err := eval.Evaluate(o)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/transformer/generate"
 	"github.com/tick-llm/tick/transformer/sample"
 )
@@ -72,7 +72,7 @@ func runGenerate(args []string) error {
 		return fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", *model, errors.Unwrap(err))
 	}
 
-	m, tok, err := train.LoadModel(*model)
+	m, tok, err := checkpoint.LoadModel(*model)
 	if err != nil {
 		return err
 	}

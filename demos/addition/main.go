@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -80,20 +81,20 @@ func run(w io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	mcfg.VocabSize, mcfg.Context = 10, t.seqLen()-1
+	mcfg.VocabSize, mcfg.Context = 10, t.SeqLen()-1
 	mcfg.Layers, mcfg.Heads, mcfg.KVHeads, mcfg.Dim, mcfg.FFDim = cfg.Layers, cfg.Heads, cfg.Heads, cfg.Dim, 4*cfg.Dim
 	m, err := transformer.New(mcfg, cfg.Seed)
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	l, err := newLearner(t, m, cfg.Batch, cfg.Steps, cfg.LR, cfg.Seed)
+	l, err := seqtask.NewLearner(t, m, cfg.Batch, cfg.Steps, cfg.LR, cfg.Seed)
 	if err != nil {
 		return err
 	}
 
 	// An example with a carry, as many digits as the task.
 	ea, eb := examples[cfg.Digits][0], examples[cfg.Digits][1]
-	seq := make([]int, t.seqLen())
+	seq := make([]int, t.SeqLen())
 	t.encode(seq, ea, eb)
 	fmt.Fprintf(w, "Can a GPT learn to add? Each problem is %d-digit + %d-digit, written as digit tokens\n", t.digits, t.digits)
 	fmt.Fprintf(w, "with the sum backwards and padded to %d digits: %s = %d is the sequence %v.\n", t.digits+1, t.format(ea, eb), ea+eb, seq)
@@ -113,31 +114,17 @@ func run(w io.Writer, cfg config) error {
 	// A fixed sample of training problems to watch progress and to decide
 	// when to stop: the held-out problems play no part in training.
 	watch := trainSet[:min(1000, len(trainSet))]
-	start := time.Now()
-	steps := 0
-	var loss float64
-	for steps < cfg.Steps {
-		if cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit {
-			fmt.Fprintf(w, "Time limit %s reached.\n", cfg.TimeLimit)
-			break
-		}
-		steps++
-		if loss, err = l.step(steps, trainSet); err != nil {
-			return fmt.Errorf("step %d: %w", steps, err)
-		}
-		if steps%cfg.EvalEvery == 0 || steps == cfg.Steps {
+	steps, elapsed, err := seqtask.Train(w, l, trainSet, seqtask.Plan{
+		Steps: cfg.Steps, TimeLimit: cfg.TimeLimit, EvalEvery: cfg.EvalEvery,
+		Accuracy: func() (float64, error) {
 			acc, _, err := accuracy(t, m, watch)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "step %5d  loss %.4f  training-sample accuracy %.3f  %5.1fs\n", steps, loss, acc, time.Since(start).Seconds())
-			if acc == 1 {
-				fmt.Fprintln(w, "All of the training sample right: stopping.")
-				break
-			}
-		}
+			return acc, err
+		},
+		Label: "training-sample accuracy", Done: "All of the training sample right: stopping.",
+	})
+	if err != nil {
+		return err
 	}
-	elapsed := time.Since(start)
 
 	acc, wrong, err := accuracy(t, m, testSet)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -31,7 +32,7 @@ func TestTask(t *testing.T) {
 				t.Fatalf("%d digits: split lost or repeated problem %d", digits, i)
 			}
 		}
-		seq := make([]int, tk.seqLen())
+		seq := make([]int, tk.SeqLen())
 		for _, id := range all[:min(len(all), 20000)] {
 			a, b := tk.problem(id)
 			tk.encode(seq, a, b)
@@ -41,8 +42,8 @@ func TestTask(t *testing.T) {
 			if got := digitString(seq); got != in+string(sum) {
 				t.Fatalf("%s: sequence %s, want %s", tk.format(a, b), got, in+string(sum))
 			}
-			if tk.decodeSum(seq[tk.promptLen():]) != a+b {
-				t.Fatalf("%s: answer digits decode to %d", tk.format(a, b), tk.decodeSum(seq[tk.promptLen():]))
+			if tk.decodeSum(seq[tk.PromptLen():]) != a+b {
+				t.Fatalf("%s: answer digits decode to %d", tk.format(a, b), tk.decodeSum(seq[tk.PromptLen():]))
 			}
 		}
 	}
@@ -65,12 +66,12 @@ func TestAccuracyMatchesCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 10, tk.seqLen()-1, 1, 2, 2, 16, 64
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 10, tk.SeqLen()-1, 1, 2, 2, 16, 64
 	m, err := transformer.New(cfg, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := newLearner(tk, m, 32, 100, 1e-2, 5)
+	l, err := seqtask.NewLearner(tk, m, 32, 100, 1e-2, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestAccuracyMatchesCache(t *testing.T) {
 		all[i] = i
 	}
 	for n := 1; n <= 100; n++ { // partly trained
-		if _, err := l.step(n, all); err != nil {
+		if _, err := l.Step(n, all); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -18,11 +18,11 @@ import (
 // task describes n-digit addition.
 type task struct{ digits int }
 
-// seqLen is the length of a whole problem: 2n digits in, n+1 out.
-func (t task) seqLen() int { return 3*t.digits + 1 }
+// SeqLen is the length of a whole problem: 2n digits in, n+1 out.
+func (t task) SeqLen() int { return 3*t.digits + 1 }
 
-// promptLen is the part the model is given: a and b.
-func (t task) promptLen() int { return 2 * t.digits }
+// PromptLen is the part the model is given: a and b.
+func (t task) PromptLen() int { return 2 * t.digits }
 
 // count is the number of distinct problems: (10^n)^2.
 func (t task) count() int {
@@ -43,7 +43,13 @@ func (t task) problem(i int) (a, b int) {
 	return i / t.pow10(), i % t.pow10()
 }
 
-// encode writes the whole sequence of problem a+b into seq (len seqLen).
+// Encode writes the whole sequence of problem number i into seq (len SeqLen).
+func (t task) Encode(seq []int, i int) {
+	a, b := t.problem(i)
+	t.encode(seq, a, b)
+}
+
+// encode writes the whole sequence of problem a+b into seq (len SeqLen).
 func (t task) encode(seq []int, a, b int) {
 	n := t.digits
 	putDigits(seq[:n], a)

@@ -7,51 +7,40 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/tick-llm/tick/tokenizer/bpe"
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/demos/internal/trained"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
 
 // config says which model to use and what to show.
 type config struct {
-	Model      string        // run folder of a trained model
-	QuickTrain train.Options // used to train a model into Model when there is none
-	Prompt     string        // the text whose attention is shown
-	Out        string        // folder for the PNG
+	Model  string // run folder of a trained model
+	Prompt string // the text whose attention is shown
+	Out    string // folder for the PNG
 }
 
 func defaultConfig() config {
-	quick := train.DefaultOptions()
-	quick.Steps, quick.Warmup, quick.EvalEvery, quick.EvalBatches = 150, 20, 150, 2
-	quick.SampleTokens = 0
-	quick.TimeLimit = 60 * time.Second
 	return config{
-		Model: filepath.Join("out", "tinygpt"), QuickTrain: quick,
+		Model:  filepath.Join("out", "tinygpt"),
 		Prompt: "the Rays of Light", Out: filepath.Join("out", "attention"),
 	}
 }
 
 func main() {
 	cfg := defaultConfig()
-	flag.StringVar(&cfg.Model, "model", cfg.Model, "run folder of a trained model (trained quickly if missing)")
+	flag.StringVar(&cfg.Model, "model", cfg.Model, "run folder of a trained model (go run ./demos/tinygpt makes one)")
 	flag.StringVar(&cfg.Prompt, "prompt", cfg.Prompt, "text to look at (keep it short: one column per token)")
 	flag.StringVar(&cfg.Out, "out", cfg.Out, "folder for the PNG")
 	flag.Parse()
-	if isTerminal(os.Stderr) {
-		cfg.QuickTrain.Progress = os.Stderr
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Stdout, cfg); err != nil {
@@ -62,7 +51,7 @@ func main() {
 
 // run is the whole demo, writing to w.
 func run(ctx context.Context, w io.Writer, cfg config) error {
-	m, tok, err := loadOrTrain(ctx, w, cfg)
+	m, tok, err := trained.Load(cfg.Model)
 	if err != nil {
 		return err
 	}
@@ -79,7 +68,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	labels := make([]string, len(ids))
 	for i, id := range ids {
-		labels[i] = bpe.Visible(tok.TokenBytes(id))
+		labels[i] = tokenizer.Visible(tok.TokenBytes(id))
 	}
 
 	m.SetTraining(false, 0)
@@ -119,30 +108,4 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	}
 	fmt.Fprintf(w, "\nAll heads as heat maps (rows: layers, columns: heads): %s\n", path)
 	return nil
-}
-
-// loadOrTrain loads the model in cfg.Model, or trains a quick one there
-// when the folder does not exist.
-func loadOrTrain(ctx context.Context, w io.Writer, cfg config) (*transformer.Model, train.Tokenizer, error) {
-	if _, err := os.Stat(cfg.Model); errors.Is(err, fs.ErrNotExist) {
-		o := cfg.QuickTrain
-		o.Out = cfg.Model
-		fmt.Fprintf(w, "No trained model in %s (go run ./demos/tinygpt trains a better one).\n", cfg.Model)
-		fmt.Fprintf(w, "Training a quick one first: %d steps or %s, whichever comes first.\n\n", o.Steps, o.TimeLimit)
-		if _, err := train.Run(ctx, o, io.Discard); err != nil {
-			return nil, nil, fmt.Errorf("quick training: %w", err)
-		}
-	}
-	m, tok, err := train.LoadModel(cfg.Model)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w (go run ./demos/tinygpt trains a model there)", cfg.Model, err)
-	}
-	return m, tok, nil
-}
-
-// isTerminal reports whether f is a terminal, where a progress bar makes
-// sense.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -10,28 +10,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/demos/internal/demotest"
 	"gonum.org/v1/gonum/mat"
-
-	"github.com/tick-llm/tick/train"
 )
 
-// TestRun trains a tiny two-layer model (no model exists yet), runs the demo
-// on it and checks: one terminal map row per prompt token and head summary
+// TestRun trains a tiny two-layer model, runs the demo on it and checks: one terminal map row per prompt token and head summary
 // per head, nothing shaded above the diagonal (a token cannot attend to later
 // ones), and the PNG decodes with one tile per head.
 func TestRun(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data.txt")
-	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	const layers, heads = 2, 2
 	cfg := defaultConfig()
-	o := train.DefaultOptions()
-	o.Data = data
-	o.Layers, o.Heads, o.Dim, o.Context = 2, 2, 16, 16
-	o.Batch, o.Steps, o.Warmup, o.LR = 4, 30, 5, 1e-2
-	o.EvalEvery, o.EvalBatches, o.SampleTokens = 30, 1, 0
-	cfg.QuickTrain, cfg.Model, cfg.Out = o, filepath.Join(dir, "run"), filepath.Join(dir, "out")
+	cfg.Model, cfg.Out = demotest.Run(t, layers, heads), filepath.Join(t.TempDir(), "out")
 	cfg.Prompt = "the cat sat"
 
 	var buf bytes.Buffer
@@ -39,8 +28,8 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if n := len(regexp.MustCompile(`(?m)^  head \d+: `).FindAllString(out, -1)); n != o.Layers*o.Heads {
-		t.Errorf("%d head summaries, want %d", n, o.Layers*o.Heads)
+	if n := len(regexp.MustCompile(`(?m)^  head \d+: `).FindAllString(out, -1)); n != layers*heads {
+		t.Errorf("%d head summaries, want %d", n, layers*heads)
 	}
 	T := len(cfg.Prompt)
 	rows := 0
@@ -59,8 +48,8 @@ func TestRun(t *testing.T) {
 			}
 		}
 	}
-	if rows != o.Layers*T {
-		t.Errorf("%d map rows, want %d (layers x prompt tokens)", rows, o.Layers*T)
+	if rows != layers*T {
+		t.Errorf("%d map rows, want %d (layers x prompt tokens)", rows, layers*T)
 	}
 	f, err := os.Open(filepath.Join(cfg.Out, "attention.png"))
 	if err != nil {

@@ -3,10 +3,8 @@ package main
 import (
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/tick-llm/tick/internal/pngfile"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -45,7 +43,6 @@ func plotGrid(path string, maps [][]*mat.Dense, labels []string) error {
 	xticks := make([]plot.Tick, T)
 	yticks := make([]plot.Tick, T)
 	for i, l := range labels {
-		l = strings.ReplaceAll(l, "␣", "·") // the plot font has no ␣
 		xticks[i] = plot.Tick{Value: float64(i), Label: l}
 		yticks[i] = plot.Tick{Value: float64(T - 1 - i), Label: l}
 	}
@@ -77,20 +74,5 @@ func plotGrid(path string, maps [][]*mat.Dense, labels []string) error {
 		}
 	}
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.png")
-	if err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return pngfile.Write(path, img.Image())
 }

@@ -17,10 +17,10 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tick-llm/tick/data"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
 	"github.com/tick-llm/tick/tokenizer/split"
-	"github.com/tick-llm/tick/train"
 )
 
 // config says what to train and show.
@@ -39,7 +39,7 @@ func main() {
 	vocab := flag.Int("vocab", 4096, "largest vocabulary to train")
 	out := flag.String("out", filepath.Join("out", "bpe"), "folder for the plot and the trained vocabulary")
 	flag.Parse()
-	name, text := train.DefaultData()
+	name, text := data.Default()
 	cfg := config{
 		Text: text, Source: name, HeldOut: 0.1,
 		Sizes:   sizesUpTo(*vocab),

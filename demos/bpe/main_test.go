@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/data"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
 	"github.com/tick-llm/tick/tokenizer/split"
-	"github.com/tick-llm/tick/train"
 )
 
 // TestRun runs the demo on 60 KB of text and checks what it printed and
@@ -21,7 +21,7 @@ import (
 // independently; bytes per token starts at exactly 1 (bytes only) and never
 // falls; the plot is a PNG; the saved vocabulary loads.
 func TestRun(t *testing.T) {
-	_, text := train.DefaultData()
+	_, text := data.Default()
 	text = text[:min(len(text), 60000)]
 	dir := t.TempDir()
 	cfg := config{

@@ -9,17 +9,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"time"
 
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/demos/internal/trained"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
 	"github.com/tick-llm/tick/transformer/sample"
@@ -27,37 +25,29 @@ import (
 
 // config says which model to use and what to show.
 type config struct {
-	Model      string        // run folder of a trained model
-	QuickTrain train.Options // used to train a model into Model when there is none
-	Prompt     string        // text the generation continues
-	Steps      int           // generation steps shown one by one
-	Top        int           // candidates listed per step
-	TextTokens int           // length of the texts written under each setting
-	Seed       uint64        // sampler seed
-	Width      int           // terminal width for the step tables
+	Model      string // run folder of a trained model
+	Prompt     string // text the generation continues
+	Steps      int    // generation steps shown one by one
+	Top        int    // candidates listed per step
+	TextTokens int    // length of the texts written under each setting
+	Seed       uint64 // sampler seed
+	Width      int    // terminal width for the step tables
 }
 
 func defaultConfig() config {
-	quick := train.DefaultOptions()
-	quick.Steps, quick.Warmup, quick.EvalEvery, quick.EvalBatches = 150, 20, 150, 2
-	quick.SampleTokens = 0
-	quick.TimeLimit = 60 * time.Second
 	return config{
-		Model: filepath.Join("out", "tinygpt"), QuickTrain: quick,
+		Model:  filepath.Join("out", "tinygpt"),
 		Prompt: "The Rays of Light ", Steps: 6, Top: 8, TextTokens: 120, Seed: 7, Width: 80,
 	}
 }
 
 func main() {
 	cfg := defaultConfig()
-	flag.StringVar(&cfg.Model, "model", cfg.Model, "run folder of a trained model (trained quickly if missing)")
+	flag.StringVar(&cfg.Model, "model", cfg.Model, "run folder of a trained model (go run ./demos/tinygpt makes one)")
 	flag.StringVar(&cfg.Prompt, "prompt", cfg.Prompt, "text to continue")
 	flag.IntVar(&cfg.Steps, "steps", cfg.Steps, "generation steps to show one by one")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "sampler seed")
 	flag.Parse()
-	if isTerminal(os.Stderr) {
-		cfg.QuickTrain.Progress = os.Stderr
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Stdout, cfg); err != nil {
@@ -68,7 +58,7 @@ func main() {
 
 // run is the whole demo, writing to w.
 func run(ctx context.Context, w io.Writer, cfg config) error {
-	m, tok, err := loadOrTrain(ctx, w, cfg)
+	m, tok, err := trained.Load(cfg.Model)
 	if err != nil {
 		return err
 	}
@@ -140,27 +130,8 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	return nil
 }
 
-// loadOrTrain loads the model in cfg.Model, or trains a quick one there
-// when the folder does not exist.
-func loadOrTrain(ctx context.Context, w io.Writer, cfg config) (*transformer.Model, train.Tokenizer, error) {
-	if _, err := os.Stat(cfg.Model); errors.Is(err, fs.ErrNotExist) {
-		o := cfg.QuickTrain
-		o.Out = cfg.Model
-		fmt.Fprintf(w, "No trained model in %s (go run ./demos/tinygpt trains a better one).\n", cfg.Model)
-		fmt.Fprintf(w, "Training a quick one first: %d steps or %s, whichever comes first.\n\n", o.Steps, o.TimeLimit)
-		if _, err := train.Run(ctx, o, io.Discard); err != nil {
-			return nil, nil, fmt.Errorf("quick training: %w", err)
-		}
-	}
-	m, tok, err := train.LoadModel(cfg.Model)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w (go run ./demos/tinygpt trains a model there)", cfg.Model, err)
-	}
-	return m, tok, nil
-}
-
 // write continues prompt by n tokens with sampling options o.
-func write(m *transformer.Model, tok train.Tokenizer, prompt []int, o sample.Options, n int, seed uint64) (string, error) {
+func write(m *transformer.Model, tok tokenizer.Tokenizer, prompt []int, o sample.Options, n int, seed uint64) (string, error) {
 	g, err := generate.New(m, prompt, generate.Options{Sample: o, Seed: seed, Top: 1})
 	if err != nil {
 		return "", err
@@ -175,11 +146,4 @@ func write(m *transformer.Model, tok train.Tokenizer, prompt []int, o sample.Opt
 		}
 	}
 	return string(tok.Decode(g.IDs())), nil
-}
-
-// isTerminal reports whether f is a terminal, where a progress bar makes
-// sense.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -5,54 +5,42 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/demos/internal/demotest"
 )
 
-// TestRun runs the demo where no model exists yet (so it trains a tiny one
-// and says so), then again on that model, and checks that it showed each
-// step, the settings table and a text per setting.
+// TestRun first runs the demo where no model exists (a one-line error that
+// says how to make one), then on a tiny trained model, and checks that it
+// showed each step, the settings table and a text per setting.
 func TestRun(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data.txt")
-	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
+	cfg := defaultConfig()
+	cfg.Model = filepath.Join(t.TempDir(), "no-run-here")
+	cfg.Prompt, cfg.Steps, cfg.TextTokens = "the ", 3, 20
+	err := run(context.Background(), new(bytes.Buffer), cfg)
+	if err == nil || !strings.Contains(err.Error(), "no trained model in "+cfg.Model) || !strings.Contains(err.Error(), "demos/tinygpt") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("no model: error %v, want one line naming the folder and how to train one", err)
+	}
+
+	cfg.Model = demotest.Run(t, 1, 2)
+	var buf bytes.Buffer
+	if err := run(context.Background(), &buf, cfg); err != nil {
 		t.Fatal(err)
 	}
-	cfg := defaultConfig()
-	cfg.Model = filepath.Join(dir, "run")
-	o := train.DefaultOptions()
-	o.Data = data
-	o.Layers, o.Heads, o.Dim, o.Context = 1, 2, 16, 16
-	o.Batch, o.Steps, o.Warmup, o.LR = 4, 30, 5, 1e-2
-	o.EvalEvery, o.EvalBatches, o.SampleTokens = 30, 1, 0
-	cfg.QuickTrain = o
-	cfg.Prompt, cfg.Steps, cfg.TextTokens = "the ", 3, 20
-
-	for i, wantTrain := range []bool{true, false} {
-		var buf bytes.Buffer
-		if err := run(context.Background(), &buf, cfg); err != nil {
-			t.Fatalf("run %d: %v", i+1, err)
+	out := buf.String()
+	if n := strings.Count(out, "── step "); n != cfg.Steps {
+		t.Errorf("%d steps shown, want %d", n, cfg.Steps)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out, "── "+s.name+" ──\n    the ") {
+			t.Errorf("no text written under setting %s", s.name)
 		}
-		out := buf.String()
-		if got := strings.Contains(out, "Training a quick one"); got != wantTrain {
-			t.Errorf("run %d: said it trains a quick model: %v, want %v", i+1, got, wantTrain)
-		}
-		if n := strings.Count(out, "── step "); n != cfg.Steps {
-			t.Errorf("run %d: %d steps shown, want %d", i+1, n, cfg.Steps)
-		}
-		for _, s := range settings {
-			if !strings.Contains(out, "── "+s.name+" ──\n    the ") {
-				t.Errorf("run %d: no text written under setting %s", i+1, s.name)
-			}
-		}
-		if !strings.Contains(out, "kept tokens") {
-			t.Errorf("run %d: no settings table", i+1)
-		}
+	}
+	if !strings.Contains(out, "kept tokens") {
+		t.Error("no settings table")
 	}
 }
 

@@ -19,6 +19,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/internal/tty"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -48,7 +52,7 @@ func main() {
 	flag.DurationVar(&cfg.Train.TimeLimit, "time-limit", cfg.Train.TimeLimit, "training time limit for each model (0 = none)")
 	flag.StringVar(&cfg.Out, "out", cfg.Out, "folder for the two runs and the plot")
 	flag.Parse()
-	if isTerminal(os.Stderr) {
+	if tty.Is(os.Stderr) {
 		cfg.Train.Progress = os.Stderr
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -61,15 +65,11 @@ func main() {
 
 // run is the whole demo, writing to w.
 func run(ctx context.Context, w io.Writer, cfg config) error {
-	name, text := train.DefaultData()
-	if cfg.Train.Data != "" {
-		var err error
-		if text, err = os.ReadFile(cfg.Train.Data); err != nil {
-			return fmt.Errorf("data: %w", err)
-		}
-		name = cfg.Train.Data
+	name, text, err := data.Read(cfg.Train.Data)
+	if err != nil {
+		return err
 	}
-	tok, err := train.NewTokenizer(cfg.Train.Tokenizer, string(text))
+	tok, _, err := tokenizer.Build(cfg.Train.Tokenizer, string(text))
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		o := cfg.Train
 		o.Preset = p
 		o.Out = filepath.Join(cfg.Out, p)
-		if err := clearEarlierRun(o.Out); err != nil {
+		if _, err := checkpoint.Clear(o.Out); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\nTraining %s...\n", p)
@@ -178,11 +178,4 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
-}
-
-// isTerminal reports whether f is a terminal, where a progress bar makes
-// sense.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/demos/internal/demotest"
 )
 
 // TestRun trains both presets at a tiny size and checks: the parameter
@@ -19,17 +20,9 @@ import (
 // budget, the two final losses are numbers, and the plot is a PNG.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data.txt")
-	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	cfg := defaultConfig()
-	o := train.DefaultOptions()
-	o.Data = data
-	o.Layers, o.Heads, o.Dim, o.Context = 1, 4, 16, 16
-	o.Batch, o.Steps, o.Warmup, o.LR = 4, 20, 5, 1e-2
-	o.EvalEvery, o.EvalBatches, o.SampleTokens = 10, 1, 0
-	o.TimeLimit = 0
+	o := demotest.Options(t, dir, 1, 4, 20)
+	o.EvalEvery = 10
 	cfg.Train, cfg.Out = o, filepath.Join(dir, "out")
 
 	var buf bytes.Buffer
@@ -38,7 +31,7 @@ func TestRun(t *testing.T) {
 	}
 	out := buf.String()
 	for _, p := range presets {
-		m, _, err := train.LoadModel(filepath.Join(cfg.Out, p))
+		m, _, err := checkpoint.LoadModel(filepath.Join(cfg.Out, p))
 		if err != nil {
 			t.Fatalf("%s run: %v", p, err)
 		}

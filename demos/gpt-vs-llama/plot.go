@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/train"
 )
 
@@ -74,30 +75,10 @@ func plotLosses(path string, names []string, curves [][]train.Metric) error {
 	return savePNG(p, path)
 }
 
-// savePNG writes the plot to a temporary file in the same folder and renames
-// it, so a crash never leaves half an image.
+// savePNG writes the plot, making its folder if needed.
 func savePNG(p *plot.Plot, path string) error {
-	wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, "png")
-	if err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.png")
-	if err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := wt.WriteTo(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return pngfile.WritePlot(path, p, 7*vg.Inch, 4.5*vg.Inch)
 }

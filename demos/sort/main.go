@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -66,19 +67,19 @@ func run(w io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	mcfg.VocabSize, mcfg.Context = cfg.Symbols, t.seqLen()-1
+	mcfg.VocabSize, mcfg.Context = cfg.Symbols, t.SeqLen()-1
 	mcfg.Layers, mcfg.Heads, mcfg.KVHeads, mcfg.Dim, mcfg.FFDim = cfg.Layers, cfg.Heads, cfg.Heads, cfg.Dim, 4*cfg.Dim
 	m, err := transformer.New(mcfg, cfg.Seed)
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	l, err := newLearner(t, m, cfg.Batch, cfg.Steps, cfg.LR, cfg.Seed)
+	l, err := seqtask.NewLearner(t, m, cfg.Batch, cfg.Steps, cfg.LR, cfg.Seed)
 	if err != nil {
 		return err
 	}
 
-	example := make([]int, t.seqLen())
-	t.encode(example, trainSet[0])
+	example := make([]int, t.SeqLen())
+	t.Encode(example, trainSet[0])
 	fmt.Fprintf(w, "Can a GPT learn to sort? Each example is %d digits from 0 to %d, then the same digits\n", t.length, t.symbols-1)
 	fmt.Fprintf(w, "sorted: %s -> %s is the sequence %v.\n", format(example[:t.length]), format(example[t.length:]), example)
 	fmt.Fprintln(w, "The model is given the first half; only the sorted half is scored.")
@@ -92,31 +93,17 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintln(w, "; it stops early once it sorts every training input right.")
 	fmt.Fprintln(w)
 
-	start := time.Now()
-	steps := 0
-	var loss float64
-	for steps < cfg.Steps {
-		if cfg.TimeLimit > 0 && time.Since(start) > cfg.TimeLimit {
-			fmt.Fprintf(w, "Time limit %s reached.\n", cfg.TimeLimit)
-			break
-		}
-		steps++
-		if loss, err = l.step(steps, trainSet); err != nil {
-			return fmt.Errorf("step %d: %w", steps, err)
-		}
-		if steps%cfg.EvalEvery == 0 || steps == cfg.Steps {
+	steps, elapsed, err := seqtask.Train(w, l, trainSet, seqtask.Plan{
+		Steps: cfg.Steps, TimeLimit: cfg.TimeLimit, EvalEvery: cfg.EvalEvery,
+		Accuracy: func() (float64, error) {
 			acc, _, err := accuracy(t, m, trainSet)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "step %5d  loss %.4f  training accuracy %.3f  %5.1fs\n", steps, loss, acc, time.Since(start).Seconds())
-			if acc == 1 {
-				fmt.Fprintln(w, "Every training input sorted right: stopping.")
-				break
-			}
-		}
+			return acc, err
+		},
+		Label: "training accuracy", Done: "Every training input sorted right: stopping.",
+	})
+	if err != nil {
+		return err
 	}
-	elapsed := time.Since(start)
 
 	acc, wrong, err := accuracy(t, m, testSet)
 	if err != nil {

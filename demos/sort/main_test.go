@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -29,9 +30,9 @@ func TestTask(t *testing.T) {
 			t.Fatalf("split lost or repeated input %d", i)
 		}
 	}
-	seq := make([]int, tk.seqLen())
+	seq := make([]int, tk.SeqLen())
 	for id := range tk.count() {
-		tk.encode(seq, id)
+		tk.Encode(seq, id)
 		in, out := seq[:4], seq[4:]
 		if !slices.IsSorted(out) {
 			t.Fatalf("input %d: %v is not sorted", id, out)
@@ -73,12 +74,12 @@ func TestAccuracyMatchesCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 3, tk.seqLen()-1, 1, 2, 2, 16, 64
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 3, tk.SeqLen()-1, 1, 2, 2, 16, 64
 	m, err := transformer.New(cfg, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := newLearner(tk, m, 16, 60, 1e-2, 5)
+	l, err := seqtask.NewLearner(tk, m, 16, 60, 1e-2, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestAccuracyMatchesCache(t *testing.T) {
 		all[i] = i
 	}
 	for n := 1; n <= 25; n++ { // partly trained: about 2/3 right
-		if _, err := l.step(n, all); err != nil {
+		if _, err := l.Step(n, all); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,18 +97,18 @@ func TestAccuracyMatchesCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	right := 0
-	seq := make([]int, tk.seqLen())
+	seq := make([]int, tk.SeqLen())
 	for _, id := range all {
-		tk.encode(seq, id)
+		tk.Encode(seq, id)
 		c := m.NewCache()
 		var logits []float64
-		for _, tok := range seq[:tk.promptLen()] {
+		for _, tok := range seq[:tk.PromptLen()] {
 			if logits, err = c.Push(tok); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got []int
-		for k := range tk.seqLen() - tk.promptLen() {
+		for k := range tk.SeqLen() - tk.PromptLen() {
 			next := 0
 			for v := range logits {
 				if logits[v] > logits[next] {
@@ -115,13 +116,13 @@ func TestAccuracyMatchesCache(t *testing.T) {
 				}
 			}
 			got = append(got, next)
-			if k < tk.seqLen()-tk.promptLen()-1 {
+			if k < tk.SeqLen()-tk.PromptLen()-1 {
 				if logits, err = c.Push(next); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		if slices.Equal(got, seq[tk.promptLen():]) {
+		if slices.Equal(got, seq[tk.PromptLen():]) {
 			right++
 		}
 	}

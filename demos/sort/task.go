@@ -16,8 +16,8 @@ import (
 // task describes sorting sequences of length digits over symbols values.
 type task struct{ length, symbols int }
 
-func (t task) seqLen() int    { return 2 * t.length }
-func (t task) promptLen() int { return t.length }
+func (t task) SeqLen() int    { return 2 * t.length }
+func (t task) PromptLen() int { return t.length }
 
 // count is the number of distinct inputs, symbols^length.
 func (t task) count() int {
@@ -28,9 +28,9 @@ func (t task) count() int {
 	return n
 }
 
-// encode writes input number id (its digits in base symbols) followed by
+// Encode writes input number id (its digits in base symbols) followed by
 // the same digits sorted into seq (len seqLen).
-func (t task) encode(seq []int, id int) {
+func (t task) Encode(seq []int, id int) {
 	in := seq[:t.length]
 	for i := t.length - 1; i >= 0; i-- {
 		in[i] = id % t.symbols

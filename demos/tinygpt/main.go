@@ -20,6 +20,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/internal/tty"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
@@ -59,7 +64,7 @@ func main() {
 	flag.DurationVar(&cfg.Train.TimeLimit, "time-limit", cfg.Train.TimeLimit, "stop training after this long (0 = no limit)")
 	flag.StringVar(&cfg.Train.Out, "out", cfg.Train.Out, "run folder (an earlier demo run there is replaced)")
 	flag.Parse()
-	if isTerminal(os.Stderr) {
+	if tty.Is(os.Stderr) {
 		cfg.Train.Progress = os.Stderr
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -73,11 +78,11 @@ func main() {
 // run is the whole demo, writing to w.
 func run(ctx context.Context, w io.Writer, cfg config) error {
 	o := cfg.Train
-	name, text, err := corpus(o.Data)
+	name, text, err := data.Read(o.Data)
 	if err != nil {
 		return err
 	}
-	tok, err := train.NewTokenizer(o.Tokenizer, string(text))
+	tok, _, err := tokenizer.Build(o.Tokenizer, string(text))
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	if err != nil {
 		return err
 	}
-	_, val, err := train.SplitTokens(ids, o.ValFrac, o.Context)
+	_, val, err := data.Split(ids, o.ValFrac, o.Context)
 	if err != nil {
 		return err
 	}
@@ -109,7 +114,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "%d of them, so the model must learn spelling, words and punctuation from scratch.\n", tok.VocabSize())
 	fmt.Fprintf(w, "Matrix products run on the %s backend.\n\n", transformer.Backend)
 
-	lossBefore, err := meanLoss(before, val, o.Context, cfg.LossWindows, o.Seed)
+	lossBefore, err := meanLoss(before, tok, val, o.Context, cfg.LossWindows, o.Seed)
 	if err != nil {
 		return err
 	}
@@ -123,7 +128,7 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "Its continuation of %q is noise:\n%s\n\n", cfg.Prompt, indent(textBefore))
 
 	final := o.Out
-	replaced, err := clearEarlierRun(final)
+	replaced, err := checkpoint.Clear(final)
 	if err != nil {
 		return err
 	}
@@ -142,11 +147,11 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		return err
 	}
 
-	after, afterTok, err := train.LoadModel(final)
+	after, afterTok, err := checkpoint.LoadModel(final)
 	if err != nil {
 		return err
 	}
-	lossAfter, err := meanLoss(after, val, o.Context, cfg.LossWindows, o.Seed)
+	lossAfter, err := meanLoss(after, afterTok, val, o.Context, cfg.LossWindows, o.Seed)
 	if err != nil {
 		return err
 	}
@@ -168,39 +173,18 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 	return nil
 }
 
-// corpus reads the training text: the file named, or the default (Opticks).
-func corpus(path string) (name string, text []byte, err error) {
-	if path == "" {
-		name, text = train.DefaultData()
-		return name, text, nil
-	}
-	text, err = os.ReadFile(path)
-	if err != nil {
-		return "", nil, fmt.Errorf("data: %w", err)
-	}
-	return path, text, nil
-}
-
 // meanLoss is m's mean loss on n windows of T tokens drawn from tokens with a
 // fixed seed, so two models are scored on exactly the same text.
-func meanLoss(m *transformer.Model, tokens []int, T, n int, seed uint64) (float64, error) {
-	m.SetTraining(false, 0)
-	starts := train.FixedWindows(tokens, T, n, seed)
-	x := make([]int, 0, len(starts)*T)
-	y := make([]int, 0, len(starts)*T)
-	for _, s := range starts {
-		x = append(x, tokens[s:s+T]...)
-		y = append(y, tokens[s+1:s+T+1]...)
-	}
-	loss, err := m.Forward(x, y, len(starts), T)
+func meanLoss(m *transformer.Model, tok tokenizer.Tokenizer, tokens []int, T, n int, seed uint64) (float64, error) {
+	s, err := eval.Windows(m, tok, tokens, train.FixedWindows(tokens, T, n, seed), n)
 	if err != nil {
 		return 0, fmt.Errorf("score: %w", err)
 	}
-	return loss, nil
+	return s.Loss(), nil
 }
 
 // continueText generates n tokens after prompt and returns the whole text.
-func continueText(m *transformer.Model, tok train.Tokenizer, prompt []int, n int, temperature float64, seed uint64) (string, error) {
+func continueText(m *transformer.Model, tok tokenizer.Tokenizer, prompt []int, n int, temperature float64, seed uint64) (string, error) {
 	m.SetTraining(false, 0)
 	opts := sample.Default
 	opts.Temperature = temperature
@@ -223,11 +207,4 @@ func continueText(m *transformer.Model, tok train.Tokenizer, prompt []int, n int
 // indent puts a margin before every line of a sample text.
 func indent(s string) string {
 	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
-}
-
-// isTerminal reports whether f is a terminal, where a progress bar makes
-// sense.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

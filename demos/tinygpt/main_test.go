@@ -11,24 +11,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/demos/internal/demotest"
 )
 
 // tinyConfig trains a one-layer model of width 16 on a short repetitive
 // text: enough steps for the loss to fall, a second or two of work.
 func tinyConfig(t *testing.T) config {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data.txt")
-	if err := os.WriteFile(data, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	o := train.DefaultOptions()
-	o.Data = data
-	o.Layers, o.Heads, o.Dim, o.Context = 1, 2, 16, 16
-	o.Batch, o.Steps, o.Warmup, o.LR = 4, 40, 5, 1e-2
-	o.EvalEvery, o.EvalBatches, o.SampleTokens = 20, 1, 10
-	o.TimeLimit = 0
-	o.Out = filepath.Join(dir, "run")
+	o := demotest.Options(t, t.TempDir(), 1, 2, 40)
+	o.EvalEvery, o.SampleTokens = 20, 10
 	return config{Train: o, Prompt: "the ", SampleTokens: 20, Temperature: 0.8, LossWindows: 8}
 }
 
@@ -58,7 +49,7 @@ func TestRun(t *testing.T) {
 			t.Error("second run did not say it replaced the first")
 		}
 	}
-	m, tok, err := train.LoadModel(cfg.Train.Out)
+	m, tok, err := checkpoint.LoadModel(cfg.Train.Out)
 	if err != nil {
 		t.Fatalf("run folder: %v", err)
 	}

@@ -1,4 +1,4 @@
-package train
+package tokenizer
 
 import (
 	"fmt"
@@ -24,17 +24,17 @@ type Tokenizer interface {
 	TokenBytes(id int) []byte
 }
 
-// CharTokenizer has one token per distinct character (Unicode code point) of
+// Char has one token per distinct character (Unicode code point) of
 // a corpus, ids in code-point order, as nanoGPT's shakespeare_char. Small
 // vocabulary, long sequences: the model must learn spelling itself.
-type CharTokenizer struct {
+type Char struct {
 	chars []rune       // id -> character, sorted
 	ids   map[rune]int // character -> id
 }
 
-// NewCharTokenizer builds the vocabulary of the distinct characters of
+// NewChar builds the vocabulary of the distinct characters of
 // corpus, which must be valid UTF-8.
-func NewCharTokenizer(corpus string) (*CharTokenizer, error) {
+func NewChar(corpus string) (*Char, error) {
 	if !utf8.ValidString(corpus) {
 		i := 0
 		for i < len(corpus) {
@@ -44,7 +44,7 @@ func NewCharTokenizer(corpus string) (*CharTokenizer, error) {
 			}
 			i += n
 		}
-		return nil, fmt.Errorf("char tokenizer: the text is not valid UTF-8 (bad byte at offset %d); use --tokenizer byte for binary data", i)
+		return nil, fmt.Errorf("char tokenizer: the text is not valid UTF-8 (bad byte at offset %d); use the byte tokenizer for binary data", i)
 	}
 	seen := map[rune]bool{}
 	var chars []rune
@@ -58,11 +58,11 @@ func NewCharTokenizer(corpus string) (*CharTokenizer, error) {
 		return nil, fmt.Errorf("char tokenizer: empty text has no characters")
 	}
 	slices.Sort(chars)
-	return charTokenizerOf(chars), nil
+	return charOf(chars), nil
 }
 
-func charTokenizerOf(chars []rune) *CharTokenizer {
-	t := &CharTokenizer{chars: chars, ids: make(map[rune]int, len(chars))}
+func charOf(chars []rune) *Char {
+	t := &Char{chars: chars, ids: make(map[rune]int, len(chars))}
 	for i, r := range chars {
 		t.ids[r] = i
 	}
@@ -70,17 +70,17 @@ func charTokenizerOf(chars []rune) *CharTokenizer {
 }
 
 // Name returns "char".
-func (t *CharTokenizer) Name() string { return "char" }
+func (t *Char) Name() string { return "char" }
 
 // VocabSize is the number of distinct characters.
-func (t *CharTokenizer) VocabSize() int { return len(t.chars) }
+func (t *Char) VocabSize() int { return len(t.chars) }
 
 // Chars returns the alphabet in id order.
-func (t *CharTokenizer) Chars() string { return string(t.chars) }
+func (t *Char) Chars() string { return string(t.chars) }
 
 // Encode maps each character to its id. Characters outside the alphabet are
 // an error that names them (at most 10), since the model has never seen them.
-func (t *CharTokenizer) Encode(text string) ([]int, error) {
+func (t *Char) Encode(text string) ([]int, error) {
 	ids := make([]int, 0, len(text))
 	var missing []rune
 	for _, r := range text {
@@ -109,7 +109,7 @@ func (t *CharTokenizer) Encode(text string) ([]int, error) {
 }
 
 // Decode writes the characters of ids; an unknown id becomes U+FFFD.
-func (t *CharTokenizer) Decode(ids []int) []byte {
+func (t *Char) Decode(ids []int) []byte {
 	var b []byte
 	for _, id := range ids {
 		r := utf8.RuneError
@@ -122,25 +122,25 @@ func (t *CharTokenizer) Decode(ids []int) []byte {
 }
 
 // TokenBytes is the UTF-8 encoding of the character with this id.
-func (t *CharTokenizer) TokenBytes(id int) []byte {
+func (t *Char) TokenBytes(id int) []byte {
 	if id < 0 || id >= len(t.chars) {
 		return nil
 	}
 	return utf8.AppendRune(nil, t.chars[id])
 }
 
-// ByteTokenizer has 256 tokens, one per byte value: any input works, no
+// Byte has 256 tokens, one per byte value: any input works, no
 // vocabulary to learn, and sequences are as long as the text in bytes.
-type ByteTokenizer struct{}
+type Byte struct{}
 
 // Name returns "byte".
-func (ByteTokenizer) Name() string { return "byte" }
+func (Byte) Name() string { return "byte" }
 
 // VocabSize is 256.
-func (ByteTokenizer) VocabSize() int { return 256 }
+func (Byte) VocabSize() int { return 256 }
 
 // Encode returns the bytes of text as ids; it never fails.
-func (ByteTokenizer) Encode(text string) ([]int, error) {
+func (Byte) Encode(text string) ([]int, error) {
 	ids := make([]int, len(text))
 	for i := 0; i < len(text); i++ {
 		ids[i] = int(text[i])
@@ -149,7 +149,7 @@ func (ByteTokenizer) Encode(text string) ([]int, error) {
 }
 
 // Decode returns the bytes; an id outside 0..255 becomes U+FFFD.
-func (ByteTokenizer) Decode(ids []int) []byte {
+func (Byte) Decode(ids []int) []byte {
 	b := make([]byte, 0, len(ids))
 	for _, id := range ids {
 		if id < 0 || id > 255 {
@@ -162,7 +162,7 @@ func (ByteTokenizer) Decode(ids []int) []byte {
 }
 
 // TokenBytes is the single byte id.
-func (ByteTokenizer) TokenBytes(id int) []byte {
+func (Byte) TokenBytes(id int) []byte {
 	if id < 0 || id > 255 {
 		return nil
 	}

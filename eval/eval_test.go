@@ -1,10 +1,12 @@
-package train
+package eval
 
 import (
 	"math"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -15,7 +17,7 @@ import (
 // text the predicted characters spell.
 func TestBitsPerByteByHand(t *testing.T) {
 	text := "Licht, Farbe: ça — où? Νεύτων! 光 ab"
-	tok, err := NewCharTokenizer(text)
+	tok, err := tokenizer.NewChar(text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ func TestBitsPerByteByHand(t *testing.T) {
 	}
 	ids, _ := tok.Encode(text)
 	const T = 8
-	got, err := windowLoss(m, tok, ids, TilingWindows(len(ids), T), 3)
+	got, err := Windows(m, tok, ids, data.Tiling(len(ids), T), 3)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,148 @@
+// Package seqtask trains a model on a task whose every example is a short
+// sequence of tokens of fixed length: a prompt the model is given (two
+// numbers to add, digits to sort), then the answer it must write. The
+// addition and sort demos share it; each brings its own task.
+//
+// The loss is on the answer only: the prompt is random, and asking the model
+// to predict it would only add noise. Accuracy is measured by greedy
+// decoding, the answer written token by token as generation would.
+package seqtask
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/transformer"
+)
+
+// Task is a set of examples numbered 0, 1, ...
+type Task interface {
+	SeqLen() int                   // tokens of a whole example: prompt and answer
+	PromptLen() int                // tokens of the prompt
+	Encode(seq []int, example int) // writes the example's SeqLen tokens into seq
+}
+
+// Learner trains a model on a task with AdamW (β 0.9, 0.95, weight decay
+// 0.1), gradients clipped to norm 1, and a learning rate warming up over the
+// first tenth of the steps (at most 100), then decaying to lr/10 along a
+// cosine.
+type Learner struct {
+	task      Task
+	opt       *train.Optimizer
+	rng       *rand.Rand
+	x, y, seq []int
+	batch     int
+}
+
+// NewLearner returns a learner of batch examples a step for steps steps.
+func NewLearner(t Task, m *transformer.Model, batch, steps int, lr float64, seed uint64) (*Learner, error) {
+	sched := train.Schedule{Max: lr, Min: lr / 10, Warmup: min(100, steps/10), Steps: steps}
+	opt, err := train.NewOptimizer(m, train.NewAdamWFor(m, 0.9, 0.95, 0.1), sched, 1, seed)
+	if err != nil {
+		return nil, err
+	}
+	T := t.SeqLen() - 1
+	return &Learner{task: t, opt: opt, batch: batch, rng: rand.New(rand.NewPCG(seed, 1)),
+		x: make([]int, batch*T), y: make([]int, batch*T), seq: make([]int, t.SeqLen())}, nil
+}
+
+// Step trains on one batch of examples drawn from trainSet (step n counts
+// from 1) and returns the loss on their answers.
+func (l *Learner) Step(n int, trainSet []int) (float64, error) {
+	T := l.task.SeqLen() - 1
+	for b := range l.batch {
+		l.task.Encode(l.seq, trainSet[l.rng.IntN(len(trainSet))])
+		x, y := l.x[b*T:(b+1)*T], l.y[b*T:(b+1)*T]
+		copy(x, l.seq[:T])
+		copy(y, l.seq[1:])
+		for i := range l.task.PromptLen() - 1 { // positions that predict the prompt
+			y[i] = -1
+		}
+	}
+	loss, _, err := l.opt.Step(n, l.x, l.y, l.batch, T)
+	return loss, err
+}
+
+// Complete writes the answer to each example's prompt greedily (always the
+// most likely token) and returns the answers. All examples go through the
+// model together, one answer position at a time.
+func Complete(t Task, m *transformer.Model, examples []int) ([][]int, error) {
+	m.SetTraining(false, 0)
+	B, P, V := len(examples), t.PromptLen(), m.Config.VocabSize
+	seqs := make([][]int, B)
+	seq := make([]int, t.SeqLen())
+	for i, ex := range examples {
+		t.Encode(seq, ex)
+		seqs[i] = append(make([]int, 0, t.SeqLen()), seq[:P]...)
+	}
+	for k := range t.SeqLen() - P {
+		T := P + k
+		ids := make([]int, 0, B*T)
+		for _, s := range seqs {
+			ids = append(ids, s...)
+		}
+		if _, err := m.Forward(ids, nil, B, T); err != nil {
+			return nil, err
+		}
+		logits := m.Logits() // (B*T) x V
+		for i := range seqs {
+			row := logits.RawRowView(i*T + T - 1)
+			best := 0
+			for v := 1; v < V; v++ {
+				if row[v] > row[best] {
+					best = v
+				}
+			}
+			seqs[i] = append(seqs[i], best)
+		}
+	}
+	answers := make([][]int, B)
+	for i := range seqs {
+		answers[i] = seqs[i][P:]
+	}
+	return answers, nil
+}
+
+// Plan says how long to train and how to watch it.
+type Plan struct {
+	Steps     int           // optimiser steps at most
+	TimeLimit time.Duration // stop after this long (0 = none)
+	EvalEvery int           // steps between progress lines
+	// Accuracy measures the model on training examples; training stops
+	// once it is 1. Label names it in the progress lines, Done is printed
+	// when it reaches 1.
+	Accuracy    func() (float64, error)
+	Label, Done string
+}
+
+// Train runs the learner on trainSet as p says, printing a progress line
+// every p.EvalEvery steps, and returns the steps made and the time taken.
+func Train(w io.Writer, l *Learner, trainSet []int, p Plan) (steps int, elapsed time.Duration, err error) {
+	start := time.Now()
+	var loss float64
+	for steps < p.Steps {
+		if p.TimeLimit > 0 && time.Since(start) > p.TimeLimit {
+			fmt.Fprintf(w, "Time limit %s reached.\n", p.TimeLimit)
+			break
+		}
+		steps++
+		if loss, err = l.Step(steps, trainSet); err != nil {
+			return steps, time.Since(start), fmt.Errorf("step %d: %w", steps, err)
+		}
+		if steps%p.EvalEvery == 0 || steps == p.Steps {
+			acc, err := p.Accuracy()
+			if err != nil {
+				return steps, time.Since(start), err
+			}
+			fmt.Fprintf(w, "step %5d  loss %.4f  %s %.3f  %5.1fs\n", steps, loss, p.Label, acc, time.Since(start).Seconds())
+			if acc == 1 {
+				fmt.Fprintln(w, p.Done)
+				break
+			}
+		}
+	}
+	return steps, time.Since(start), nil
+}
