@@ -95,7 +95,8 @@ func checkTorchReference(t *testing.T, preset string, byName map[string]safetens
 		if !slices.Equal(w.Shape, p.Shape()) {
 			t.Fatalf("%s: fixture shape %v, tick shape %v", p.Name, w.Shape, p.Shape())
 		}
-		torchSet(p.Value.RawMatrix().Cols, w.Data, p.Value.Set)
+		_, cols := p.Value.Dims()
+		torchSet(cols, w.Data, p.Value.Set)
 		delete(fixtureWeights, p.Name)
 	}
 	if len(fixtureWeights) > 0 {
@@ -158,7 +159,7 @@ func checkTorchReference(t *testing.T, preset string, byName map[string]safetens
 			t.Errorf("%s: the reference gradient is all zero, which checks nothing", p.Name)
 		}
 		var pe torchWorst
-		cols := p.Grad.RawMatrix().Cols
+		_, cols := p.Grad.Dims()
 		for k, w := range want.Data {
 			pe.see(p.Grad.At(k/cols, k%cols), w, func() string { return fmt.Sprintf("%s[%d]", p.Name, k) })
 		}

@@ -26,7 +26,7 @@ Semantics
     torch.nn.functional.cross_entropy with ignore_index=-1 (tick's "skip this
     position"; Hugging Face spells it -100), the mean over scored positions.
 
-    Sizes are small (the fixture is about 240 KB); the switches (norm, eps,
+    Sizes are small (the fixture is about 250 KB); the switches (norm, eps,
     biases, tied head, RoPE theta, ...) are those of tick's "gpt" and "llama"
     presets (transformer/config.go, Preset). The Go test checks that they
     still are. Weights are drawn larger than GPT-2's 0.02 initialisation so
