@@ -8,26 +8,29 @@ import "unicode/utf8"
 // the tokens that finish it arrive. Everything it returns, concatenated,
 // equals Decode of all the IDs pushed.
 type StreamDecoder struct {
-	enc     *Encoding
-	pending []byte // the start of a character still missing bytes
+	tokenBytes func(id int) ([]byte, error)
+	pending    []byte // the start of a character still missing bytes
 }
 
 // NewStreamDecoder returns a StreamDecoder for e.
 func (e *Encoding) NewStreamDecoder() *StreamDecoder {
-	return &StreamDecoder{enc: e}
+	return NewStreamDecoderFunc(e.TokenBytes)
+}
+
+// NewStreamDecoderFunc returns a StreamDecoder for any vocabulary, given the
+// bytes each token stands for (an error for an id it does not know): a
+// character- or byte-level model's text streams the same way.
+func NewStreamDecoderFunc(tokenBytes func(id int) ([]byte, error)) *StreamDecoder {
+	return &StreamDecoder{tokenBytes: tokenBytes}
 }
 
 // Push decodes one more id and returns the text that is now complete (often
 // empty while a character is incomplete). An unknown id is an error and
 // changes nothing.
 func (d *StreamDecoder) Push(id int) (string, error) {
-	b := d.enc.vocab.bytes(id)
-	if len(b) == 0 {
-		s, ok := d.enc.specials.byID[id]
-		if !ok {
-			return "", d.enc.unknownID(id)
-		}
-		b = []byte(s)
+	b, err := d.tokenBytes(id)
+	if err != nil {
+		return "", err
 	}
 	buf := append(d.pending, b...)
 	cut := completePrefix(buf)

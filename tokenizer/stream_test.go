@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -56,5 +57,28 @@ func TestCompletePrefix(t *testing.T) {
 		if got := completePrefix([]byte(tt.in)); got != tt.want {
 			t.Errorf("completePrefix(%q) = %d, want %d", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestStreamDecoderFunc: a decoder over a vocabulary given as a function
+// streams like Encoding's own, and passes on its error for an unknown id.
+func TestStreamDecoderFunc(t *testing.T) {
+	enc := mustGet(t, "cl100k_base")
+	in := "😀👨‍👩‍👧‍👦 中文 e\u0301 ok \xff then \xe4\xb8"
+	a, b := enc.NewStreamDecoder(), NewStreamDecoderFunc(enc.TokenBytes)
+	for _, id := range enc.EncodeOrdinary(in) {
+		sa, _ := a.Push(id)
+		sb, err := b.Push(id)
+		if err != nil || sa != sb {
+			t.Fatalf("token %d: the function's decoder gave %q, %v; the encoding's %q", id, sb, err, sa)
+		}
+	}
+	if fa, fb := a.Flush(), b.Flush(); fa != fb {
+		t.Errorf("flushed %q, the encoding's decoder %q", fb, fa)
+	}
+	bad := errors.New("no such token")
+	d := NewStreamDecoderFunc(func(id int) ([]byte, error) { return nil, bad })
+	if _, err := d.Push(3); !errors.Is(err, bad) {
+		t.Errorf("Push gave %v, want the function's error", err)
 	}
 }

@@ -382,6 +382,9 @@ func TestBadInput(t *testing.T) {
 
 		{"generate --top-p 0", []string{"generate", "--model", run, "--prompt", "The", "--top-p", "0"}, []string{"--top-p", "0"}},
 		{"generate negative --temperature", []string{"generate", "--model", run, "--prompt", "The", "--temperature", "-0.5"}, []string{"--temperature", "-0.5"}},
+		{"generate infinite --temperature", []string{"generate", "--model", run, "--prompt", "The", "--temperature", "+Inf"}, []string{"--temperature", "+Inf"}},
+		{"generate negative --top-k", []string{"generate", "--model", run, "--prompt", "The", "--top-k", "-2"}, []string{"--top-k", "-2"}},
+		{"generate --top-p above 1", []string{"generate", "--model", run, "--prompt", "The", "--top-p", "1.5"}, []string{"--top-p", "1.5"}},
 		{"generate prompt outside char vocabulary", []string{"generate", "--model", run, "--prompt", "The \u2603 of \u2211"}, []string{"\u2603", "\u2211"}},
 		{"generate missing model dir", []string{"generate", "--model", filepath.Join(dir, "no-model"), "--prompt", "The"}, []string{"no-model"}},
 		{"generate corrupt model", []string{"generate", "--model", filepath.Join(corruptModel, "last"), "--prompt", "The"}, []string{"model.safetensors"}},
@@ -1076,6 +1079,33 @@ func TestGenerate(t *testing.T) {
 	s = parseSteps(t, r)[0]
 	if s.Chosen.ID != order[0] || s.Chosen.Reason != "greedy" {
 		t.Errorf("temperature 0 chose id %d (%q); the forward pass's most probable is %d", s.Chosen.ID, s.Chosen.Reason, order[0])
+	}
+}
+
+// TestGenerateFlagAdvice: the sampler's errors name its Go options
+// (sample.Options.TopP); tick generate must name its own flags instead, in
+// the words the issue asks for: "--top-p 0 is out of range: it must be in
+// (0, 1]". The flags are checked before the model is read.
+func TestGenerateFlagAdvice(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		flag, value, rule string
+	}{
+		{"--top-p", "0", "it must be in (0, 1]"},
+		{"--top-p", "1.5", "it must be in (0, 1]"},
+		{"--top-k", "-1", "it must be >= 0"},
+		{"--temperature", "-0.5", "it must be >= 0"},
+		{"--temperature", "NaN", "it must be >= 0"},
+		{"--temperature", "+Inf", "it must be finite"},
+	}
+	for _, tt := range tests {
+		r := tick(t, dir, "", "generate", "--model", filepath.Join(dir, "no-model"), "--prompt", "The", tt.flag, tt.value)
+		checkBadInput(t, r, tt.flag+" "+tt.value+" is out of range: "+tt.rule)
+		for _, goName := range []string{"sample:", "Temperature", "TopK", "TopP"} {
+			if strings.Contains(r.stderr, goName) {
+				t.Errorf("%s %s: the message names the Go option %q, not the flag:\n%s", tt.flag, tt.value, goName, r.stderr)
+			}
+		}
 	}
 }
 

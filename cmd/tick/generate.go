@@ -66,7 +66,7 @@ func runGenerate(args []string) error {
 	}
 	opts := sample.Options{Temperature: *temperature, TopK: *topK, TopP: *topP}
 	if err := opts.Validate(); err != nil {
-		return fmt.Errorf("sampling flags: %w", err)
+		return flagAdvice(err)
 	}
 	if _, err := os.Stat(*model); err != nil {
 		return fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", *model, errors.Unwrap(err))
@@ -93,7 +93,7 @@ func runGenerate(args []string) error {
 	}
 	g, err := generate.New(m, ids, generate.Options{Sample: opts, Seed: *seed, Top: *candidates, TokenText: tok.TokenBytes})
 	if err != nil {
-		return err
+		return flagAdvice(err)
 	}
 
 	width := 80
@@ -114,5 +114,22 @@ func runGenerate(args []string) error {
 		loop.Stop = func(id int) bool { return id == end }
 	}
 	_, err = loop.Run()
+	return flagAdvice(err)
+}
+
+// sampleFlags are the flags that set each field of sample.Options.
+var sampleFlags = map[string]string{"Temperature": "--temperature", "TopK": "--top-k", "TopP": "--top-p"}
+
+// flagAdvice turns a library error about a sample.Options field, which
+// names the Go field ("sample: TopP 0 is out of range: it must be in
+// (0, 1]"), into advice about the flag that set it ("--top-p 0 is out of
+// range: it must be in (0, 1]"). Other errors pass through unchanged.
+func flagAdvice(err error) error {
+	var oe *sample.OptionError
+	if errors.As(err, &oe) {
+		if flag, ok := sampleFlags[oe.Option]; ok {
+			return fmt.Errorf("%s %v is out of range: %s", flag, oe.Value, oe.Want)
+		}
+	}
 	return err
 }

@@ -59,8 +59,11 @@ func BenchmarkGenerateForward(b *testing.B) {
 			if _, err := m.Forward(ids, nil, 1, len(ids)); err != nil {
 				b.Fatal(err)
 			}
-			s := sample.Next(m.Logits().RawRowView(len(ids)-1), sample.Options{Temperature: 0, TopP: 1}, nil, 1)
-			ids = append(ids, s.Chosen)
+			s, err := sample.Draw(m.Logits().RawRowView(len(ids)-1), sample.Options{Temperature: 0, TopP: 1}, nil, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, s.Chosen.ID)
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")

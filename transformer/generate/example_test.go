@@ -9,7 +9,8 @@ import (
 )
 
 // alphabet is a toy "model" over the letters a-e that has learned one thing:
-// after a letter comes the next one (e wraps to a), else the one after.
+// after a letter comes the next one (e wraps to a), else the one after. It
+// reads only the last token, so its cache is just the list of tokens.
 type alphabet struct{ ids []int }
 
 func (m *alphabet) Push(id int) ([]float64, error) {
@@ -19,8 +20,21 @@ func (m *alphabet) Push(id int) ([]float64, error) {
 	logits[(id+2)%5] = 1.5
 	return logits, nil
 }
+
+func (m *alphabet) Prefill(ids []int) ([]float64, error) {
+	m.ids = m.ids[:0]
+	var logits []float64
+	for _, id := range ids {
+		logits, _ = m.Push(id)
+	}
+	return logits, nil
+}
+
+func (m *alphabet) Slide(keep int) ([]float64, error) {
+	return m.Prefill(append([]int(nil), m.ids[len(m.ids)-keep:]...))
+}
+
 func (m *alphabet) Len() int { return len(m.ids) }
-func (m *alphabet) Reset()   { m.ids = m.ids[:0] }
 
 func letter(id int) []byte { return []byte{byte('a' + id)} }
 

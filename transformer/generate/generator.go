@@ -14,12 +14,17 @@ import (
 // it remembers each token's keys and values (the KV cache) so a step costs
 // one token's work instead of a Forward over the whole context.
 type Cache interface {
-	// Push appends a token and returns the next-token logits (len VocabSize).
+	// Prefill empties the cache, pushes ids in order and returns the
+	// next-token logits after the last one (len VocabSize).
+	Prefill(ids []int) ([]float64, error)
+	// Push appends a token and returns the next-token logits.
 	Push(id int) ([]float64, error)
+	// Slide keeps only the last keep tokens (1 <= keep <= Len), as if
+	// they had been pushed into an empty cache, and returns the logits
+	// after them.
+	Slide(keep int) ([]float64, error)
 	// Len is the number of tokens held.
 	Len() int
-	// Reset empties the cache.
-	Reset()
 }
 
 // Options configure a Generator.
@@ -46,19 +51,20 @@ const DefaultTop = 10
 // Context overflow: a model attends to at most Context tokens (learned
 // position embeddings have only Context rows, and RoPE models were trained no
 // further). When the cache is full and another token must go in, the
-// Generator slides the window: it empties the cache and pushes again the most
-// recent Context/2 tokens (the new one included), so the model keeps reading
-// the recent half of the text from position 0. Half is a trade-off: keeping
-// more context costs more frequent slides; each slide costs Context/2 pushes
-// and happens every Context/2 tokens, so on average one extra push per token.
+// Generator slides the window with the cache's own Slide: it keeps the most
+// recent Context/2 - 1 tokens, whose keys and values are recomputed at their
+// new positions, and pushes the new one, so the model reads the recent half
+// of the text (the new token included) from position 0. Half is a trade-off:
+// keeping more context costs more frequent slides; each slide costs Context/2
+// pushes and happens every Context/2 tokens, so on average one extra push per
+// token.
 type Generator struct {
 	cache   Cache
 	context int
 	opts    Options
 	rng     *rand.Rand
 
-	ids     []int     // prompt and accepted tokens
-	start   int       // ids[start:] is the window the cache holds
+	ids     []int     // prompt and accepted tokens; the cache holds the last cache.Len() of them
 	logits  []float64 // next-token logits after ids, valid unless pending
 	pending bool      // ids' last token is not in the cache yet
 	vocab   int       // len(logits)
@@ -94,27 +100,13 @@ func NewWithCache(c Cache, context int, prompt []int, opts Options) (*Generator,
 		ids:     append([]int(nil), prompt...),
 	}
 	// A prompt longer than the context: the model reads its last Context tokens.
-	if err := g.prefill(max(0, len(g.ids)-context)); err != nil {
-		return nil, err
+	logits, err := c.Prefill(g.ids[max(0, len(g.ids)-context):])
+	if err != nil {
+		return nil, fmt.Errorf("generate: prompt: %w", err)
 	}
+	g.logits = append([]float64(nil), logits...) // the cache may reuse its buffer
 	g.vocab = len(g.logits)
 	return g, nil
-}
-
-// prefill empties the cache and pushes ids[start:], keeping the last logits.
-func (g *Generator) prefill(start int) error {
-	g.cache.Reset()
-	g.start = start
-	for i, id := range g.ids[start:] {
-		logits, err := g.cache.Push(id)
-		if err != nil {
-			return fmt.Errorf("generate: token %d (id %d): %w", start+i, id, err)
-		}
-		g.logits = logits
-	}
-	g.logits = append([]float64(nil), g.logits...) // the cache may reuse its buffer
-	g.pending = false
-	return nil
 }
 
 // catchUp pushes the last accepted token, sliding the window first if the
@@ -123,14 +115,22 @@ func (g *Generator) catchUp() error {
 	if !g.pending {
 		return nil
 	}
-	if g.cache.Len() >= g.context {
-		keep := max(1, g.context/2)
-		return g.prefill(len(g.ids) - keep)
+	last := len(g.ids) - 1
+	id := g.ids[last]
+	var logits []float64
+	var err error
+	switch keep := max(1, g.context/2) - 1; {
+	case g.cache.Len() < g.context:
+		logits, err = g.cache.Push(id)
+	case keep > 0: // full: keep the recent tokens, then push the new one
+		if _, err = g.cache.Slide(keep); err == nil {
+			logits, err = g.cache.Push(id)
+		}
+	default: // a context under 4 tokens keeps nothing old: the new token alone
+		logits, err = g.cache.Prefill(g.ids[last:])
 	}
-	id := g.ids[len(g.ids)-1]
-	logits, err := g.cache.Push(id)
 	if err != nil {
-		return fmt.Errorf("generate: token %d (id %d): %w", len(g.ids)-1, id, err)
+		return fmt.Errorf("generate: token %d (id %d): %w", last, id, err)
 	}
 	g.logits = append(g.logits[:0], logits...)
 	g.pending = false
@@ -153,7 +153,7 @@ func (g *Generator) Window() ([]int, error) {
 	if err := g.catchUp(); err != nil {
 		return nil, err
 	}
-	return append([]int(nil), g.ids[g.start:]...), nil
+	return append([]int(nil), g.ids[len(g.ids)-g.cache.Len():]...), nil
 }
 
 // IDs returns the prompt and the tokens accepted so far.
@@ -211,41 +211,24 @@ func (g *Generator) Settings() string {
 	return s + fmt.Sprintf(" · seed %d; the model reads up to %d tokens", g.opts.Seed, g.context)
 }
 
-// step describes a sampler's step for a learner (see Step).
+// step is the sampler's step with the context and the tokens' spellings.
 func (g *Generator) step(st sample.Step) Step {
 	text := func(id int) string {
 		if g.opts.TokenText == nil {
 			return ""
 		}
-		return jsonText(g.opts.TokenText(id))
+		return string(g.opts.TokenText(id))
 	}
 	s := Step{
 		Step:        g.steps + 1,
 		ContextIDs:  append([]int(nil), g.ids...),
-		Window:      len(g.ids) - g.start,
+		Window:      g.cache.Len(),
 		EntropyBits: st.Entropy,
 		Candidates:  make([]Candidate, len(st.Top)),
+		Chosen:      Choice{Choice: st.Chosen, Text: text(st.Chosen.ID)},
 	}
-	greedy := g.opts.Sample.Temperature == 0
 	for i, c := range st.Top {
-		reason := c.Reason
-		switch {
-		case c.Kept:
-			reason = ReasonKept
-		case greedy:
-			reason = ReasonBelowTop
-		}
-		s.Candidates[i] = Candidate{ID: c.ID, Text: text(c.ID), Prob: c.Prob, FinalProb: c.Final, Kept: c.Kept, Reason: reason}
-	}
-	s.Chosen = Choice{ID: st.Chosen, Text: text(st.Chosen), Reason: ReasonSampled}
-	// Every kept token was drawn with its probability divided by the same
-	// kept mass, and the most likely token is always kept: that gives the
-	// chosen token's probability even when it ranks below the table.
-	if top := st.Top[0]; top.Final > 0 {
-		s.Chosen.Prob = st.Probs[st.Chosen] * top.Final / top.Prob
-	}
-	if greedy {
-		s.Chosen.Reason, s.Chosen.Prob = ReasonGreedy, 1
+		s.Candidates[i] = Candidate{Candidate: c, Text: text(c.ID)}
 	}
 	return s
 }

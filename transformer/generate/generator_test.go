@@ -2,6 +2,7 @@ package generate
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -159,7 +160,7 @@ func TestGreedyTakesArgmax(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := argmax(forwardLogits(t, ref, g.IDs()))
-		if s.Chosen.ID != want || s.Chosen.Reason != ReasonGreedy {
+		if s.Chosen.ID != want || s.Chosen.Reason != sample.ReasonGreedy || s.Chosen.Prob != 1 {
 			t.Fatalf("step %d: chose %d (%s), argmax is %d", step, s.Chosen.ID, s.Chosen.Reason, want)
 		}
 		if s.Candidates[0].ID != want {
@@ -224,28 +225,88 @@ func TestStepFields(t *testing.T) {
 		if c.Text != string(rune('a'+c.ID)) {
 			t.Errorf("candidate %d: text %q for id %d", i, c.Text, c.ID)
 		}
-		if (i < k) != c.Kept || (i >= k && c.Reason != "cut by top-k") || (i >= k && c.FinalProb != 0) {
-			t.Errorf("candidate %d of top-%d: kept=%v reason %q final %v", i, k, c.Kept, c.Reason, c.FinalProb)
+		if (i < k) != c.Kept || (i < k && c.Reason != "kept") || (i >= k && c.Reason != "cut by top-k") || (i >= k && c.Final != 0) {
+			t.Errorf("candidate %d of top-%d: kept=%v reason %q final %v", i, k, c.Kept, c.Reason, c.Final)
 		}
 		if c.Kept {
 			kept += c.Prob
 		}
 	}
 	for _, c := range s.Candidates[:k] {
-		if math.Abs(c.FinalProb-c.Prob/kept) > 1e-12 {
-			t.Errorf("id %d: final %v, want %v renormalised", c.ID, c.FinalProb, c.Prob/kept)
+		if math.Abs(c.Final-c.Prob/kept) > 1e-12 {
+			t.Errorf("id %d: final %v, want %v renormalised", c.ID, c.Final, c.Prob/kept)
 		}
 	}
-	if s.Chosen.Reason != ReasonSampled || !slices.ContainsFunc(s.Candidates[:k], func(c Candidate) bool { return c.ID == s.Chosen.ID }) {
-		t.Errorf("chose %+v, want a sampled token among the top %d", s.Chosen, k)
+	i := slices.IndexFunc(s.Candidates[:k], func(c Candidate) bool { return c.ID == s.Chosen.ID })
+	if s.Chosen.Reason != sample.ReasonSampled || i < 0 {
+		t.Fatalf("chose %+v, want a sampled token among the top %d", s.Chosen, k)
+	}
+	if c := s.Candidates[i]; s.Chosen.Prob != c.Final || s.Chosen.Text != c.Text {
+		t.Errorf("chose %+v; its candidate is %+v", s.Chosen, c)
+	}
+}
+
+// TestChosenOutsideTable: a token drawn from below the listed candidates
+// still has its probability, p / (kept mass), computed here from a softmax
+// of the logits.
+func TestChosenOutsideTable(t *testing.T) {
+	m := tinyModel(t, "llama", 16)
+	const temp = 3 // flat: most draws land below the first candidate
+	g, err := New(m, []int{3}, Options{Sample: sample.Options{Temperature: temp, TopP: 0.9}, Top: 1, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := 0
+	for range 40 {
+		logits, err := g.Logits()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := make([]float64, len(logits))
+		mx, sum := slices.Max(logits), 0.0
+		for i, l := range logits {
+			p[i] = math.Exp((l - mx) / temp)
+			sum += p[i]
+		}
+		order := make([]int, len(p)) // ids by falling probability
+		for i := range order {
+			order[i] = i
+			p[i] /= sum
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p[b], p[a]) })
+		kept := 0.0 // top-p 0.9: the fewest most probable tokens holding 0.9
+		for _, id := range order {
+			if kept >= 0.9 {
+				break
+			}
+			kept += p[id]
+		}
+		s, err := g.Propose()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Chosen.ID != s.Candidates[0].ID {
+			outside++
+		}
+		if want := p[s.Chosen.ID] / kept; math.Abs(s.Chosen.Prob-want) > 1e-9 {
+			t.Fatalf("chose %+v, want probability %v / %v = %v", s.Chosen, p[s.Chosen.ID], kept, want)
+		}
+		if err := g.Accept(s.Chosen.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if outside == 0 {
+		t.Error("every draw was the first candidate: the test checked nothing outside the table")
 	}
 }
 
 // windowCache is a fake Cache whose logits are a function of the whole
-// window (a hash), so any mistake in what the Generator pushes shows.
+// window (a hash), so any mistake in what the Generator pushes shows. It
+// counts its slides.
 type windowCache struct {
-	ids   []int
-	limit int
+	ids    []int
+	limit  int
+	slides int
 }
 
 func (c *windowCache) Push(id int) ([]float64, error) {
@@ -255,8 +316,25 @@ func (c *windowCache) Push(id int) ([]float64, error) {
 	c.ids = append(c.ids, id)
 	return windowLogits(c.ids), nil
 }
+
+func (c *windowCache) Prefill(ids []int) ([]float64, error) {
+	if len(ids) == 0 || len(ids) > c.limit {
+		return nil, errors.New("fake cache: prefill of 0 or too many tokens")
+	}
+	c.ids = append(c.ids[:0], ids...)
+	return windowLogits(c.ids), nil
+}
+
+func (c *windowCache) Slide(keep int) ([]float64, error) {
+	if keep < 1 || keep > len(c.ids) {
+		return nil, errors.New("fake cache: bad keep")
+	}
+	c.ids = append(c.ids[:0], c.ids[len(c.ids)-keep:]...)
+	c.slides++
+	return windowLogits(c.ids), nil
+}
+
 func (c *windowCache) Len() int { return len(c.ids) }
-func (c *windowCache) Reset()   { c.ids = c.ids[:0] }
 
 func windowLogits(ids []int) []float64 {
 	h := uint64(len(ids))
@@ -272,37 +350,89 @@ func windowLogits(ids []int) []float64 {
 }
 
 // TestSlideKeepsHalf checks the documented overflow policy on a fake: when
-// the context is full, the window restarts from the most recent Context/2
-// tokens; the cache never overflows.
+// the context is full, the cache slides (its own Slide) and the window
+// restarts from the most recent Context/2 tokens, the new one included; the
+// cache never overflows.
 func TestSlideKeepsHalf(t *testing.T) {
-	const context = 6
-	c := &windowCache{limit: context}
-	g, err := NewWithCache(c, context, []int{0, 1, 2, 3, 4, 0, 1, 2, 3}, Options{Sample: sample.Options{TopP: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := g.IDs()
-	if !slices.Equal(c.ids, all[len(all)-context:]) {
-		t.Fatalf("a long prompt left %v in the cache, want its last %d tokens", c.ids, context)
-	}
-	for step := range 20 {
-		s, err := g.Propose()
+	for _, context := range []int{6, 7, 4, 3, 2, 1} {
+		c := &windowCache{limit: context}
+		g, err := NewWithCache(c, context, []int{0, 1, 2, 3, 4, 0, 1, 2, 3}, Options{Sample: sample.Options{TopP: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := g.Accept(s.Chosen.ID); err != nil {
-			t.Fatal(err)
+		all := g.IDs()
+		if !slices.Equal(c.ids, all[len(all)-context:]) {
+			t.Fatalf("context %d: a long prompt left %v in the cache, want its last %d tokens", context, c.ids, context)
 		}
-		all = append(all, s.Chosen.ID)
-		logits, err := g.Logits()
+		for step := range 20 {
+			before := len(c.ids)
+			s, err := g.Propose()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := g.Accept(s.Chosen.ID); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, s.Chosen.ID)
+			logits, err := g.Logits()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(logits, windowLogits(c.ids)) || !slices.Equal(c.ids, all[len(all)-len(c.ids):]) {
+				t.Fatalf("context %d step %d: cache holds %v, not a suffix of %v", context, step, c.ids, all)
+			}
+			want := before + 1
+			if before == context {
+				want = max(1, context/2)
+			}
+			if len(c.ids) != want {
+				t.Fatalf("context %d step %d: window of %d tokens after %d, want %d", context, step, len(c.ids), before, want)
+			}
+		}
+		if context >= 4 && c.slides == 0 {
+			t.Errorf("context %d: 20 tokens past a full cache without a Slide", context)
+		}
+	}
+}
+
+// TestSlideRealCache runs the overflow policy on a real model's cache, the
+// window checked against the token list and the logits against a Forward
+// over it, for contexts whose half keeps no old token (2, 3) or some (5).
+func TestSlideRealCache(t *testing.T) {
+	for _, context := range []int{2, 3, 5} {
+		m := tinyModel(t, "llama", context)
+		ref := tinyModel(t, "llama", context)
+		g, err := New(m, []int{1, 2, 3, 4, 5, 6}, Options{Sample: sample.Options{Temperature: 1, TopP: 1}, Seed: 8})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(logits, windowLogits(c.ids)) || !slices.Equal(c.ids, all[len(all)-len(c.ids):]) {
-			t.Fatalf("step %d: cache holds %v, not a suffix of %v", step, c.ids, all)
-		}
-		if n := len(c.ids); n < context/2 || n > context {
-			t.Fatalf("step %d: window of %d tokens, want %d..%d", step, n, context/2, context)
+		n := context // the prompt fills the window
+		for step := range 12 {
+			window, err := g.Window()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := g.IDs()
+			if !slices.Equal(window, ids[len(ids)-n:]) {
+				t.Fatalf("context %d step %d: window %v, want the last %d of %v", context, step, window, n, ids)
+			}
+			logits, _ := g.Logits()
+			want := forwardLogits(t, ref, window)
+			for i := range want {
+				if math.Abs(logits[i]-want[i]) > 1e-9*(1+math.Abs(want[i])) {
+					t.Fatalf("context %d step %d: logit %d is %v with the cache, %v with Forward", context, step, i, logits[i], want[i])
+				}
+			}
+			s, err := g.Propose()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := g.Accept(s.Chosen.ID); err != nil {
+				t.Fatal(err)
+			}
+			if n++; n > context {
+				n = max(1, context/2)
+			}
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/tick-llm/tick/tokenizer"
 )
 
 // Mode is how a Loop shows generation.
@@ -68,7 +70,7 @@ const (
 // Run generates until a stop condition and returns what was generated.
 func (l *Loop) Run() (Result, error) {
 	if l.MaxTokens < 1 {
-		return Result{}, fmt.Errorf("max tokens is %d; generate at least 1", l.MaxTokens)
+		return Result{}, fmt.Errorf("generate: Loop.MaxTokens is %d; it must be at least 1", l.MaxTokens)
 	}
 	width := l.Width
 	if width <= 0 {
@@ -76,14 +78,14 @@ func (l *Loop) Run() (Result, error) {
 	}
 	var (
 		res    Result
-		stream utf8Stream
+		stream = newTextStream(l.TokenText)
 		in     *bufio.Reader
 		enc    = json.NewEncoder(l.Out)
 		mode   = l.Mode
 	)
 	if mode == ModeInteractive {
 		if l.In == nil {
-			return res, errors.New("interactive generation needs an input to read keys from")
+			return res, errors.New("generate: ModeInteractive needs Loop.In to read the user's keys from")
 		}
 		in = bufio.NewReader(l.In)
 	}
@@ -108,7 +110,7 @@ func (l *Loop) Run() (Result, error) {
 		if n == 0 {
 			res.Text = text(s.ContextIDs) // the prompt
 			if mode == ModeText {
-				if _, err := io.WriteString(l.Out, stream.Push(res.Text)); err != nil {
+				if _, err := io.WriteString(l.Out, stream.Push(s.ContextIDs...)); err != nil {
 					return res, err
 				}
 			}
@@ -133,16 +135,16 @@ func (l *Loop) Run() (Result, error) {
 			switch {
 			case key == "q":
 				res.Stopped = StoppedQuit
-				return res, l.finish(res, &stream, mode)
+				return res, l.finish(res, stream, mode)
 			case key == "a":
 				// Stop asking: show the text so far and stream the rest.
 				mode = ModeText
-				fmt.Fprint(l.Out, "running to the end:\n"+stream.Push(res.Text))
+				fmt.Fprint(l.Out, "running to the end:\n"+stream.Push(s.ContextIDs...))
 			case key != "":
 				i, _ := strconv.Atoi(key) // ask accepted only valid digits
 				c := s.Candidates[i]
-				s.Chosen = Choice{ID: c.ID, Text: c.Text, Reason: ReasonPicked, Prob: c.FinalProb}
-				fmt.Fprintf(l.Out, "you picked %d: %d \"%s\"\n", i, c.ID, display([]byte(c.Text)))
+				s.Chosen = Choice{Choice: c.Pick(), Text: c.Text}
+				fmt.Fprintf(l.Out, "you picked %d: %d \"%s\"\n", i, c.ID, tokenizer.Visible([]byte(c.Text)))
 			}
 		}
 		id := s.Chosen.ID
@@ -157,17 +159,17 @@ func (l *Loop) Run() (Result, error) {
 		tok := l.TokenText(id)
 		res.Text = append(res.Text, tok...)
 		if mode == ModeText {
-			if _, err := io.WriteString(l.Out, stream.Push(tok)); err != nil {
+			if _, err := io.WriteString(l.Out, stream.Push(id)); err != nil {
 				return res, err
 			}
 		}
 	}
-	return res, l.finish(res, &stream, mode)
+	return res, l.finish(res, stream, mode)
 }
 
 // finish ends the output: the held-back tail of streamed text, then for a
 // trace a summary line, with the whole text unless it was just streamed.
-func (l *Loop) finish(res Result, stream *utf8Stream, mode Mode) error {
+func (l *Loop) finish(res Result, stream textStream, mode Mode) error {
 	if mode == ModeText {
 		if _, err := fmt.Fprintln(l.Out, stream.Flush()); err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tick-llm/tick/transformer/sample"
 )
 
 // letterStepper is a fake model over the alphabet (id i is the letter 'a'+i):
@@ -25,12 +27,12 @@ func (f *letterStepper) Propose() (Step, error) {
 	p := 0.5
 	for i := range 10 {
 		id := (last + 1 + i) % 26
-		s.Candidates = append(s.Candidates, Candidate{ID: id, Text: string(rune('a' + id)), Prob: p,
-			FinalProb: p, Kept: true, Reason: "kept"})
+		s.Candidates = append(s.Candidates, Candidate{Text: string(rune('a' + id)),
+			Candidate: sample.Candidate{ID: id, Prob: p, Final: p, Kept: true, Reason: sample.ReasonKept}})
 		p /= 2
 	}
 	c := s.Candidates[0]
-	s.Chosen = Choice{ID: c.ID, Text: c.Text, Reason: ReasonGreedy, Prob: c.FinalProb}
+	s.Chosen = Choice{Choice: sample.Choice{ID: c.ID, Reason: sample.ReasonGreedy, Prob: c.Final}, Text: c.Text}
 	return s, nil
 }
 
@@ -166,7 +168,7 @@ func TestJSONSteps(t *testing.T) {
 		}
 		ch := m["chosen"].(map[string]any)
 		want := float64('c' - 'a' + i)
-		if ch["id"] != want || ch["text"] != string(rune('a'+int(want))) || ch["reason"] != ReasonGreedy {
+		if ch["id"] != want || ch["text"] != string(rune('a'+int(want))) || ch["reason"] != string(sample.ReasonGreedy) {
 			t.Errorf("step %d chose %v, want id %v greedy", i+1, ch, want)
 		}
 	}

@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/transformer/sample"
 )
 
 // Table layout. The bar takes whatever width is left, so the table fits a
@@ -29,8 +32,10 @@ const (
 //	   7     88  "X"               0.3% ▏          cut by top-k
 //	chosen: 104 "h", sampled with p=0.412
 //
-// context is the text of s.ContextIDs. Whitespace is made visible (· ⏎ →)
-// and bars are proportional to probability, a full bar being 1.
+// context is the text of s.ContextIDs. Tokens and context are spelled by
+// tokenizer.Visible (whitespace made visible, · for a space, ↵ for a
+// newline; a stray byte as <xNN>) and bars are proportional to probability,
+// a full bar being 1.
 func RenderStep(w io.Writer, s Step, context []byte, width int) error {
 	if width < minWidth {
 		width = minWidth
@@ -43,7 +48,7 @@ func RenderStep(w io.Writer, s Step, context []byte, width int) error {
 	if s.Window > 0 && s.Window < len(s.ContextIDs) {
 		label = fmt.Sprintf("context (%d tokens, model reads last %d): ", len(s.ContextIDs), s.Window)
 	}
-	b.WriteString(label + tail(display(context), width-utf8.RuneCountInString(label)) + "\n")
+	b.WriteString(label + tail(tokenizer.Visible(context), width-utf8.RuneCountInString(label)) + "\n")
 
 	// 2^H is the perplexity: the number of equally likely tokens that would
 	// be exactly as uncertain. It reads more easily than bits.
@@ -60,10 +65,10 @@ func RenderStep(w io.Writer, s Step, context []byte, width int) error {
 	notes := make([]string, len(s.Candidates))
 	for i, c := range s.Candidates {
 		idW = max(idW, len(fmt.Sprint(c.ID)))
-		if !c.Kept && c.Reason != ReasonBelowTop { // greedy: the chosen line says it
-			notes[i] = c.Reason
+		if !c.Kept && c.Reason != sample.ReasonBelowTop { // greedy: the chosen line says it
+			notes[i] = string(c.Reason)
 			if width < narrowWidth {
-				notes[i] = "✂" + strings.TrimPrefix(c.Reason, "cut by ")
+				notes[i] = "✂" + strings.TrimPrefix(notes[i], "cut by ")
 			}
 			noteW = max(noteW, utf8.RuneCountInString(notes[i])+1)
 		}
@@ -81,12 +86,12 @@ func RenderStep(w io.Writer, s Step, context []byte, width int) error {
 		if c.ID == s.Chosen.ID {
 			mark = "▶ "
 		}
-		tok := cell(`"`+display([]byte(c.Text))+`"`, tokW)
+		tok := cell(`"`+tokenizer.Visible([]byte(c.Text))+`"`, tokW)
 		fmt.Fprintf(&b, "%s %2d %*d  %s %5.1f%% %s %s\n", mark, i, idW, c.ID, tok,
 			100*c.Prob, pad(bar(c.Prob, barW), barW), notes[i])
 	}
 
-	fmt.Fprintf(&b, "chosen: %d \"%s\", %s\n", s.Chosen.ID, display([]byte(s.Chosen.Text)), why(s))
+	fmt.Fprintf(&b, "chosen: %d \"%s\", %s\n", s.Chosen.ID, tokenizer.Visible([]byte(s.Chosen.Text)), why(s))
 	_, err := io.WriteString(w, trimRight(b.String()))
 	return err
 }
@@ -96,14 +101,14 @@ func why(s Step) string {
 	c := s.Chosen
 	var r string
 	switch c.Reason {
-	case ReasonGreedy:
+	case sample.ReasonGreedy:
 		r = "greedy (temperature 0 takes the most probable token)"
-	case ReasonSampled:
+	case sample.ReasonSampled:
 		r = fmt.Sprintf("sampled with p=%.3f", c.Prob)
-	case ReasonPicked:
+	case sample.ReasonPicked:
 		r = "picked by you"
 	default:
-		r = c.Reason
+		r = string(c.Reason)
 	}
 	for _, cand := range s.Candidates {
 		if cand.ID == c.ID {

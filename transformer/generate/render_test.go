@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/transformer/sample"
 )
 
 func sampleStep() Step {
@@ -14,12 +16,12 @@ func sampleStep() Step {
 		Window:      40,
 		EntropyBits: 2,
 		Candidates: []Candidate{
-			{ID: 104, Text: "h", Prob: 0.6, FinalProb: 0.75, Kept: true, Reason: "kept"},
-			{ID: 32, Text: " ", Prob: 0.2, FinalProb: 0.25, Kept: true, Reason: "kept"},
-			{ID: 99999, Text: "\xe2\x82", Prob: 0.1, Kept: false, Reason: "cut by top-k"},
-			{ID: 7, Text: "a very long token indeed", Prob: 0.001, Kept: false, Reason: "cut by top-p"},
+			{Text: "h", Candidate: sample.Candidate{ID: 104, Prob: 0.6, Final: 0.75, Kept: true, Reason: sample.ReasonKept}},
+			{Text: " ", Candidate: sample.Candidate{ID: 32, Prob: 0.2, Final: 0.25, Kept: true, Reason: sample.ReasonKept}},
+			{Text: "\xe2\x82", Candidate: sample.Candidate{ID: 99999, Prob: 0.1, Reason: sample.ReasonTopK}},
+			{Text: "a very long token indeed", Candidate: sample.Candidate{ID: 7, Prob: 0.001, Reason: sample.ReasonTopP}},
 		},
-		Chosen: Choice{ID: 32, Text: " ", Reason: ReasonSampled, Prob: 0.25},
+		Chosen: Choice{Choice: sample.Choice{ID: 32, Reason: sample.ReasonSampled, Prob: 0.25}, Text: " "},
 	}
 }
 
@@ -36,10 +38,10 @@ func TestRenderFitsWidth(t *testing.T) {
 				t.Errorf("width %d: line of %d cells: %q", width, n, line)
 			}
 		}
-		wants := []string{"step 7", "context (40 tokens): …", "fox⏎", "entropy 2.00 bits",
+		wants := []string{"step 7", "context (40 tokens): …", "fox↵", "entropy 2.00 bits",
 			`chosen: 32 "·", sampled with p=0.250`}
 		if width >= 80 {
-			wants = append(wants, "as unsure as a fair pick among 4.0 tokens", "cut by top-k", "cut by top-p", `"\xe2\x82"`)
+			wants = append(wants, "as unsure as a fair pick among 4.0 tokens", "cut by top-k", "cut by top-p", `"<xe2><x82>"`)
 		} else {
 			wants = append(wants, "top-k", "top-p")
 		}
@@ -69,7 +71,7 @@ func TestRenderSlidWindow(t *testing.T) {
 
 func TestRenderChosenOutsideTop(t *testing.T) {
 	s := sampleStep()
-	s.Chosen = Choice{ID: 5, Text: "z", Reason: ReasonSampled, Prob: 0.01}
+	s.Chosen = Choice{Choice: sample.Choice{ID: 5, Reason: sample.ReasonSampled, Prob: 0.01}, Text: "z"}
 	var b strings.Builder
 	if err := RenderStep(&b, s, nil, 80); err != nil {
 		t.Fatal(err)

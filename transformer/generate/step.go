@@ -1,9 +1,15 @@
 package generate
 
+import (
+	"encoding/json"
+
+	"github.com/tick-llm/tick/transformer/sample"
+)
+
 // Step is one step of autoregressive generation as a learner sees it: the
-// context the model read, the candidates it proposed for the next token, how
-// uncertain it was, and which token was taken and why. Field names are the
-// JSON interface of `tick generate --step --format json`; keep them stable.
+// context the model read, the sampler's candidates for the next token, how
+// uncertain it was, and which token was taken and why. Its JSON is the
+// interface of `tick generate --step --format json`; keep it stable.
 type Step struct {
 	// Step counts generated tokens from 1.
 	Step int `json:"step"`
@@ -22,51 +28,49 @@ type Step struct {
 	Chosen Choice `json:"chosen"`
 }
 
-// Candidate is one possible next token.
+// Candidate is one of the sampler's candidates with its spelling. Its
+// Reason is sample.ReasonKept, sample.ReasonTopK, sample.ReasonTopP, or with
+// greedy decoding sample.ReasonBelowTop for every token but the most
+// probable.
 type Candidate struct {
-	ID int `json:"id"`
-	// Text is the token's bytes: as is when valid UTF-8, else with each stray
-	// byte spelled \xNN.
-	Text string `json:"text"`
-	// Prob is the probability after temperature, before top-k/top-p cuts.
-	Prob float64 `json:"prob"`
-	// FinalProb is the probability the sampler drew from: renormalised over
-	// the kept candidates, 0 for a cut one.
-	FinalProb float64 `json:"final_prob"`
-	// Kept is false when top-k or top-p removed the candidate.
-	Kept bool `json:"kept"`
-	// Reason says why it was kept or cut: "kept", "cut by top-k",
-	// "cut by top-p", or with greedy decoding "below the top" for every
-	// token but the most probable.
-	Reason string `json:"reason"`
+	sample.Candidate
+	// Text is the token's bytes. A token may hold part of a UTF-8
+	// character, so Text need not be valid UTF-8: the JSON spells each
+	// stray byte \xNN, a terminal shows tokenizer.Visible.
+	Text string
 }
 
-// Choice is the token taken at a step.
+// Choice is the token taken at a step, with its spelling. Its Reason is
+// sample.ReasonGreedy, sample.ReasonSampled, or sample.ReasonPicked when the
+// user chose it in an interactive session.
 type Choice struct {
-	ID   int    `json:"id"`
-	Text string `json:"text"`
-	// Reason is "greedy" (temperature 0: the most probable token), "sampled"
-	// (drawn at random with probability Prob), or "picked" (chosen by the
-	// user in an interactive session).
-	Reason string `json:"reason"`
-	// Prob is the probability the chosen token had in the distribution drawn
-	// from (FinalProb of its candidate).
-	Prob float64 `json:"prob"`
+	sample.Choice
+	Text string // the token's bytes, as Candidate.Text
 }
 
-// Reasons a candidate was kept or not, besides the sampler's "cut by top-k"
-// and "cut by top-p".
-const (
-	ReasonKept     = "kept"
-	ReasonBelowTop = "below the top"
-)
+// MarshalJSON writes the candidate as the documented JSON object:
+// {"id", "text", "prob", "final_prob", "kept", "reason"} in that order.
+func (c Candidate) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID        int           `json:"id"`
+		Text      string        `json:"text"`
+		Prob      float64       `json:"prob"`
+		FinalProb float64       `json:"final_prob"`
+		Kept      bool          `json:"kept"`
+		Reason    sample.Reason `json:"reason"`
+	}{c.ID, jsonText(c.Text), c.Prob, c.Final, c.Kept, c.Reason})
+}
 
-// Reasons a token was chosen.
-const (
-	ReasonGreedy  = "greedy"
-	ReasonSampled = "sampled"
-	ReasonPicked  = "picked"
-)
+// MarshalJSON writes the choice as the documented JSON object:
+// {"id", "text", "reason", "prob"} in that order.
+func (c Choice) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID     int           `json:"id"`
+		Text   string        `json:"text"`
+		Reason sample.Reason `json:"reason"`
+		Prob   float64       `json:"prob"`
+	}{c.ID, jsonText(c.Text), c.Reason, c.Prob})
+}
 
 // Stepper is what the generation loop drives. Propose computes the next step
 // (the distribution and the sampler's choice) without committing to it;

@@ -10,9 +10,15 @@ import (
 	"unicode/utf8"
 )
 
+// chunkText is a vocabulary of byte chunks: token i stands for chunks[i].
+func chunkText(chunks [][]byte) TokenText {
+	return func(id int) []byte { return chunks[id] }
+}
+
 // TestUTF8StreamSplits cuts real multilingual text into random byte chunks,
-// as byte-level tokens cut characters, and checks the property that matters:
-// every piece printed is valid UTF-8 and the pieces add up to the text.
+// as byte-level tokens cut characters, streams them as tokens, and checks
+// the property that matters: every piece printed is valid UTF-8 and the
+// pieces add up to the text.
 func TestUTF8StreamSplits(t *testing.T) {
 	text := []byte("Newton's Opticks — «lumière» 光の本 🌈 e\u0301 ok\n")
 	if b, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt")); err == nil {
@@ -20,16 +26,20 @@ func TestUTF8StreamSplits(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range 50 {
-		var s utf8Stream
-		var got strings.Builder
+		var chunks [][]byte
 		for rest := text; len(rest) > 0; {
 			n := min(len(rest), 1+rng.IntN(5))
-			piece := s.Push(rest[:n])
+			chunks = append(chunks, rest[:n])
+			rest = rest[n:]
+		}
+		s := newTextStream(chunkText(chunks))
+		var got strings.Builder
+		for id := range chunks {
+			piece := s.Push(id)
 			if !utf8.ValidString(piece) {
 				t.Fatalf("trial %d: printed invalid UTF-8 %q", trial, piece)
 			}
 			got.WriteString(piece)
-			rest = rest[n:]
 		}
 		got.WriteString(s.Flush())
 		if got.String() != string(text) {
@@ -49,11 +59,16 @@ func TestUTF8StreamInvalid(t *testing.T) {
 		{"a stray continuation byte", []string{"\x82x"}, []string{"\uFFFDx"}, ""},
 		{"an unfinished character at the end", []string{"ok\xf0\x9f"}, []string{"ok"}, "\uFFFD"},
 		{"a start byte interrupted by ASCII", []string{"\xe2", "z"}, []string{"", "\uFFFDz"}, ""},
+		{"a token with no bytes", []string{"\xe2\x82", "", "\xac"}, []string{"", "", "€"}, ""},
 	}
 	for _, tt := range tests {
-		var s utf8Stream
-		for i, c := range tt.chunks {
-			if got := s.Push([]byte(c)); got != tt.pushed[i] {
+		var chunks [][]byte
+		for _, c := range tt.chunks {
+			chunks = append(chunks, []byte(c))
+		}
+		s := newTextStream(chunkText(chunks))
+		for i := range tt.chunks {
+			if got := s.Push(i); got != tt.pushed[i] {
 				t.Errorf("%s: push %d gave %q, want %q", tt.name, i, got, tt.pushed[i])
 			}
 		}
@@ -61,23 +76,27 @@ func TestUTF8StreamInvalid(t *testing.T) {
 			t.Errorf("%s: flush gave %q, want %q", tt.name, got, tt.flush)
 		}
 	}
+	// Pushing several tokens at once prints what pushing them one by one does.
+	chunks := [][]byte{[]byte("x\xe2"), []byte("\x82"), []byte("\xac\xe2")}
+	one, all := newTextStream(chunkText(chunks)), newTextStream(chunkText(chunks))
+	if a, b := one.Push(0)+one.Push(1)+one.Push(2), all.Push(0, 1, 2); a != b || b != "x€" {
+		t.Errorf("one by one %q, all at once %q; want x€", a, b)
+	}
 }
 
-func TestDisplay(t *testing.T) {
-	tests := []struct{ in, display, json string }{
-		{"hello", "hello", "hello"},
-		{" the", "·the", " the"},
-		{"a\nb\tc\r", "a⏎b→c\\r", "a\nb\tc\r"},
-		{"\x00\x7f", `\x00\x7f`, "\x00\x7f"},
-		{"é", "é", "é"},
-		{"\xe2\x82", `\xe2\x82`, `\xe2\x82`}, // the first two bytes of €
-		{"x\xff", `x\xff`, `x\xff`},
+func TestJSONText(t *testing.T) {
+	tests := []struct{ in, json string }{
+		{"hello", "hello"},
+		{" the", " the"},
+		{"a\nb\tc\r", "a\nb\tc\r"},
+		{"\x00\x7f", "\x00\x7f"},
+		{"é", "é"},
+		{"\xe2\x82", `\xe2\x82`}, // the first two bytes of €
+		{"x\xff", `x\xff`},
+		{"\uFFFD", "\uFFFD"}, // a real replacement character is valid UTF-8
 	}
 	for _, tt := range tests {
-		if got := display([]byte(tt.in)); got != tt.display {
-			t.Errorf("display(%q) = %q, want %q", tt.in, got, tt.display)
-		}
-		if got := jsonText([]byte(tt.in)); got != tt.json {
+		if got := jsonText(tt.in); got != tt.json {
 			t.Errorf("jsonText(%q) = %q, want %q", tt.in, got, tt.json)
 		}
 	}

@@ -30,8 +30,9 @@ func FuzzDraw(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if step.Chosen < 0 || step.Chosen >= len(logits) {
-			t.Fatalf("chose %d of %d", step.Chosen, len(logits))
+		chosen := step.Chosen.ID
+		if chosen < 0 || chosen >= len(logits) {
+			t.Fatalf("chose %d of %d", chosen, len(logits))
 		}
 		var total float64
 		for _, p := range step.Probs {
@@ -43,10 +44,13 @@ func FuzzDraw(f *testing.F) {
 		if math.Abs(total-1) > 1e-9 {
 			t.Fatalf("probabilities sum to %v", total)
 		}
-		if step.Kept < 1 || step.Kept > len(logits) || step.Probs[step.Chosen] == 0 {
-			t.Fatalf("kept %d, chose %d with probability %v", step.Kept, step.Chosen, step.Probs[step.Chosen])
+		if step.Kept < 1 || step.Kept > len(logits) || step.Probs[chosen] == 0 {
+			t.Fatalf("kept %d, chose %d with probability %v", step.Kept, chosen, step.Probs[chosen])
 		}
-		if r := rank(logits, step.Chosen); r > step.Kept {
+		if !(step.KeptMass > 0 && step.KeptMass <= total*(1+1e-9)) || step.Chosen.Prob != step.Probs[chosen]/step.KeptMass {
+			t.Fatalf("kept mass %v; chose %+v, whose final probability is %v", step.KeptMass, step.Chosen, step.Probs[chosen]/step.KeptMass)
+		}
+		if r := rank(logits, chosen); r > step.Kept {
 			t.Fatalf("chose token ranked %d but only %d were kept", r, step.Kept)
 		}
 		for i := 1; i < len(step.Top); i++ {

@@ -18,7 +18,6 @@
 package sample
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -34,17 +33,30 @@ type Options struct {
 // Default samples from the model's own distribution with no cuts.
 var Default = Options{Temperature: 1, TopK: 0, TopP: 1}
 
-// Validate reports, in one line naming the flag, why o cannot be used.
+// Validate reports why o cannot be used, as an *OptionError naming the
+// field. A command-line tool can turn Option into the name of its own flag.
 func (o Options) Validate() error {
 	switch {
 	case !(o.Temperature >= 0): // also catches NaN
-		return fmt.Errorf("--temperature must be >= 0; got %g", o.Temperature)
+		return &OptionError{Option: "Temperature", Value: o.Temperature, Want: "it must be >= 0 (0 is greedy)"}
 	case math.IsInf(o.Temperature, 0):
-		return errors.New("--temperature must be finite; got +Inf")
+		return &OptionError{Option: "Temperature", Value: o.Temperature, Want: "it must be finite"}
 	case o.TopK < 0:
-		return fmt.Errorf("--top-k must be >= 0; got %d", o.TopK)
+		return &OptionError{Option: "TopK", Value: o.TopK, Want: "it must be >= 0 (0 keeps every token)"}
 	case !(o.TopP > 0 && o.TopP <= 1):
-		return fmt.Errorf("--top-p must be in (0, 1]; got %g", o.TopP)
+		return &OptionError{Option: "TopP", Value: o.TopP, Want: "it must be in (0, 1]"}
 	}
 	return nil
+}
+
+// OptionError is a field of Options whose value cannot be used, e.g.
+// "sample: TopP 0 is out of range: it must be in (0, 1]".
+type OptionError struct {
+	Option string // the field's Go name: "Temperature", "TopK" or "TopP"
+	Value  any    // the value given (a float64 or an int)
+	Want   string // the rule it breaks, as a clause: "it must be in (0, 1]"
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("sample: %s %v is out of range: %s", e.Option, e.Value, e.Want)
 }

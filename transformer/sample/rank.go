@@ -9,17 +9,6 @@ func below(logits []float64, a, b int) bool {
 	return logits[a] < logits[b] || (logits[a] == logits[b] && a > b)
 }
 
-// rank returns the 1-based position of id in the ranking.
-func rank(logits []float64, id int) int {
-	r := 1
-	for other := range logits {
-		if below(logits, id, other) {
-			r++
-		}
-	}
-	return r
-}
-
 // rankTop returns the IDs of the n most likely tokens, most likely first.
 // It keeps a min-heap of the best n seen so far, O(V log n), instead of
 // sorting all V tokens: n is usually small (top-k, a few candidates to show).

@@ -13,6 +13,8 @@ type reference struct {
 	order   []int     // all IDs, most likely first
 	kept    []bool    // by ID
 	final   []float64 // by ID
+	reason  []Reason  // by ID: kept, or the cut that removed it
+	mass    float64   // total probability of the kept tokens
 	chosen  int
 	margin  float64 // how far the top-p cumulative sum was from its threshold
 }
@@ -33,7 +35,7 @@ func referenceDraw(logits []float64, o Options, u float64) reference {
 		s += math.Exp((l - m) / T)
 	}
 	lse := math.Log(s)
-	r := reference{probs: make([]float64, V), kept: make([]bool, V), final: make([]float64, V), margin: math.Inf(1)}
+	r := reference{probs: make([]float64, V), kept: make([]bool, V), final: make([]float64, V), reason: make([]Reason, V), margin: math.Inf(1)}
 	for i, l := range logits {
 		r.probs[i] = math.Exp((l-m)/T - lse)
 		if r.probs[i] > 0 {
@@ -69,14 +71,23 @@ func referenceDraw(logits []float64, o Options, u float64) reference {
 			}
 		}
 	}
-	var mass float64
-	for _, id := range r.order[:n] {
-		r.kept[id] = true
-		mass += r.probs[id]
+	for i, id := range r.order {
+		switch {
+		case i < n:
+			r.kept[id] = true
+			r.reason[id] = ReasonKept
+			r.mass += r.probs[id]
+		case o.Temperature == 0:
+			r.reason[id] = ReasonBelowTop
+		case o.TopK > 0 && i >= o.TopK:
+			r.reason[id] = ReasonTopK
+		default:
+			r.reason[id] = ReasonTopP
+		}
 	}
 	for id := range r.final {
 		if r.kept[id] {
-			r.final[id] = r.probs[id] / mass
+			r.final[id] = r.probs[id] / r.mass
 		}
 	}
 	if o.Temperature == 0 {
@@ -92,6 +103,17 @@ func referenceDraw(logits []float64, o Options, u float64) reference {
 			if u < cum {
 				break
 			}
+		}
+	}
+	return r
+}
+
+// rank returns the 1-based position of id in the ranking.
+func rank(logits []float64, id int) int {
+	r := 1
+	for other := range logits {
+		if below(logits, id, other) {
+			r++
 		}
 	}
 	return r

@@ -7,48 +7,61 @@ import (
 	"math/rand/v2"
 )
 
+// Reason says why a candidate was kept or cut, or how the chosen token was
+// chosen. Its spellings appear in generate's JSON steps: keep them stable.
+type Reason string
+
+// Why a candidate was kept or cut. When several cuts remove a token, the
+// first that applies in this list names it.
+const (
+	ReasonKept     Reason = "kept"          // survived every cut: it can be drawn
+	ReasonBelowTop Reason = "below the top" // greedy decoding keeps only the most likely token
+	ReasonTopK     Reason = "cut by top-k"  // ranked below the TopK most likely
+	ReasonTopP     Reason = "cut by top-p"  // outside the fewest tokens holding TopP of the probability
+)
+
+// How the chosen token was chosen.
+const (
+	ReasonGreedy  Reason = "greedy"  // Temperature 0: the most likely token
+	ReasonSampled Reason = "sampled" // drawn at random from the Final distribution
+	ReasonPicked  Reason = "picked"  // chosen by the caller instead (Candidate.Pick); Draw never picks
+)
+
 // Candidate is one possible next token, as a learner would inspect it.
 type Candidate struct {
 	ID     int     `json:"id"`
 	Logit  float64 `json:"logit"`
-	Prob   float64 `json:"prob"`             // after temperature, before the cuts
-	Kept   bool    `json:"kept"`             // survived greedy / top-k / top-p
-	Final  float64 `json:"final"`            // the probability it was drawn with: Prob renormalised over the kept tokens, 0 if cut
-	Reason string  `json:"reason,omitempty"` // why it was cut ("cut by top-k", "cut by top-p", ...); empty if kept
+	Prob   float64 `json:"prob"`       // after temperature, before the cuts
+	Final  float64 `json:"final_prob"` // the probability it is drawn with: Prob / Step.KeptMass if kept, 0 if cut
+	Kept   bool    `json:"kept"`       // survived greedy / top-k / top-p
+	Reason Reason  `json:"reason"`     // ReasonKept, or the cut that removed it
+}
+
+// Pick is the choice of c instead of the sampler's draw, as when a user
+// stepping through generation overrules it. Its Prob is c's Final: 0 for a
+// cut candidate, which the sampler could not have drawn.
+func (c Candidate) Pick() Choice {
+	return Choice{ID: c.ID, Reason: ReasonPicked, Prob: c.Final}
+}
+
+// Choice is the token taken.
+type Choice struct {
+	ID     int     `json:"id"`
+	Reason Reason  `json:"reason"` // ReasonGreedy, ReasonSampled or ReasonPicked
+	Prob   float64 `json:"prob"`   // the probability it was drawn with: its Final (1 when greedy)
 }
 
 // Step is the outcome of choosing one token.
 type Step struct {
-	Chosen  int         `json:"chosen"`          // the next token's ID
-	Reason  string      `json:"reason"`          // "greedy: most likely", "sampled (p=0.12)", "sampled (p=0.03, rank 7)"
-	Entropy float64     `json:"entropy"`         // bits, of Probs: 0 = certain, log2(V) = uniform
-	Kept    int         `json:"kept"`            // how many tokens survived the cuts
-	Probs   []float64   `json:"probs,omitempty"` // len V: softmax(logits / Temperature), or at Temperature 1 when greedy
-	Top     []Candidate `json:"top"`             // the most likely tokens, most likely first
+	Chosen   Choice      `json:"chosen"`          // the next token
+	Entropy  float64     `json:"entropy"`         // bits, of Probs: 0 = certain, log2(V) = uniform
+	Kept     int         `json:"kept"`            // how many tokens survived the cuts
+	KeptMass float64     `json:"kept_mass"`       // their total Prob; each kept token's Final is Prob / KeptMass
+	Probs    []float64   `json:"probs,omitempty"` // len V: softmax(logits / Temperature), or at Temperature 1 when greedy
+	Top      []Candidate `json:"top"`             // the most likely tokens, most likely first
 }
 
-// Next picks the next token from logits (one per vocabulary ID) and returns
-// the distribution and the top most likely candidates. rng (math/rand/v2,
-// seeded by the caller) is used only when sampling, one Float64 per call,
-// so a seed fixes the whole sequence of choices.
-//
-// With Temperature 0 the choice is greedy, and Probs, Entropy and each
-// Candidate's Prob describe the model's own distribution (temperature 1): the
-// limit as temperature goes to 0 is all probability on the top token, which
-// would show the learner nothing about how sure the model was.
-//
-// Next never panics: for invalid options, empty or non-finite logits, or a
-// nil rng when sampling, it returns Step{Chosen: -1} with the error in
-// Reason. Call Check first, or use Draw, to get that error as an error.
-func Next(logits []float64, o Options, rng *rand.Rand, top int) Step {
-	step, err := Draw(logits, o, rng, top)
-	if err != nil {
-		return Step{Chosen: -1, Reason: err.Error()}
-	}
-	return step
-}
-
-// Check reports why Next cannot run on these arguments: invalid options,
+// Check reports why Draw cannot run on these arguments: invalid options,
 // no logits, a NaN or infinite logit (naming its ID), or no random source
 // when sampling.
 func Check(logits []float64, o Options, rng *rand.Rand) error {
@@ -64,15 +77,26 @@ func Check(logits []float64, o Options, rng *rand.Rand) error {
 		}
 	}
 	if o.Temperature > 0 && rng == nil {
-		return errors.New("sample: sampling needs a random source; pass rand.New(...) or use temperature 0")
+		return errors.New("sample: sampling needs a random source; pass rand.New(...) or use Temperature 0")
 	}
 	return nil
 }
 
-// Draw is Next returning the problem as an error instead of in Step.Reason.
+// Draw picks the next token from logits (one per vocabulary ID) and returns
+// the distribution and the top most likely candidates. rng (math/rand/v2,
+// seeded by the caller) is used only when sampling, one Float64 per call,
+// so a seed fixes the whole sequence of choices.
+//
+// With Temperature 0 the choice is greedy, and Probs, Entropy and each
+// Candidate's Prob describe the model's own distribution (temperature 1): the
+// limit as temperature goes to 0 is all probability on the top token, which
+// would show the learner nothing about how sure the model was.
+//
+// Draw never panics: invalid options, empty or non-finite logits, or a nil
+// rng when sampling are the error Check returns.
 func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 	if err := Check(logits, o, rng); err != nil {
-		return Step{Chosen: -1}, err
+		return Step{}, err
 	}
 	greedy := o.Temperature == 0
 	temperature := o.Temperature
@@ -111,7 +135,7 @@ func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 		last = ranked[kept-1]
 	}
 	isKept := func(i int) bool { return last < 0 || !below(logits, i, last) }
-	var mass float64 // total probability of the kept tokens
+	mass := 0.0 // total probability of the kept tokens
 	if last < 0 {
 		mass = sum(probs)
 	} else {
@@ -119,18 +143,14 @@ func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 			mass += probs[id]
 		}
 	}
+	step.KeptMass = mass
 
 	if greedy {
-		step.Chosen = ranked[0]
-		step.Reason = "greedy: most likely"
+		id := ranked[0]
+		step.Chosen = Choice{ID: id, Reason: ReasonGreedy, Prob: probs[id] / mass} // mass is probs[id]: 1
 	} else {
-		step.Chosen = inverseCDF(probs, isKept, rng.Float64()*mass)
-		p := probs[step.Chosen] / mass
-		if r := rank(logits, step.Chosen); r > 1 {
-			step.Reason = fmt.Sprintf("sampled (p=%.3g, rank %d)", p, r)
-		} else {
-			step.Reason = fmt.Sprintf("sampled (p=%.3g)", p)
-		}
+		id := inverseCDF(probs, isKept, rng.Float64()*mass)
+		step.Chosen = Choice{ID: id, Reason: ReasonSampled, Prob: probs[id] / mass}
 	}
 
 	step.Top = make([]Candidate, top)
@@ -138,13 +158,13 @@ func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 		c := Candidate{ID: id, Logit: logits[id], Prob: probs[id]}
 		switch {
 		case r < kept:
-			c.Kept, c.Final = true, probs[id]/mass
+			c.Kept, c.Final, c.Reason = true, probs[id]/mass, ReasonKept
 		case greedy:
-			c.Reason = "greedy takes only the most likely"
+			c.Reason = ReasonBelowTop
 		case o.TopK > 0 && r >= o.TopK:
-			c.Reason = "cut by top-k"
+			c.Reason = ReasonTopK
 		default:
-			c.Reason = "cut by top-p"
+			c.Reason = ReasonTopP
 		}
 		step.Top[r] = c
 	}

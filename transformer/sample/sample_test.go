@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,21 +13,22 @@ import (
 
 func TestValidate(t *testing.T) {
 	tests := []struct {
-		o    Options
-		want string // "" = valid
+		o      Options
+		option string // the field named; "" = valid
+		want   string
 	}{
-		{Default, ""},
-		{Options{Temperature: 0, TopP: 1}, ""},
-		{Options{Temperature: 0.7, TopK: 40, TopP: 0.9}, ""},
-		{Options{Temperature: 1, TopP: 1e-9}, ""},
-		{Options{Temperature: 1, TopP: 0}, "--top-p must be in (0, 1]; got 0"},
-		{Options{}, "--top-p must be in (0, 1]; got 0"},
-		{Options{Temperature: 1, TopP: 1.5}, "--top-p must be in (0, 1]; got 1.5"},
-		{Options{Temperature: 1, TopP: math.NaN()}, "--top-p must be in (0, 1]; got NaN"},
-		{Options{Temperature: -1, TopP: 1}, "--temperature must be >= 0; got -1"},
-		{Options{Temperature: math.NaN(), TopP: 1}, "--temperature must be >= 0; got NaN"},
-		{Options{Temperature: math.Inf(1), TopP: 1}, "--temperature must be finite; got +Inf"},
-		{Options{Temperature: 1, TopK: -3, TopP: 1}, "--top-k must be >= 0; got -3"},
+		{Default, "", ""},
+		{Options{Temperature: 0, TopP: 1}, "", ""},
+		{Options{Temperature: 0.7, TopK: 40, TopP: 0.9}, "", ""},
+		{Options{Temperature: 1, TopP: 1e-9}, "", ""},
+		{Options{Temperature: 1, TopP: 0}, "TopP", "sample: TopP 0 is out of range: it must be in (0, 1]"},
+		{Options{}, "TopP", "sample: TopP 0 is out of range: it must be in (0, 1]"},
+		{Options{Temperature: 1, TopP: 1.5}, "TopP", "sample: TopP 1.5 is out of range: it must be in (0, 1]"},
+		{Options{Temperature: 1, TopP: math.NaN()}, "TopP", "sample: TopP NaN is out of range: it must be in (0, 1]"},
+		{Options{Temperature: -1, TopP: 1}, "Temperature", "sample: Temperature -1 is out of range: it must be >= 0 (0 is greedy)"},
+		{Options{Temperature: math.NaN(), TopP: 1}, "Temperature", "sample: Temperature NaN is out of range: it must be >= 0 (0 is greedy)"},
+		{Options{Temperature: math.Inf(1), TopP: 1}, "Temperature", "sample: Temperature +Inf is out of range: it must be finite"},
+		{Options{Temperature: 1, TopK: -3, TopP: 1}, "TopK", "sample: TopK -3 is out of range: it must be >= 0 (0 keeps every token)"},
 	}
 	for _, tt := range tests {
 		err := tt.o.Validate()
@@ -36,6 +38,14 @@ func TestValidate(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("%+v.Validate() = %q, want %q", tt.o, got, tt.want)
+		}
+		// A caller finds the field by its Go name, to name its own flag.
+		var oe *OptionError
+		if errors.As(err, &oe) != (tt.option != "") || (oe != nil && oe.Option != tt.option) {
+			t.Errorf("%+v.Validate() = %#v, want an *OptionError for %q", tt.o, err, tt.option)
+		}
+		if oe != nil && !strings.Contains(got, fmt.Sprint(oe.Value)) {
+			t.Errorf("%+v.Validate(): Value %v is not the value in %q", tt.o, oe.Value, got)
 		}
 	}
 }
@@ -52,7 +62,7 @@ func TestCheck(t *testing.T) {
 		{[]float64{math.Inf(1)}, Default, rng, "logit of token 0 is +Inf"},
 		{[]float64{0, math.Inf(-1)}, Default, rng, "logit of token 1 is -Inf"},
 		{nil, Default, rng, "no logits"},
-		{[]float64{1}, Options{Temperature: -1, TopP: 1}, rng, "--temperature must be >= 0"},
+		{[]float64{1}, Options{Temperature: -1, TopP: 1}, rng, "Temperature -1 is out of range"},
 		{[]float64{1, 2}, Default, nil, "needs a random source"},
 	}
 	for _, tt := range tests {
@@ -60,18 +70,24 @@ func TestCheck(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Check(%v, %+v) = %v, want %q", tt.logits, tt.o, err, tt.want)
 		}
-		if _, err := Draw(tt.logits, tt.o, tt.rng, 3); err == nil {
-			t.Errorf("Draw(%v, %+v) succeeded", tt.logits, tt.o)
-		}
-		step := Next(tt.logits, tt.o, tt.rng, 3)
-		if step.Chosen != -1 || !strings.Contains(step.Reason, tt.want) {
-			t.Errorf("Next(%v, %+v) = %d %q, want -1 and the error", tt.logits, tt.o, step.Chosen, step.Reason)
+		if _, err := Draw(tt.logits, tt.o, tt.rng, 3); err == nil || err.Error() != Check(tt.logits, tt.o, tt.rng).Error() {
+			t.Errorf("Draw(%v, %+v) = %v, want Check's error", tt.logits, tt.o, err)
 		}
 	}
 	// Greedy needs no random source.
-	if step, err := Draw([]float64{0, 3, 1}, Options{TopP: 1}, nil, 0); err != nil || step.Chosen != 1 {
+	if step, err := Draw([]float64{0, 3, 1}, Options{TopP: 1}, nil, 0); err != nil || step.Chosen.ID != 1 {
 		t.Errorf("greedy with nil rng = %v, %v", step.Chosen, err)
 	}
+}
+
+// draw is Draw for arguments that must be valid.
+func draw(t testing.TB, logits []float64, o Options, rng *rand.Rand, top int) Step {
+	t.Helper()
+	step, err := Draw(logits, o, rng, top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return step
 }
 
 // randomLogits returns V logits at a random scale, with some repeated
@@ -143,8 +159,11 @@ func TestAgainstReference(t *testing.T) {
 		if got.Kept != kept {
 			t.Fatalf("%s: kept %d, reference %d", where, got.Kept, kept)
 		}
-		if got.Chosen != ref.chosen {
-			t.Fatalf("%s: chose %d, reference %d (u=%v)", where, got.Chosen, ref.chosen, u)
+		if got.Chosen.ID != ref.chosen || !near(got.Chosen.Prob, ref.final[ref.chosen], 1e-9) {
+			t.Fatalf("%s: chose %+v, reference %d with final %v (u=%v)", where, got.Chosen, ref.chosen, ref.final[ref.chosen], u)
+		}
+		if !near(got.KeptMass, ref.mass, 1e-9) {
+			t.Fatalf("%s: kept mass %v, reference %v", where, got.KeptMass, ref.mass)
 		}
 		if len(got.Top) != min(top, V) {
 			t.Fatalf("%s: %d candidates, want %d", where, len(got.Top), min(top, V))
@@ -154,16 +173,19 @@ func TestAgainstReference(t *testing.T) {
 			if c.ID != id || c.Kept != ref.kept[id] || !near(c.Final, ref.final[id], 1e-9) || c.Prob != got.Probs[id] || c.Logit != logits[id] {
 				t.Fatalf("%s: candidate %d = %+v, reference id %d kept %v final %v", where, r, c, id, ref.kept[id], ref.final[id])
 			}
-			if c.Kept != (c.Reason == "") {
-				t.Fatalf("%s: candidate %+v: a reason exactly when cut", where, c)
+			if c.Reason != ref.reason[id] {
+				t.Fatalf("%s: candidate %+v, reference reason %q", where, c, ref.reason[id])
+			}
+			if c.Kept && c.Final != got.Probs[id]/got.KeptMass {
+				t.Fatalf("%s: candidate %+v: Final is not Prob / KeptMass (%v)", where, c, got.KeptMass)
 			}
 		}
-		wantReason := "sampled (p="
+		wantReason := ReasonSampled
 		if o.Temperature == 0 {
-			wantReason = "greedy: most likely"
+			wantReason = ReasonGreedy
 		}
-		if !strings.HasPrefix(got.Reason, wantReason) {
-			t.Fatalf("%s: reason %q, want %q...", where, got.Reason, wantReason)
+		if got.Chosen.Reason != wantReason {
+			t.Fatalf("%s: chosen because %q, want %q", where, got.Chosen.Reason, wantReason)
 		}
 	}
 	if checked < 2500 {
@@ -185,16 +207,35 @@ func TestCutReasons(t *testing.T) {
 	want := []struct {
 		id     int
 		final  float64
-		reason string
-	}{{1, 4.0 / 7, ""}, {3, 3.0 / 7, ""}, {2, 0, "cut by top-p"}, {0, 0, "cut by top-k"}}
+		reason Reason
+	}{{1, 4.0 / 7, "kept"}, {3, 3.0 / 7, "kept"}, {2, 0, "cut by top-p"}, {0, 0, "cut by top-k"}}
 	for i, w := range want {
 		c := step.Top[i]
 		if c.ID != w.id || !near(c.Final, w.final, 1e-12) || c.Reason != w.reason {
 			t.Errorf("candidate %d = %+v, want id %d final %v reason %q", i, c, w.id, w.final, w.reason)
 		}
 	}
-	if step.Kept != 2 {
-		t.Errorf("kept %d, want 2", step.Kept)
+	if step.Kept != 2 || !near(step.KeptMass, 0.7, 1e-12) {
+		t.Errorf("kept %d holding %v, want 2 holding 0.4+0.3", step.Kept, step.KeptMass)
+	}
+	// The chosen token's probability is its Final, whichever was drawn.
+	if c := step.Top[0]; step.Chosen.ID == c.ID && step.Chosen.Prob != c.Final || step.Chosen.ID != c.ID && step.Chosen.Prob != step.Top[1].Final {
+		t.Errorf("chose %+v; the candidates' finals are %v and %v", step.Chosen, c.Final, step.Top[1].Final)
+	}
+
+	// Greedy names every token but the most likely "below the top", before
+	// any top-k or top-p cut.
+	step, err = Draw(logits, Options{Temperature: 0, TopK: 2, TopP: 0.5}, nil, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range step.Top {
+		if want := map[bool]Reason{true: ReasonKept, false: ReasonBelowTop}[i == 0]; c.Reason != want {
+			t.Errorf("greedy candidate %d: %+v, want reason %q", i, c, want)
+		}
+	}
+	if step.Chosen != (Choice{ID: 1, Reason: ReasonGreedy, Prob: 1}) {
+		t.Errorf("greedy chose %+v", step.Chosen)
 	}
 }
 
@@ -214,8 +255,8 @@ func TestFrequencies(t *testing.T) {
 		counts := make([]int, len(logits))
 		var step Step
 		for range N {
-			step = Next(logits, o, rng, len(logits))
-			counts[step.Chosen]++
+			step = draw(t, logits, o, rng, len(logits))
+			counts[step.Chosen.ID]++
 		}
 		var chi2 float64
 		for _, c := range step.Top {
@@ -250,12 +291,12 @@ func TestGreedy(t *testing.T) {
 				argmax = i
 			}
 		}
-		greedy := Next(logits, Options{TopP: 1}, nil, 2)
-		topK1 := Next(logits, Options{Temperature: 1, TopK: 1, TopP: 1}, rng, 2)
-		if greedy.Chosen != argmax || topK1.Chosen != argmax {
-			t.Fatalf("argmax %d; greedy chose %d, top-k 1 chose %d", argmax, greedy.Chosen, topK1.Chosen)
+		greedy := draw(t, logits, Options{TopP: 1}, nil, 2)
+		topK1 := draw(t, logits, Options{Temperature: 1, TopK: 1, TopP: 1}, rng, 2)
+		if greedy.Chosen.ID != argmax || topK1.Chosen.ID != argmax {
+			t.Fatalf("argmax %d; greedy chose %d, top-k 1 chose %d", argmax, greedy.Chosen.ID, topK1.Chosen.ID)
 		}
-		if greedy.Reason != "greedy: most likely" || greedy.Kept != 1 || greedy.Top[0].Final != 1 {
+		if greedy.Chosen.Reason != ReasonGreedy || greedy.Chosen.Prob != 1 || greedy.Kept != 1 || greedy.Top[0].Final != 1 {
 			t.Fatalf("greedy step %+v", greedy)
 		}
 	}
@@ -267,7 +308,7 @@ func TestTemperatureLimit(t *testing.T) {
 	logits := []float64{0.3, 1.2, 1.1, -2, 0.9}
 	prev := 0.0
 	for _, T := range []float64{2, 1, 0.5, 0.1, 0.01, 0.001} {
-		step := Next(logits, Options{Temperature: T, TopP: 1}, rand.New(rand.NewPCG(1, 1)), 0)
+		step := draw(t, logits, Options{Temperature: T, TopP: 1}, rand.New(rand.NewPCG(1, 1)), 0)
 		if p := step.Probs[1]; p <= prev {
 			t.Errorf("T=%v: P(argmax) = %v, not above %v at the higher temperature", T, p, prev)
 		}
@@ -278,7 +319,7 @@ func TestTemperatureLimit(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	for range 1000 {
-		if c := Next(logits, Options{Temperature: 0.001, TopP: 1}, rng, 0).Chosen; c != 1 {
+		if c := draw(t, logits, Options{Temperature: 0.001, TopP: 1}, rng, 0).Chosen.ID; c != 1 {
 			t.Fatalf("T=0.001 chose %d, greedy chooses 1", c)
 		}
 	}
@@ -293,7 +334,7 @@ func TestSameSeed(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 0))
 		var ids []int
 		for range 200 {
-			ids = append(ids, Next(logits, o, rng, top).Chosen)
+			ids = append(ids, draw(t, logits, o, rng, top).Chosen.ID)
 		}
 		return ids
 	}
@@ -316,8 +357,8 @@ func TestExtremeLogits(t *testing.T) {
 	if step.Probs[0] != 0.5 || step.Probs[2] != 0.5 || step.Probs[1] != 0 || step.Probs[3] != 0 {
 		t.Errorf("probs %v, want [0.5 0 0.5 0]", step.Probs)
 	}
-	if step.Chosen != 0 && step.Chosen != 2 {
-		t.Errorf("chose %d", step.Chosen)
+	if step.Chosen.ID != 0 && step.Chosen.ID != 2 {
+		t.Errorf("chose %d", step.Chosen.ID)
 	}
 	if math.Abs(step.Entropy-1) > 1e-12 {
 		t.Errorf("entropy %v bits, want 1", step.Entropy)
