@@ -17,20 +17,5 @@ var sampleOptions = sample.Options{Temperature: 0.8, TopK: 0, TopP: 1}
 // is full.
 func sampleText(m *transformer.Model, prompt []int, n int, seed uint64) ([]int, error) {
 	m.SetTraining(false, 0)
-	g, err := generate.New(m, prompt, generate.Options{Sample: sampleOptions, Seed: seed, Top: 1})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]int, 0, n)
-	for range n {
-		st, err := g.Propose()
-		if err != nil {
-			return nil, err
-		}
-		if err := g.Accept(st.Chosen.ID); err != nil {
-			return nil, err
-		}
-		out = append(out, st.Chosen.ID)
-	}
-	return out, nil
+	return generate.Continue(m, prompt, n, sampleOptions, seed)
 }

@@ -7,12 +7,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -50,10 +51,7 @@ func main() {
 		// A million problems, and longer carries: a bigger budget.
 		cfg.HeldOut, cfg.Steps, cfg.TimeLimit, cfg.EvalEvery = 10000, 12000, 12*time.Minute, 500
 	}
-	if err := run(os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "addition:", err)
-		os.Exit(1)
-	}
+	demo.Main("addition", func(_ context.Context, w io.Writer) error { return run(w, cfg) })
 }
 
 // examples are the problems shown to explain the format, one per number of

@@ -11,12 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/tick-llm/tick/demos/internal/trained"
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -41,17 +40,12 @@ func main() {
 	flag.StringVar(&cfg.Prompt, "prompt", cfg.Prompt, "text to look at (keep it short: one column per token)")
 	flag.StringVar(&cfg.Out, "out", cfg.Out, "folder for the PNG")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "attention:", err)
-		os.Exit(1)
-	}
+	demo.Main("attention", func(ctx context.Context, w io.Writer) error { return run(ctx, w, cfg) })
 }
 
 // run is the whole demo, writing to w.
 func run(ctx context.Context, w io.Writer, cfg config) error {
-	m, tok, err := trained.Load(cfg.Model)
+	m, tok, err := demo.LoadModel(cfg.Model)
 	if err != nil {
 		return err
 	}

@@ -12,11 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
+	"slices"
 
-	"github.com/tick-llm/tick/demos/internal/trained"
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
@@ -48,17 +47,12 @@ func main() {
 	flag.IntVar(&cfg.Steps, "steps", cfg.Steps, "generation steps to show one by one")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "sampler seed")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "generate:", err)
-		os.Exit(1)
-	}
+	demo.Main("generate", func(ctx context.Context, w io.Writer) error { return run(ctx, w, cfg) })
 }
 
 // run is the whole demo, writing to w.
 func run(ctx context.Context, w io.Writer, cfg config) error {
-	m, tok, err := trained.Load(cfg.Model)
+	m, tok, err := demo.LoadModel(cfg.Model)
 	if err != nil {
 		return err
 	}
@@ -132,18 +126,9 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 
 // write continues prompt by n tokens with sampling options o.
 func write(m *transformer.Model, tok tokenizer.Tokenizer, prompt []int, o sample.Options, n int, seed uint64) (string, error) {
-	g, err := generate.New(m, prompt, generate.Options{Sample: o, Seed: seed, Top: 1})
+	ids, err := generate.Continue(m, prompt, n, o, seed)
 	if err != nil {
 		return "", err
 	}
-	for range n {
-		st, err := g.Propose()
-		if err != nil {
-			return "", err
-		}
-		if err := g.Accept(st.Chosen.ID); err != nil {
-			return "", err
-		}
-	}
-	return string(tok.Decode(g.IDs())), nil
+	return string(tok.Decode(append(slices.Clone(prompt), ids...))), nil
 }

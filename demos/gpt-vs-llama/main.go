@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/train"
@@ -55,12 +55,7 @@ func main() {
 	if tty.Is(os.Stderr) {
 		cfg.Train.Progress = os.Stderr
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "gpt-vs-llama:", err)
-		os.Exit(1)
-	}
+	demo.Main("gpt-vs-llama", func(ctx context.Context, w io.Writer) error { return run(ctx, w, cfg) })
 }
 
 // run is the whole demo, writing to w.

@@ -7,12 +7,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -47,10 +48,7 @@ func main() {
 	flag.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "stop training after this long (0 = none)")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the model, the split and the batches")
 	flag.Parse()
-	if err := run(os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "sort:", err)
-		os.Exit(1)
-	}
+	demo.Main("sort", func(_ context.Context, w io.Writer) error { return run(w, cfg) })
 }
 
 // run is the whole demo, writing to w.

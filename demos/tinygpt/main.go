@@ -15,13 +15,14 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/eval"
 	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
@@ -67,12 +68,7 @@ func main() {
 	if tty.Is(os.Stderr) {
 		cfg.Train.Progress = os.Stderr
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "tinygpt:", err)
-		os.Exit(1)
-	}
+	demo.Main("tinygpt", func(ctx context.Context, w io.Writer) error { return run(ctx, w, cfg) })
 }
 
 // run is the whole demo, writing to w.
@@ -188,20 +184,11 @@ func continueText(m *transformer.Model, tok tokenizer.Tokenizer, prompt []int, n
 	m.SetTraining(false, 0)
 	opts := sample.Default
 	opts.Temperature = temperature
-	g, err := generate.New(m, prompt, generate.Options{Sample: opts, Seed: seed})
+	ids, err := generate.Continue(m, prompt, n, opts, seed)
 	if err != nil {
 		return "", err
 	}
-	for range n {
-		st, err := g.Propose()
-		if err != nil {
-			return "", err
-		}
-		if err := g.Accept(st.Chosen.ID); err != nil {
-			return "", err
-		}
-	}
-	return string(tok.Decode(g.IDs())), nil
+	return string(tok.Decode(append(slices.Clone(prompt), ids...))), nil
 }
 
 // indent puts a margin before every line of a sample text.

@@ -232,3 +232,26 @@ func (g *Generator) step(st sample.Step) Step {
 	}
 	return s
 }
+
+// Continue extends prompt by n tokens, each drawn by the sampler with
+// options o from a source seeded by seed, and returns the n new tokens: the
+// generation loop with nobody watching, as training samples and the demos'
+// texts use it.
+func Continue(m *transformer.Model, prompt []int, n int, o sample.Options, seed uint64) ([]int, error) {
+	g, err := New(m, prompt, Options{Sample: o, Seed: seed, Top: 1})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, 0, n)
+	for range n {
+		st, err := g.Propose()
+		if err != nil {
+			return nil, err
+		}
+		if err := g.Accept(st.Chosen.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, st.Chosen.ID)
+	}
+	return out, nil
+}
