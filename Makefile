@@ -24,11 +24,20 @@ demo:
 $(addprefix demo-,$(DEMOS)): demo-%:
 	$(GO) run $(TAGS) ./demos/$*
 
-# The whole suite with the pure-Go backend, then the model code again on
+# generate and attention read the model tinygpt trains.
+demo-generate demo-attention: out/tinygpt
+out/tinygpt:
+	$(GO) run $(TAGS) ./demos/tinygpt
+
+# The whole suite with the pure-Go backend, the packages that run work on
+# several goroutines again under the race detector (batch encoding, the
+# model's workers, the generation cache), then the model code again on
 # OpenBLAS where it is installed.
+RACE := ./tokenizer/ ./transformer/ ./transformer/generate/
 test:
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
+	$(GO) test -race -timeout 20m $(RACE)
 ifeq ($(HAVE_OPENBLAS),yes)
 	$(GO) test -timeout 20m -tags openblas ./transformer/... ./train/...
 endif

@@ -14,11 +14,12 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestRun trains a tiny two-layer model, runs the demo on it and checks: one terminal map row per prompt token and head summary
-// per head, nothing shaded above the diagonal (a token cannot attend to later
-// ones), and the PNG decodes with one tile per head.
+// TestRun trains a tiny two-layer model, runs the demo on it and checks: one
+// terminal map row per prompt token and head summary per head, nothing
+// shaded above the diagonal (a token cannot attend to later ones), and the
+// PNG decodes with one tile per head.
 func TestRun(t *testing.T) {
-	const layers, heads = 2, 2
+	const layers, heads = 2, 4
 	cfg := defaultConfig()
 	cfg.Model, cfg.Out = demotest.Run(t, layers, heads), filepath.Join(t.TempDir(), "out")
 	cfg.Prompt = "the cat sat"
@@ -60,8 +61,11 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("attention.png: %v", err)
 	}
-	if b := img.Bounds(); b.Dx() < b.Dy() || b.Dy() < 100 {
-		t.Errorf("attention.png is %v; want 2 columns of heads at least as wide as 2 rows of layers", b)
+	// One square tile per head: as many tiles across as heads, as many
+	// down as layers, each wide enough for the prompt's tokens.
+	b := img.Bounds()
+	if d := b.Dx()*layers - b.Dy()*heads; d < -heads || d > heads || b.Dy() < layers*T*9 {
+		t.Errorf("attention.png is %dx%d pixels; want %d square tiles across and %d down, each at least %d pixels", b.Dx(), b.Dy(), heads, layers, T*9)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +13,14 @@ import (
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/demos/internal/demotest"
+	"github.com/tick-llm/tick/eval"
 )
 
 // TestRun trains both presets at a tiny size and checks: the parameter
 // counts printed are those of models actually built from the two
 // configurations (counted tensor by tensor), both runs reached the step
-// budget, the two final losses are numbers, and the plot is a PNG.
+// budget, the final losses printed are those eval.Evaluate measures on the
+// saved runs, and the plot is a PNG.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	cfg := defaultConfig()
@@ -43,6 +46,21 @@ func TestRun(t *testing.T) {
 		row := fmt.Sprintf("%-8s %10d %7d ", p, n, o.Steps)
 		if !strings.Contains(out, row) {
 			t.Errorf("results table lacks %q (parameters counted from the saved model's tensors)\n%s", row, out)
+		}
+		// The final model is the last checkpoint; its loss on the whole
+		// validation split, measured again, is the table's val loss.
+		e, err := eval.Evaluate(eval.Options{Model: filepath.Join(cfg.Out, p, checkpoint.Last)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tps, trainLoss, valLoss, bpb float64
+		line := out[strings.Index(out, row)+len(row):]
+		if _, err := fmt.Sscanf(line, "%f %f %f %f", &tps, &trainLoss, &valLoss, &bpb); err != nil {
+			t.Fatalf("%s row: %v", p, err)
+		}
+		if math.Abs(valLoss-e.Loss()) > 5e-5 || math.Abs(bpb-e.BitsPerByte()) > 5e-5 || !(trainLoss > 0) || !(tps > 0) {
+			t.Errorf("%s: table says val loss %.4f, %.4f bits/byte (train %.4f, %.0f tok/s); evaluating the run gives %.4f, %.4f",
+				p, valLoss, bpb, trainLoss, tps, e.Loss(), e.BitsPerByte())
 		}
 	}
 	f, err := os.Open(filepath.Join(cfg.Out, "loss.png"))
