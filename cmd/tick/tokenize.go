@@ -7,17 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 	"github.com/rivo/uniseg"
 	"golang.org/x/term"
 
+	"github.com/tick-llm/tick/internal/tiktokenref"
+	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
@@ -61,7 +62,7 @@ func runTokenize(args []string) error {
 	}
 	mode, err := tokenizer.ParseSpecialMode(*special)
 	if err != nil {
-		return err
+		return fmt.Errorf("--special: %w", err)
 	}
 	switch *format {
 	case "pretty", "ids", "json", "count":
@@ -85,11 +86,11 @@ func runTokenize(args []string) error {
 	for _, name := range names {
 		enc, err := loadEncoding(name, *pattern)
 		if err != nil {
-			return err
+			return flagAdvice(err)
 		}
 		ids, err := enc.Encode(text, mode)
 		if err != nil {
-			return err
+			return flagAdvice(err)
 		}
 		toks, err := enc.Tokens(ids)
 		if err != nil {
@@ -175,7 +176,7 @@ func readInput(words []string, file string) (string, error) {
 		}
 		return string(data), nil
 	}
-	if term.IsTerminal(int(os.Stdin.Fd())) {
+	if tty.Is(os.Stdin) {
 		fmt.Fprintln(os.Stderr, "tick tokenize: reading text from standard input (end with Ctrl-D; or pass TEXT or --file)")
 	}
 	data, err := io.ReadAll(os.Stdin)
@@ -192,7 +193,7 @@ func loadEncoding(name, pattern string) (*tokenizer.Encoding, error) {
 	}
 	p, err := split.Parse(pattern)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--pattern: %w", err)
 	}
 	if slices.Contains(tokenizer.Builtins(), name) || strings.HasPrefix(name, "llama3:") {
 		return nil, fmt.Errorf("--pattern only applies to a .tiktoken file; %s has its own pattern: drop --pattern", name)
@@ -200,7 +201,27 @@ func loadEncoding(name, pattern string) (*tokenizer.Encoding, error) {
 	return tokenizer.Load(name, p, nil)
 }
 
-var tiktokenLoader sync.Once
+// flagAdvice turns the tokenizer's errors, which advise a Go caller (use
+// SpecialAllow, call Load), into one line of advice that names tick's flags
+// and commands. Other errors pass through unchanged.
+func flagAdvice(err error) error {
+	var special *tokenizer.SpecialTokenError
+	var sidecar *tokenizer.SidecarError
+	var rankFile *tokenizer.RankFileError
+	switch {
+	case errors.As(err, &special):
+		return fmt.Errorf("text contains special token %s at byte %d: pass --special allow to encode it as that token or --special ordinary to encode it as plain text", special.Token, special.Pos)
+	case errors.As(err, &sidecar) && errors.Is(sidecar.Err, fs.ErrNotExist):
+		return fmt.Errorf("%s has no sidecar %s: give its split pattern with --pattern gpt2|cl100k|o200k|none, or write the sidecar, e.g. %s", sidecar.RankFile, sidecar.Path, tokenizer.SidecarExample)
+	case errors.As(err, &sidecar):
+		return fmt.Errorf("sidecar %s is not valid JSON (%v): fix it to read like %s, or delete it and pass --pattern", sidecar.Path, sidecar.Err, tokenizer.SidecarExample)
+	case errors.As(err, &rankFile) && errors.Is(rankFile.Err, fs.ErrNotExist):
+		return fmt.Errorf("rank file %s does not exist: check the path, or train one with 'tick bpe train --out %s'", rankFile.Path, rankFile.Path)
+	case errors.As(err, &rankFile):
+		return fmt.Errorf("%s is not a usable tiktoken rank file: %v; check that it is a .tiktoken file (lines of \"base64(token) rank\") or retrain it with 'tick bpe train'", rankFile.Path, rankFile.Err)
+	}
+	return err
+}
 
 // tiktokenGo returns tiktoken-go's encoding of the same name, using the
 // same embedded rank files, for comparisons.
@@ -208,12 +229,7 @@ func tiktokenGo(name string) (*tiktoken.Tiktoken, error) {
 	if !slices.Contains(tokenizer.Builtins(), name) {
 		return nil, fmt.Errorf("--compare needs a built-in encoding (%s), not %s: drop --compare or use a built-in --encoding", strings.Join(tokenizer.Builtins(), ", "), name)
 	}
-	tiktokenLoader.Do(func() { tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader()) })
-	ref, err := tiktoken.GetEncoding(name)
-	if err != nil {
-		return nil, fmt.Errorf("tiktoken-go %s: %w", name, err)
-	}
-	return ref, nil
+	return tiktokenref.Get(name)
 }
 
 // compareWithTiktokenGo encodes text with tiktoken-go the way mode asks and
@@ -319,7 +335,7 @@ type printer struct {
 
 func newPrinter(f *os.File) *printer {
 	p := &printer{w: f, width: 80}
-	if term.IsTerminal(int(f.Fd())) {
+	if tty.Is(f) {
 		p.colour = os.Getenv("NO_COLOR") == ""
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 10 {
 			p.width = w
