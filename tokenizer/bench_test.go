@@ -11,7 +11,7 @@ import (
 
 func benchCorpora(b *testing.B) map[string]string {
 	return map[string]string{
-		"opticks":    opticks(b),
+		"opticks":    opticks(b, 0),
 		"go-sources": goSources(b, 2<<20),
 	}
 }
@@ -41,7 +41,7 @@ func BenchmarkEncode(b *testing.B) {
 
 // BenchmarkCount: counting without building the slice.
 func BenchmarkCount(b *testing.B) {
-	text := opticks(b)
+	text := opticks(b, 0)
 	enc := mustGet(b, "cl100k_base")
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {

@@ -86,15 +86,20 @@ func loadBuiltin(name string, b *builtin) (*Encoding, error) {
 
 // fromRankData parses rank-file contents into an Encoding.
 func fromRankData(name string, data []byte, pattern split.Pattern, specials map[string]int) (*Encoding, error) {
-	slab, lines, err := parseRankFile(data)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %s: %w", name, err)
-	}
-	v, err := newVocab(slab, lines)
+	v, err := parseVocab(data)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", name, err)
 	}
 	return newEncoding(name, v, pattern, specials)
+}
+
+// parseVocab parses rank-file contents into a vocab.
+func parseVocab(data []byte) (*vocab, error) {
+	slab, lines, err := parseRankFile(data)
+	if err != nil {
+		return nil, err
+	}
+	return newVocab(slab, lines)
 }
 
 // Load reads a tiktoken rank file and builds an Encoding with the given
@@ -108,7 +113,7 @@ func Load(path string, pattern split.Pattern, specials map[string]int) (*Encodin
 	name := strings.TrimSuffix(filepath.Base(path), ".tiktoken")
 	enc, err := fromRankData(name, data, pattern, specials)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a usable tiktoken rank file: %w; check that it is a .tiktoken file (lines of \"base64(token) rank\") or retrain it with 'tick bpe train'", path, err)
+		return nil, &RankFileError{Path: path, Err: err}
 	}
 	return enc, nil
 }
@@ -116,13 +121,33 @@ func Load(path string, pattern split.Pattern, specials map[string]int) (*Encodin
 func readRankFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("rank file %s does not exist: check the path, or train one with 'tick bpe train --out %s'", path, path)
+		return nil, &RankFileError{Path: path, Err: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read rank file: %w", err)
 	}
 	return data, nil
 }
+
+// RankFileError is the error of Load (and of Get for a rank file's path)
+// when the rank file does not exist or is not in tiktoken's format. Its
+// message names package bpe, which trains and saves rank files; a command
+// line can use Path to name its own commands instead.
+type RankFileError struct {
+	Path string
+	// Err is what is wrong: an error matching fs.ErrNotExist if there is no
+	// such file, else the first problem found, naming its line.
+	Err error
+}
+
+func (e *RankFileError) Error() string {
+	if errors.Is(e.Err, fs.ErrNotExist) {
+		return fmt.Sprintf("rank file %s does not exist: check the path, or train one (package bpe: Train, then Vocab.Save)", e.Path)
+	}
+	return fmt.Sprintf("%s is not a usable tiktoken rank file: %v; check that it is a .tiktoken file (lines of \"base64(token) rank\", as bpe's Vocab.Save writes)", e.Path, e.Err)
+}
+
+func (e *RankFileError) Unwrap() error { return e.Err }
 
 // Sidecar is the JSON file next to a .tiktoken rank file that says how to
 // use it: {"pattern":"cl100k","special_tokens":{"<|endoftext|>":4096}}.
@@ -143,14 +168,14 @@ func loadWithSidecar(path string) (*Encoding, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("rank file %s does not exist: check the path, or use a built-in encoding (%s)", path, strings.Join(Builtins(), ", "))
 		}
-		return nil, fmt.Errorf("%s has no sidecar %s: give its split pattern with --pattern gpt2|cl100k|o200k|none, or write the sidecar, e.g. {\"pattern\":\"cl100k\",\"special_tokens\":{}}", path, sc)
+		return nil, &SidecarError{RankFile: path, Path: sc, Err: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read sidecar: %w", err)
 	}
 	var s Sidecar
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("sidecar %s is not valid JSON (%w): fix it to read like {\"pattern\":\"cl100k\",\"special_tokens\":{}}, or delete it and pass --pattern", sc, err)
+		return nil, &SidecarError{RankFile: path, Path: sc, Err: err}
 	}
 	pat, err := split.Parse(s.Pattern)
 	if err != nil {
@@ -158,6 +183,30 @@ func loadWithSidecar(path string) (*Encoding, error) {
 	}
 	return Load(path, pat, s.SpecialTokens)
 }
+
+// SidecarExample is what a sidecar looks like, for error messages.
+const SidecarExample = `{"pattern":"cl100k","special_tokens":{}}`
+
+// SidecarError is the error of Get for a rank file whose sidecar is missing
+// or is not valid JSON, so the split pattern is unknown. Its message names
+// Load, which takes the pattern instead; a command line can use the fields
+// to name its own flags.
+type SidecarError struct {
+	RankFile string // the .tiktoken file
+	Path     string // its sidecar, SidecarPath(RankFile)
+	// Err matches fs.ErrNotExist if there is no sidecar; else it is the
+	// JSON error.
+	Err error
+}
+
+func (e *SidecarError) Error() string {
+	if errors.Is(e.Err, fs.ErrNotExist) {
+		return fmt.Sprintf("%s has no sidecar %s: load it with Load and its split pattern (split.GPT2, CL100K, O200K or None), or write the sidecar, e.g. %s", e.RankFile, e.Path, SidecarExample)
+	}
+	return fmt.Sprintf("sidecar %s is not valid JSON (%v): fix it to read like %s, or delete it and load the rank file with Load and its split pattern", e.Path, e.Err, SidecarExample)
+}
+
+func (e *SidecarError) Unwrap() error { return e.Err }
 
 // LoadLlama3 loads Meta's Llama 3 tokenizer.model: a tiktoken rank file
 // (128,000 ranks) used with cl100k's split pattern and 256 special tokens
@@ -171,13 +220,9 @@ func LoadLlama3(path string) (*Encoding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read llama3 tokenizer: %w", err)
 	}
-	slab, lines, err := parseRankFile(data)
+	v, err := parseVocab(data)
 	if err != nil {
 		return nil, fmt.Errorf("llama3 tokenizer %s is not a tiktoken-format tokenizer.model: %w; pass the original/tokenizer.model file of a Llama 3 release", path, err)
-	}
-	v, err := newVocab(slab, lines)
-	if err != nil {
-		return nil, fmt.Errorf("llama3 tokenizer %s: %w", path, err)
 	}
 	enc, err := newEncoding("llama3", v, split.CL100K, Llama3SpecialTokens(v.count))
 	if err != nil {

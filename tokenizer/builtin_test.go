@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -146,7 +150,7 @@ func TestLlama3(t *testing.T) {
 		set[s] = true
 	}
 	ref := tiktoken.NewTiktoken(core, nil, set)
-	text := "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n" + opticks(t)[:30000] + "<|eot_id|>" + adversarial(10, 20000)
+	text := "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n" + opticks(t, 30000) + "<|eot_id|>" + adversarial(10, 20000)
 	got, err := enc.Encode(text, SpecialAllow)
 	if err != nil {
 		t.Fatal(err)
@@ -200,8 +204,9 @@ func TestWholePieceLookup(t *testing.T) {
 func TestSidecar(t *testing.T) {
 	data, _ := assets.Assets.ReadFile(builtins["r50k_base"].file)
 	path := writeTemp(t, "mine.tiktoken", data)
-	if _, err := Get(path); err == nil || !strings.Contains(err.Error(), "--pattern") {
-		t.Errorf("no sidecar: err = %v, want a hint about --pattern", err)
+	var se *SidecarError
+	if _, err := Get(path); !errors.As(err, &se) || se.RankFile != path || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "Load") {
+		t.Errorf("no sidecar: err = %v, want a SidecarError for %s (not exist) naming Load", err, path)
 	}
 	if err := os.WriteFile(SidecarPath(path), []byte(`{"pattern":"gpt2","special_tokens":{"<|endoftext|>":50256}}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -226,6 +231,51 @@ func TestSidecar(t *testing.T) {
 		os.WriteFile(SidecarPath(path), []byte(sidecar), 0o644)
 		if _, err := Get(path); err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Errorf("sidecar %s: err = %v, want %q", sidecar, err, wantErr)
+		}
+	}
+	os.WriteFile(SidecarPath(path), []byte(`{"pattern":`), 0o644)
+	if _, err := Get(path); !errors.As(err, &se) || se.Path != SidecarPath(path) || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("sidecar that is not JSON: err = %v, want a SidecarError for %s", err, SidecarPath(path))
+	}
+}
+
+// cliWords are what an error written for tick's command line would say:
+// a flag, or a tick command.
+var cliWords = regexp.MustCompile(`--[a-z]|\btick [a-z]`)
+
+// TestErrorsSpeakGo checks that the package's errors for bad input advise
+// a Go caller in Go (the option, type or function to use), never with
+// tick's flags: cmd/tick turns them into flag advice (see its tests).
+func TestErrorsSpeakGo(t *testing.T) {
+	dir := t.TempDir()
+	noSidecar := filepath.Join(dir, "bare.tiktoken")
+	os.WriteFile(noSidecar, []byte("IQ== 0\n"), 0o644)
+	badSidecar := filepath.Join(dir, "bad.tiktoken")
+	os.WriteFile(badSidecar, []byte("IQ== 0\n"), 0o644)
+	os.WriteFile(SidecarPath(badSidecar), []byte(`{"pattern":`), 0o644)
+	malformed := filepath.Join(dir, "malformed.tiktoken")
+	os.WriteFile(malformed, []byte("IQ== 0\nnot a rank line\n"), 0o644)
+	enc := mustGet(t, "cl100k_base")
+	for _, c := range []struct {
+		name   string
+		err    func() error
+		goName string // the Go name the advice must give
+	}{
+		{"special token", func() error { _, err := enc.Encode("a<|endoftext|>", SpecialRaise); return err }, "SpecialAllow"},
+		{"no sidecar", func() error { _, err := Get(noSidecar); return err }, "Load"},
+		{"sidecar not JSON", func() error { _, err := Get(badSidecar); return err }, "Load"},
+		{"missing rank file", func() error { _, err := Load(filepath.Join(dir, "none.tiktoken"), split.CL100K, nil); return err }, "Vocab.Save"},
+		{"malformed rank file", func() error { _, err := Load(malformed, split.CL100K, nil); return err }, "line 2"},
+		{"unknown special mode", func() error { _, err := enc.Encode("a", SpecialMode(7)); return err }, "SpecialRaise"},
+	} {
+		err := c.err()
+		switch {
+		case err == nil:
+			t.Errorf("%s: no error", c.name)
+		case cliWords.MatchString(err.Error()):
+			t.Errorf("%s: %q speaks of tick's command line, not Go", c.name, err)
+		case !strings.Contains(err.Error(), c.goName):
+			t.Errorf("%s: %q does not name %s", c.name, err, c.goName)
 		}
 	}
 }

@@ -18,7 +18,7 @@ func TestMatchesTiktokenGo(t *testing.T) {
 		name string
 		text string
 	}{
-		{"opticks", opticks(t)},
+		{"opticks", opticks(t, 0)},
 		{"go-sources", goSources(t, 1<<20)},
 		{"adversarial", adversarial(1, 200_000)},
 		{"adversarial-2", adversarial(2, 50_000)},
@@ -26,6 +26,9 @@ func TestMatchesTiktokenGo(t *testing.T) {
 	for _, name := range Builtins() {
 		enc, ref := mustGet(t, name), refEncoding(t, name)
 		for _, c := range corpora {
+			if c.text == "" {
+				continue // the file could not be read: the test has failed saying so
+			}
 			t.Run(name+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
 				want := ref.EncodeOrdinary(c.text)
@@ -45,12 +48,15 @@ func TestMatchesTiktokenGo(t *testing.T) {
 }
 
 // TestMatchesTiktokenGoMoreSource extends the Go-sources comparison to a
-// second megabyte for the two encodings the speed targets are about.
+// second megabyte for the two encodings the speed targets are about (in
+// -short mode, its first quarter).
 func TestMatchesTiktokenGoMoreSource(t *testing.T) {
+	size := 2 << 20
 	if testing.Short() {
-		t.Skip("short mode: the first megabyte is covered by TestMatchesTiktokenGo")
+		size = 5 << 18
 	}
-	text := goSources(t, 2<<20)[1<<20:]
+	text := goSources(t, size)
+	text = text[min(len(text), 1<<20):]
 	for _, name := range []string{"cl100k_base", "o200k_base"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -66,7 +72,7 @@ func TestSpecialAllowMatchesTiktokenGo(t *testing.T) {
 	for _, name := range Builtins() {
 		t.Run(name, func(t *testing.T) {
 			enc, ref := mustGet(t, name), refEncoding(t, name)
-			words := strings.Fields(opticks(t)[:20000])
+			words := strings.Fields(opticks(t, 20000))
 			specials := slices.Sorted(func(yield func(string) bool) {
 				for s := range enc.SpecialTokens() {
 					if !yield(s) {
@@ -194,8 +200,8 @@ func TestSpecialModes(t *testing.T) {
 	if !errors.As(err, &se) || se.Token != "<|endoftext|>" || se.Pos != 0 {
 		t.Fatalf("SpecialRaise: err = %v, want a SpecialTokenError naming <|endoftext|> at 0", err)
 	}
-	if !strings.Contains(err.Error(), "--special allow") {
-		t.Errorf("error %q does not say how to change the behaviour", err)
+	if !strings.Contains(err.Error(), "SpecialAllow") || !strings.Contains(err.Error(), "SpecialOrdinary") {
+		t.Errorf("error %q does not name the Go options that change the behaviour", err)
 	}
 	if _, err := enc.Count(text, SpecialRaise); !errors.As(err, &se) {
 		t.Errorf("Count(SpecialRaise) err = %v, want a SpecialTokenError", err)
@@ -280,10 +286,11 @@ func clipString(s string) string {
 // whatever the number of texts relative to cores.
 func TestEncodeBatch(t *testing.T) {
 	enc := mustGet(t, "o200k_base")
-	text := opticks(t)
+	text := opticks(t, 0) + adversarial(5, 20_000)
 	var texts []string
 	for i := 0; i < 200; i++ {
-		texts = append(texts, text[i*997%len(text):][:i*13%2000])
+		s := text[i*997%len(text):]
+		texts = append(texts, s[:min(len(s), i*13%2000)])
 	}
 	texts = append(texts, "", adversarial(4, 10000))
 	got, err := enc.EncodeBatch(texts, SpecialRaise)

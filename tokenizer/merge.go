@@ -22,33 +22,68 @@ import "slices"
 // rescans every adjacent pair, so a piece of n bytes costs O(n^2) lookups.
 // The encoder uses mergeFast; a test proves that they agree.
 func mergeReference(v *vocab, piece []byte) []int {
-	if r, ok := v.rank(piece); ok {
+	if r, ok := v.rank(piece); ok { // step 1
 		return []int{r}
 	}
-	// bounds[i] is where part i starts; part i is piece[bounds[i]:bounds[i+1]].
+	return mergeSteps(v, piece, len(v.start), nil) // steps 2 and 3
+}
+
+// MergeStep is one join of byte-pair merging: the parts at positions Pos and
+// Pos+1, tokens Left and Right, became the one part Result.
+type MergeStep struct {
+	Left, Right, Result int
+	Pos                 int
+}
+
+// mergeSteps is steps 2 and 3 of mergeReference, with two additions so that
+// the same loop can show how merging works (see Encoding.MergeSteps): only
+// tokens of rank below `below` are made, and trace, if not nil, is called
+// with every join, in order.
+func mergeSteps(v *vocab, piece []byte, below int, trace func(MergeStep)) []int {
+	// Part i is piece[bounds[i]:bounds[i+1]] and is token ids[i]; every byte
+	// is a token (newEncoding checks), so the parts start as the bytes.
 	bounds := make([]int, len(piece)+1)
-	for i := range bounds {
+	ids := make([]int, len(piece))
+	for i := range piece {
 		bounds[i] = i
+		ids[i], _ = v.rank(piece[i : i+1])
 	}
+	bounds[len(piece)] = len(piece)
 	for {
 		best, bestRank := -1, 0
-		for i := 0; i+2 < len(bounds); i++ {
+		for i := 0; i+1 < len(ids); i++ {
 			joined := piece[bounds[i]:bounds[i+2]]
-			if r, ok := v.rank(joined); ok && (best < 0 || r < bestRank) {
+			if r, ok := v.rank(joined); ok && r < below && (best < 0 || r < bestRank) {
 				best, bestRank = i, r
 			}
 		}
 		if best < 0 {
-			break // no adjacent pair is a token: done
+			return ids // no adjacent pair is a token: done
 		}
-		bounds = slices.Delete(bounds, best+1, best+2) // join parts best and best+1
+		if trace != nil {
+			trace(MergeStep{Left: ids[best], Right: ids[best+1], Result: bestRank, Pos: best})
+		}
+		// Join parts best and best+1.
+		ids[best] = bestRank
+		ids = slices.Delete(ids, best+1, best+2)
+		bounds = slices.Delete(bounds, best+1, best+2)
 	}
-	ids := make([]int, 0, len(bounds)-1)
-	for i := 0; i+1 < len(bounds); i++ {
-		r, _ := v.rank(piece[bounds[i]:bounds[i+1]])
-		ids = append(ids, r)
-	}
-	return ids
+}
+
+// MergeSteps byte-pair merges piece with the plain algorithm that the
+// encoder is tested against, calls trace (if not nil) with each join in
+// order, and returns the tokens where merging stops. It is for showing how
+// encoding works (package bpe's Explain and MergeTree use it):
+//
+//   - Unlike Encode it does not first look the whole piece up, so it shows
+//     how merging reaches a piece that is itself a token, or that it does
+//     not (some of Llama 3's tokens cannot be reached).
+//   - Only tokens of rank below `below` are made. Pass VocabSize() to allow
+//     all; pass a token's own rank to ask which older tokens it was made of.
+//
+// Every round rescans the piece, so the time is quadratic in len(piece).
+func (e *Encoding) MergeSteps(piece []byte, below int, trace func(MergeStep)) []int {
+	return mergeSteps(e.vocab, piece, below, trace)
 }
 
 // noRank marks "this pair does not join into a token"; it is larger than

@@ -17,7 +17,7 @@ import (
 func TestMergeFastMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	var pieces [][]byte
-	text := opticks(t)[:100_000] + adversarial(8, 20_000)
+	text := opticks(t, 100_000) + adversarial(8, 20_000)
 	for _, name := range Builtins() {
 		pieces = append(pieces, mustGet(t, name).Pattern().Split([]byte(text))...)
 	}
@@ -51,6 +51,53 @@ func TestMergeFastMatchesReference(t *testing.T) {
 			if len(p) <= smallPiece {
 				if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {
 					t.Fatalf("%s: mergeSmall(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestMergeSteps checks the traced merge that package bpe shows: replaying
+// its steps from the bytes gives the tokens it returns, each step joins two
+// tokens that spell its result, and with every rank allowed it gives the
+// plain algorithm's tokens (tiktoken's files need no whole-piece lookup).
+// With ranks limited to those below a token's own, merging the token's bytes
+// stops short of it, at older tokens that spell it.
+func TestMergeSteps(t *testing.T) {
+	text := opticks(t, 50_000) + adversarial(13, 10_000)
+	for _, name := range Builtins() {
+		enc := mustGet(t, name)
+		for _, p := range enc.Pattern().Split([]byte(text)) {
+			var steps []MergeStep
+			got := enc.MergeSteps(p, enc.VocabSize(), func(s MergeStep) { steps = append(steps, s) })
+			if want := mergeReference(enc.vocab, p); !slices.Equal(got, want) {
+				t.Fatalf("%s: MergeSteps(%q) = %v, mergeReference %v", name, p, got, want)
+			}
+			ids := make([]int, len(p))
+			for i := range p {
+				ids[i] = int(enc.vocab.byteRank[p[i]])
+			}
+			for _, s := range steps {
+				if s.Pos+1 >= len(ids) || ids[s.Pos] != s.Left || ids[s.Pos+1] != s.Right ||
+					string(enc.vocab.bytes(s.Result)) != string(enc.vocab.bytes(s.Left))+string(enc.vocab.bytes(s.Right)) {
+					t.Fatalf("%s: piece %q: step %+v does not join parts %v", name, p, s, ids)
+				}
+				ids = slices.Replace(ids, s.Pos, s.Pos+2, s.Result)
+			}
+			if !slices.Equal(ids, got) {
+				t.Fatalf("%s: piece %q: the steps give %v, MergeSteps returned %v", name, p, ids, got)
+			}
+			if r, ok := enc.Rank(p); ok && len(p) > 1 {
+				parts := enc.MergeSteps(p, r, nil)
+				joined := ""
+				for _, id := range parts {
+					if id >= r {
+						t.Fatalf("%s: token %d %q: merging below its rank made token %d", name, r, p, id)
+					}
+					joined += string(enc.vocab.bytes(id))
+				}
+				if len(parts) < 2 || joined != string(p) {
+					t.Fatalf("%s: token %d %q: merging below its rank gave %v", name, r, p, parts)
 				}
 			}
 		}

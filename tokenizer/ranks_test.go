@@ -92,7 +92,7 @@ func TestNewFromMapMatchesBuiltin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := adversarial(9, 20000) + opticks(t)[:50000]
+	text := adversarial(9, 20000) + opticks(t, 50000)
 	got, _ := enc.Encode(text, SpecialAllow)
 	want, _ := builtin.Encode(text, SpecialAllow)
 	diffIDs(t, enc, "New vs built-in", got, want)

@@ -1,31 +1,25 @@
 package tokenizer
 
 import (
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+
+	"github.com/tick-llm/tick/internal/goroot"
+	"github.com/tick-llm/tick/internal/tiktokenref"
 )
 
 // The independent reference for every differential test is tiktoken-go,
 // a Go port of tiktoken built on the regexp2 engine and the official rank
 // files (loaded offline from the same embedded assets).
 
-var loaderOnce sync.Once
-
 func refEncoding(t testing.TB, name string) *tiktoken.Tiktoken {
 	t.Helper()
-	loaderOnce.Do(func() { tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader()) })
-	ref, err := tiktoken.GetEncoding(name)
+	ref, err := tiktokenref.Get(name)
 	if err != nil {
-		t.Fatalf("tiktoken-go %s: %v", name, err)
+		t.Fatal(err)
 	}
 	return ref
 }
@@ -39,47 +33,33 @@ func mustGet(t testing.TB, name string) *Encoding {
 	return enc
 }
 
-// opticks returns Newton's Opticks from the Go distribution.
-func opticks(t testing.TB) string {
+// opticks returns the first n bytes of Newton's Opticks from the Go
+// distribution (all of it if n is 0). Every Go installation ships the book,
+// so a missing file fails the test, with a message saying why; it returns ""
+// then, so that the test's other texts are still checked.
+func opticks(t testing.TB, n int) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt"))
+	_, text, err := goroot.Opticks()
 	if err != nil {
-		t.Skipf("Opticks not found in GOROOT: %v", err)
+		t.Errorf("this test reads Newton's Opticks: %v", err)
+		return ""
 	}
-	return string(data)
+	if n > 0 {
+		text = text[:min(n, len(text))]
+	}
+	return string(text)
 }
 
 // goSources returns about n bytes of the Go standard library's sources, the
-// same files in the same order on every run.
+// same files in the same order on every run. If they cannot be read the test
+// fails, and goSources returns "" so that its other texts are still checked.
 func goSources(t testing.TB, n int) string {
 	t.Helper()
-	var sb strings.Builder
-	root := filepath.Join(runtime.GOROOT(), "src")
-	errStop := fs.ErrExist
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "vendor") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		sb.Write(data)
-		if sb.Len() >= n {
-			return errStop
-		}
-		return nil
-	})
-	if err != nil && err != errStop {
-		t.Fatalf("read Go sources: %v", err)
+	docs, err := goroot.Sources(n)
+	if err != nil {
+		t.Errorf("this test reads the Go sources: %v", err)
 	}
-	return sb.String()
+	return strings.Join(docs, "")
 }
 
 // adversarial generates text built to trip up a pre-tokenizer: the corners

@@ -91,12 +91,13 @@ func (s *specialSet) find(text string) (pos int, tok string, id int) {
 }
 
 // SpecialTokenError is returned by Encode in SpecialRaise mode when the text
-// spells a special token.
+// spells a special token. Its message names the Go options; a command line
+// can use Token and Pos to name its own flags instead.
 type SpecialTokenError struct {
 	Token string // the special token's text, such as "<|endoftext|>"
 	Pos   int    // byte offset in the text
 }
 
 func (e *SpecialTokenError) Error() string {
-	return fmt.Sprintf("text contains special token %s at byte %d: pass --special allow to encode it as that token or --special ordinary to encode it as plain text (in Go: SpecialAllow, SpecialOrdinary)", e.Token, e.Pos)
+	return fmt.Sprintf("text contains special token %s at byte %d: encode with SpecialAllow to make it that token, or with SpecialOrdinary to encode it as plain text", e.Token, e.Pos)
 }

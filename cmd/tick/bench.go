@@ -4,14 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/tick-llm/tick/internal/goroot"
+	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/tokenizer"
 )
 
@@ -71,6 +71,9 @@ func runBench(args []string) error {
 		return fmt.Errorf("%s is empty: nothing to encode", label)
 	}
 
+	if !slices.Contains(tokenizer.Builtins(), *encName) {
+		return fmt.Errorf("--encoding %s: the benchmark compares with tiktoken-go, which has only the built-in encodings: use one of %s", *encName, strings.Join(tokenizer.Builtins(), ", "))
+	}
 	t0 := time.Now()
 	enc, err := tokenizer.Get(*encName)
 	if err != nil {
@@ -78,7 +81,7 @@ func runBench(args []string) error {
 	}
 	loadTick := time.Since(t0)
 	t0 = time.Now()
-	ref, err := tiktokenGo(enc.Name())
+	ref, err := tiktokenref.Get(enc.Name())
 	if err != nil {
 		return err
 	}
@@ -146,7 +149,7 @@ func benchInput(file, dir string, goSrcMB float64) ([]string, string, error) {
 	}
 	switch {
 	case dir != "":
-		docs, err := goFiles(dir, 1<<62)
+		docs, err := goroot.GoFiles(dir, 1<<62)
 		if err != nil {
 			return nil, "", err
 		}
@@ -155,51 +158,23 @@ func benchInput(file, dir string, goSrcMB float64) ([]string, string, error) {
 		}
 		return docs, dir, nil
 	case goSrcMB > 0:
-		docs, err := goFiles(filepath.Join(runtime.GOROOT(), "src"), int(goSrcMB*1e6))
+		docs, err := goroot.Sources(int(goSrcMB * 1e6))
 		if err != nil {
 			return nil, "", err
 		}
 		return docs, fmt.Sprintf("Go sources (%g MB of GOROOT/src)", goSrcMB), nil
 	}
 	if file == "" {
-		file = filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt")
+		var err error
+		if file, err = goroot.OpticksPath(); err != nil {
+			return nil, "", fmt.Errorf("%w; or give a text to encode with --file", err)
+		}
 	}
 	data, err := readFlagFile("--file", file)
 	if err != nil {
 		return nil, "", err
 	}
 	return chunkLines(string(data), 64<<10), filepath.Base(file), nil
-}
-
-// goFiles reads .go files under root in lexical order until limit bytes.
-func goFiles(root string, limit int) ([]string, error) {
-	var docs []string
-	total := 0
-	errDone := errors.New("done")
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "vendor") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, string(data))
-		if total += len(data); total >= limit {
-			return errDone
-		}
-		return nil
-	})
-	if err != nil && err != errDone {
-		return nil, fmt.Errorf("read Go sources: %w", err)
-	}
-	return docs, nil
 }
 
 // chunkLines cuts text into pieces of about size bytes, at line ends.

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
+	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
 	"github.com/tick-llm/tick/tokenizer/split"
@@ -84,7 +84,7 @@ func bpeTrain(args []string) error {
 	}
 	pat, err := split.Parse(*pattern)
 	if err != nil {
-		return err
+		return fmt.Errorf("--pattern: %w", err)
 	}
 	opts := bpe.Options{VocabSize: *vocab, Pattern: pat, Special: special}
 	if err := opts.Validate(); err != nil {
@@ -103,7 +103,7 @@ func bpeTrain(args []string) error {
 
 	var bar *progressbar.ProgressBar
 	// A redrawn bar is only readable on a terminal; in a log it is noise.
-	if *vocab > bpe.MinVocabSize && term.IsTerminal(int(os.Stderr.Fd())) {
+	if *vocab > bpe.MinVocabSize && tty.Is(os.Stderr) {
 		bar = progressbar.NewOptions(*vocab-bpe.MinVocabSize,
 			progressbar.OptionSetWriter(os.Stderr),
 			progressbar.OptionSetDescription("merges"),
@@ -137,7 +137,7 @@ func bpeTrain(args []string) error {
 	}
 	enc, err := tokenizer.Get(*out)
 	if err != nil {
-		return fmt.Errorf("load the saved vocabulary back: %w", err)
+		return fmt.Errorf("load the saved vocabulary back: %w", flagAdvice(err))
 	}
 	n, err := enc.Count(string(text), tokenizer.SpecialOrdinary)
 	if err != nil {
@@ -147,7 +147,7 @@ func bpeTrain(args []string) error {
 		float64(len(text))/float64(n), bpeCommas(len(text)), bpeCommas(n))
 	shown := min(len(v.Merges), 20)
 	if shown > 0 {
-		fmt.Printf("first %d merges (␣ is a space, ↵ a newline, ⇥ a tab):\n", shown)
+		fmt.Printf("first %d merges (· is a space, → a tab, ↵ a newline):\n", shown)
 	}
 	for _, m := range v.Merges[:shown] {
 		fmt.Printf("  %s\n", v.FormatMerge(m))
@@ -165,12 +165,13 @@ func bpeExplain(args []string) error {
 		flags.PrintDefaults()
 	}
 	encName := flags.String("encoding", "cl100k_base", "a built-in (r50k_base, p50k_base, cl100k_base,\no200k_base), llama3:PATH or a .tiktoken file")
+	pattern := flags.String("pattern", "", "split pattern of a .tiktoken file with no sidecar:\ngpt2, cl100k, o200k or none")
 	token := flags.String("token", "", "show the merge tree of this token `ID` instead")
 	words, err := parseArgs(flags, args)
 	if err != nil {
 		return err
 	}
-	if *token == "" && len(words) == 0 && !term.IsTerminal(int(os.Stdin.Fd())) {
+	if *token == "" && len(words) == 0 && !tty.Is(os.Stdin) {
 		data, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			return fmt.Errorf("read standard input: %w", err)
@@ -182,9 +183,9 @@ func bpeExplain(args []string) error {
 	if *token == "" && len(words) == 0 {
 		return errors.New("give the text to explain, e.g. tick bpe explain --encoding cl100k_base ' tokenization'")
 	}
-	enc, err := tokenizer.Get(*encName)
+	enc, err := loadEncoding(*encName, *pattern)
 	if err != nil {
-		return err
+		return flagAdvice(err)
 	}
 	if *token != "" {
 		id, err := strconv.Atoi(*token)

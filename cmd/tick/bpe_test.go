@@ -38,7 +38,8 @@ func TestBPETrainCommand(t *testing.T) {
 	}
 }
 
-// TestBPEErrors checks that each mistake gives one line saying what to do.
+// TestBPEErrors checks that each mistake gives one line that names the
+// problem (the value or file at fault) and says what to do.
 func TestBPEErrors(t *testing.T) {
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.txt")
@@ -46,30 +47,38 @@ func TestBPEErrors(t *testing.T) {
 	os.WriteFile(corpus, []byte("some text"), 0o644)
 	os.WriteFile(empty, nil, 0o644)
 	out := filepath.Join(dir, "v.tiktoken")
+	nope := filepath.Join(dir, "nope.txt")
+	noDir := filepath.Join(dir, "no")
 	cases := []struct {
 		args []string
-		want string
+		want []string // all must appear
 	}{
-		{[]string{}, "needs a subcommand"},
-		{[]string{"fit"}, "use train or explain"},
-		{[]string{"train", "--vocab", "300", "--out", out}, "--file is missing"},
-		{[]string{"train", "--file", filepath.Join(dir, "nope.txt"), "--vocab", "300", "--out", out}, "does not exist: check the path"},
-		{[]string{"train", "--file", empty, "--vocab", "300", "--out", out}, "is empty"},
-		{[]string{"train", "--file", corpus, "--vocab", "100", "--out", out}, "at least 256"},
-		{[]string{"train", "--file", corpus, "--out", out}, "--vocab is missing"},
-		{[]string{"train", "--file", corpus, "--vocab", "300"}, "--out is missing"},
-		{[]string{"train", "--file", corpus, "--vocab", "300", "--out", filepath.Join(dir, "no", "v.tiktoken")}, "does not exist; create it"},
-		{[]string{"train", "--file", corpus, "--vocab", "300", "--out", filepath.Join(dir, "v.txt")}, "should end in .tiktoken"},
-		{[]string{"train", "--file", corpus, "--vocab", "300", "--out", out, "--pattern", "gpt5"}, "use gpt2, cl100k, o200k or none"},
-		{[]string{"explain"}, "give the text to explain"},
-		{[]string{"explain", "--token", "x"}, "not a number"},
-		{[]string{"explain", "--encoding", "nope", "hi"}, "nope"},
+		{[]string{}, []string{"needs a subcommand", "train or explain"}},
+		{[]string{"fit"}, []string{`unknown bpe subcommand "fit"`, "use train or explain"}},
+		{[]string{"train", "--vocab", "300", "--out", out}, []string{"--file is missing", "give the text"}},
+		{[]string{"train", "--file", nope, "--vocab", "300", "--out", out}, []string{nope, "does not exist: check the path"}},
+		{[]string{"train", "--file", empty, "--vocab", "300", "--out", out}, []string{empty, "is empty"}},
+		{[]string{"train", "--file", corpus, "--vocab", "100", "--out", out}, []string{"vocab size 100 is too small", "at least 256"}},
+		{[]string{"train", "--file", corpus, "--out", out}, []string{"--vocab is missing", "give the vocabulary size"}},
+		{[]string{"train", "--file", corpus, "--vocab", "300"}, []string{"--out is missing", "give where to save"}},
+		{[]string{"train", "--file", corpus, "--vocab", "300", "--out", filepath.Join(noDir, "v.tiktoken")}, []string{"folder " + noDir + " does not exist", "create it"}},
+		{[]string{"train", "--file", corpus, "--vocab", "300", "--out", filepath.Join(dir, "v.txt")}, []string{"v.txt should end in .tiktoken"}},
+		{[]string{"train", "--file", corpus, "--vocab", "300", "--out", out, "--pattern", "gpt5"}, []string{"--pattern", `unknown split pattern "gpt5"`, "use gpt2, cl100k, o200k or none"}},
+		{[]string{"explain"}, []string{"give the text to explain"}},
+		{[]string{"explain", "--token", "x"}, []string{`--token "x" is not a number`, "give a token ID"}},
+		{[]string{"explain", "--encoding", "nope", "hi"}, []string{`unknown encoding "nope"`, "use one of"}},
 	}
 	quiet(t)
 	for _, c := range cases {
 		err := runBPE(c.args)
-		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("tick bpe %s: error %v, want one line containing %q", strings.Join(c.args, " "), err, c.want)
+		if err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("tick bpe %s: error %v, want one line", strings.Join(c.args, " "), err)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("tick bpe %s: error %q does not say %q", strings.Join(c.args, " "), err, w)
+			}
 		}
 	}
 	if _, err := os.Stat(out); err == nil {

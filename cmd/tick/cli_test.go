@@ -35,9 +35,10 @@ import (
 	"time"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 	"github.com/rivo/uniseg"
+
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/internal/tiktokenref"
 )
 
 var (
@@ -236,7 +237,8 @@ var (
 )
 
 // reference returns tiktoken-go's encoding, loaded from the offline rank
-// files embedded in tiktoken-go-loader.
+// files embedded in tiktoken-go-loader, once per test binary (building
+// o200k_base takes a quarter of a second).
 func reference(t *testing.T, name string) *tiktoken.Tiktoken {
 	t.Helper()
 	refMu.Lock()
@@ -244,10 +246,9 @@ func reference(t *testing.T, name string) *tiktoken.Tiktoken {
 	if e, ok := refEnc[name]; ok {
 		return e
 	}
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
-	e, err := tiktoken.GetEncoding(name)
+	e, err := tiktokenref.Get(name)
 	if err != nil {
-		t.Fatalf("tiktoken-go %s: %v", name, err)
+		t.Fatal(err)
 	}
 	refEnc[name] = e
 	return e
@@ -353,20 +354,20 @@ func TestBadInput(t *testing.T) {
 		names []string // what the message must mention
 	}{
 		{"unknown command", []string{"frobnicate"}, []string{"frobnicate"}},
-		{"unknown encoding", []string{"tokenize", "--encoding", "gpt5_base", "hi"}, []string{"gpt5_base"}},
-		{"missing rank file", []string{"tokenize", "--encoding", missingRanks, "hi"}, []string{missingRanks}},
-		{"malformed rank file", []string{"tokenize", "--encoding", malformed, "hi"}, []string{malformed, "line 3"}},
-		{"malformed rank file, no sidecar, --pattern", []string{"tokenize", "--encoding", noSidecar, "--pattern", "cl100k", "hi"}, []string{noSidecar, "line 3"}},
-		{"rank file with bad base64", []string{"tokenize", "--encoding", badB64, "hi"}, []string{badB64}},
-		{"malformed sidecar", []string{"tokenize", "--encoding", badSidecar, "hi"}, []string{"ranks.json"}},
-		{"special token under --special raise", []string{"tokenize", "a <|endoftext|> b"}, []string{"<|endoftext|>"}},
-		{"unknown --format", []string{"tokenize", "--format", "yaml", "hi"}, []string{"yaml"}},
-		{"tokenize missing --file", []string{"tokenize", "--file", missing}, []string{missing}},
+		{"unknown encoding", []string{"tokenize", "--encoding", "gpt5_base", "hi"}, []string{"unknown encoding", "gpt5_base"}},
+		{"missing rank file", []string{"tokenize", "--encoding", missingRanks, "hi"}, []string{missingRanks, "does not exist"}},
+		{"malformed rank file", []string{"tokenize", "--encoding", malformed, "hi"}, []string{malformed, "not a usable tiktoken rank file", "line 3", "tick bpe train"}},
+		{"malformed rank file, no sidecar, --pattern", []string{"tokenize", "--encoding", noSidecar, "--pattern", "cl100k", "hi"}, []string{noSidecar, "not a usable tiktoken rank file", "line 3"}},
+		{"rank file with bad base64", []string{"tokenize", "--encoding", badB64, "hi"}, []string{badB64, "not valid base64"}},
+		{"malformed sidecar", []string{"tokenize", "--encoding", badSidecar, "hi"}, []string{"ranks.json", "not valid JSON", "--pattern"}},
+		{"special token under --special raise", []string{"tokenize", "a <|endoftext|> b"}, []string{"special token <|endoftext|>", "--special allow", "--special ordinary"}},
+		{"unknown --format", []string{"tokenize", "--format", "yaml", "hi"}, []string{"--format", "yaml"}},
+		{"tokenize missing --file", []string{"tokenize", "--file", missing}, []string{missing, "does not exist"}},
 		{"unknown flag", []string{"tokenize", "--encodng", "cl100k_base", "hi"}, []string{"encodng"}},
 
-		{"bpe train vocab below 256", []string{"bpe", "train", "--file", corpus, "--vocab", "200", "--out", filepath.Join(dir, "v.tiktoken")}, []string{"256"}},
-		{"bpe train empty corpus", []string{"bpe", "train", "--file", empty, "--vocab", "300", "--out", filepath.Join(dir, "v.tiktoken")}, []string{empty}},
-		{"bpe train missing file", []string{"bpe", "train", "--file", missing, "--vocab", "300", "--out", filepath.Join(dir, "v.tiktoken")}, []string{missing}},
+		{"bpe train vocab below 256", []string{"bpe", "train", "--file", corpus, "--vocab", "200", "--out", filepath.Join(dir, "v.tiktoken")}, []string{"vocab size 200 is too small", "256"}},
+		{"bpe train empty corpus", []string{"bpe", "train", "--file", empty, "--vocab", "300", "--out", filepath.Join(dir, "v.tiktoken")}, []string{empty, "is empty"}},
+		{"bpe train missing file", []string{"bpe", "train", "--file", missing, "--vocab", "300", "--out", filepath.Join(dir, "v.tiktoken")}, []string{missing, "does not exist"}},
 		{"bpe train unwritable --out", []string{"bpe", "train", "--file", corpus, "--vocab", "300", "--out", filepath.Join(unwritable, "v.tiktoken")}, []string{unwritable}},
 
 		{"train missing data file", tiny("train", "--data", missing, "--out", filepath.Join(dir, "r1")), []string{missing, "does not exist"}},
@@ -378,6 +379,7 @@ func TestBadInput(t *testing.T) {
 		{"train --resume with another config", append(tiny("train", "--data", data, "--out", run, "--resume"), "--dim", "32"), []string{"cannot resume", "other settings", "--dim 32 (run has 16)"}},
 		{"train --resume with other data", tiny("train", "--data", corpus, "--out", run, "--resume"), []string{corpus, "not the text the run trained on"}},
 		{"train into a run folder without --resume", tiny("train", "--data", data, "--out", run), []string{run, "already holds a run", "--resume"}},
+		{"train rank file without sidecar", tiny("train", "--data", data, "--tokenizer", noSidecar, "--out", filepath.Join(dir, "r4")), []string{noSidecar, "sidecar", "is missing", "split pattern"}},
 		{"train --resume with nothing to resume", tiny("train", "--data", data, "--out", filepath.Join(dir, "never-ran"), "--resume"), []string{"nothing to resume", "never-ran"}},
 
 		{"generate --top-p 0", []string{"generate", "--model", run, "--prompt", "The", "--top-p", "0"}, []string{"--top-p", "0"}},
@@ -392,7 +394,7 @@ func TestBadInput(t *testing.T) {
 		{"eval missing data file", []string{"eval", "--model", run, "--data", missing}, []string{missing, "does not exist"}},
 		{"eval missing model dir", []string{"eval", "--model", filepath.Join(dir, "no-model"), "--data", data}, []string{"no-model", "does not exist"}},
 
-		{"bench missing --file", []string{"bench", "tokenizer", "--encoding", "cl100k_base", "--file", missing}, []string{missing}},
+		{"bench missing --file", []string{"bench", "tokenizer", "--encoding", "cl100k_base", "--file", missing}, []string{missing, "does not exist"}},
 	}
 	before := hashTree(t, run)
 	for _, c := range cases {
@@ -644,6 +646,68 @@ func TestTokenizeAllEncodings(t *testing.T) {
 		count := regexp.MustCompile(`(?m)^` + enc + `\s+` + strconv.Itoa(n) + `$`)
 		if !count.MatchString(rc.stdout) {
 			t.Errorf("--format count: no line %q %d:\n%s", enc, n, rc)
+		}
+	}
+}
+
+// goIdentifiers are names from tick's Go API that must not reach a user of
+// the command line, whose advice names flags instead.
+var goIdentifiers = regexp.MustCompile(`\bSpecial(Allow|Ordinary|Raise)\b|\bLoad\b|Vocab\.Save|\bsplit\.[A-Z]|package bpe`)
+
+// TestTokenizerErrorsNameFlags checks the errors that come from the
+// tokenizer library, whose messages advise a Go caller: the command line
+// must turn each into one line that names the problem and the flag or
+// command that fixes it, with no Go identifiers.
+func TestTokenizerErrorsNameFlags(t *testing.T) {
+	dir := t.TempDir()
+	// A usable rank file (the 256 bytes and "!!") with no sidecar.
+	var ranks strings.Builder
+	for i := range 256 {
+		fmt.Fprintf(&ranks, "%s %d\n", base64.StdEncoding.EncodeToString([]byte{byte(i)}), i)
+	}
+	fmt.Fprintf(&ranks, "%s 256\n", base64.StdEncoding.EncodeToString([]byte("!!")))
+	bare, badJSON := filepath.Join(dir, "bare.tiktoken"), filepath.Join(dir, "bad.tiktoken")
+	malformed, missing := filepath.Join(dir, "malformed.tiktoken"), filepath.Join(dir, "missing.tiktoken")
+	for path, content := range map[string]string{
+		bare:                           ranks.String(),
+		badJSON:                        "IQ== 0\n",
+		filepath.Join(dir, "bad.json"): `{"pattern": cl100k`,
+		malformed:                      "IQ== 0\nnot a rank line\n",
+	} {
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		names []string // the problem, and the flag or command that fixes it
+	}{
+		{"special token", []string{"tokenize", "<|endoftext|> hello"}, []string{"special token <|endoftext|> at byte 0", "--special allow", "--special ordinary"}},
+		{"special token, json", []string{"tokenize", "--format", "json", "--encoding", "o200k_base", "hi <|endofprompt|>"}, []string{"special token <|endofprompt|> at byte 3", "--special allow"}},
+		{"no sidecar", []string{"tokenize", "--encoding", bare, "hi"}, []string{bare, "has no sidecar", "--pattern"}},
+		{"no sidecar, bpe explain", []string{"bpe", "explain", "--encoding", bare, "hi"}, []string{bare, "has no sidecar", "--pattern"}},
+		{"sidecar not JSON", []string{"tokenize", "--encoding", badJSON, "hi"}, []string{"bad.json", "not valid JSON", "--pattern"}},
+		{"missing rank file, --pattern", []string{"tokenize", "--encoding", missing, "--pattern", "gpt2", "hi"}, []string{missing, "does not exist", "tick bpe train --out"}},
+		{"malformed rank file, --pattern", []string{"tokenize", "--encoding", malformed, "--pattern", "gpt2", "hi"}, []string{malformed, "line 2", "tick bpe train"}},
+		{"unknown --special", []string{"tokenize", "--special", "bogus", "hi"}, []string{"--special", "bogus", "raise, allow or ordinary"}},
+		{"unknown --pattern", []string{"tokenize", "--encoding", bare, "--pattern", "gpt5", "hi"}, []string{"--pattern", "gpt5", "gpt2, cl100k, o200k or none"}},
+		{"bench a rank file", []string{"bench", "tokenizer", "--encoding", bare}, []string{"--encoding", bare, "r50k_base"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := tick(t, dir, "", c.args...)
+			checkBadInput(t, r, c.names...)
+			if m := goIdentifiers.FindString(r.stderr); m != "" {
+				t.Errorf("the message speaks Go (%q) to a user of the command line:\n%s", m, r)
+			}
+		})
+	}
+	// With the pattern the advice asks for, the file without a sidecar loads.
+	for _, cmd := range [][]string{{"tokenize", "--format", "ids"}, {"bpe", "explain"}} {
+		r := tick(t, dir, "", append(cmd, "--encoding", bare, "--pattern", "none", "!!")...)
+		mustSucceed(t, r)
+		if !strings.Contains(r.stdout, "256") {
+			t.Errorf("\"!!\" is token 256 of %s:\n%s", bare, r)
 		}
 	}
 }

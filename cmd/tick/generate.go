@@ -116,20 +116,3 @@ func runGenerate(args []string) error {
 	_, err = loop.Run()
 	return flagAdvice(err)
 }
-
-// sampleFlags are the flags that set each field of sample.Options.
-var sampleFlags = map[string]string{"Temperature": "--temperature", "TopK": "--top-k", "TopP": "--top-p"}
-
-// flagAdvice turns a library error about a sample.Options field, which
-// names the Go field ("sample: TopP 0 is out of range: it must be in
-// (0, 1]"), into advice about the flag that set it ("--top-p 0 is out of
-// range: it must be in (0, 1]"). Other errors pass through unchanged.
-func flagAdvice(err error) error {
-	var oe *sample.OptionError
-	if errors.As(err, &oe) {
-		if flag, ok := sampleFlags[oe.Option]; ok {
-			return fmt.Errorf("%s %v is out of range: %s", flag, oe.Value, oe.Want)
-		}
-	}
-	return err
-}

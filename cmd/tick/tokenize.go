@@ -11,13 +11,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
 	"github.com/rivo/uniseg"
 	"golang.org/x/term"
 
+	"github.com/tick-llm/tick/internal/tiktokenref"
+	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
@@ -61,7 +61,7 @@ func runTokenize(args []string) error {
 	}
 	mode, err := tokenizer.ParseSpecialMode(*special)
 	if err != nil {
-		return err
+		return fmt.Errorf("--special: %w", err)
 	}
 	switch *format {
 	case "pretty", "ids", "json", "count":
@@ -85,11 +85,11 @@ func runTokenize(args []string) error {
 	for _, name := range names {
 		enc, err := loadEncoding(name, *pattern)
 		if err != nil {
-			return err
+			return flagAdvice(err)
 		}
 		ids, err := enc.Encode(text, mode)
 		if err != nil {
-			return err
+			return flagAdvice(err)
 		}
 		toks, err := enc.Tokens(ids)
 		if err != nil {
@@ -175,7 +175,7 @@ func readInput(words []string, file string) (string, error) {
 		}
 		return string(data), nil
 	}
-	if term.IsTerminal(int(os.Stdin.Fd())) {
+	if tty.Is(os.Stdin) {
 		fmt.Fprintln(os.Stderr, "tick tokenize: reading text from standard input (end with Ctrl-D; or pass TEXT or --file)")
 	}
 	data, err := io.ReadAll(os.Stdin)
@@ -192,7 +192,7 @@ func loadEncoding(name, pattern string) (*tokenizer.Encoding, error) {
 	}
 	p, err := split.Parse(pattern)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--pattern: %w", err)
 	}
 	if slices.Contains(tokenizer.Builtins(), name) || strings.HasPrefix(name, "llama3:") {
 		return nil, fmt.Errorf("--pattern only applies to a .tiktoken file; %s has its own pattern: drop --pattern", name)
@@ -200,20 +200,13 @@ func loadEncoding(name, pattern string) (*tokenizer.Encoding, error) {
 	return tokenizer.Load(name, p, nil)
 }
 
-var tiktokenLoader sync.Once
-
 // tiktokenGo returns tiktoken-go's encoding of the same name, using the
 // same embedded rank files, for comparisons.
 func tiktokenGo(name string) (*tiktoken.Tiktoken, error) {
 	if !slices.Contains(tokenizer.Builtins(), name) {
 		return nil, fmt.Errorf("--compare needs a built-in encoding (%s), not %s: drop --compare or use a built-in --encoding", strings.Join(tokenizer.Builtins(), ", "), name)
 	}
-	tiktokenLoader.Do(func() { tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader()) })
-	ref, err := tiktoken.GetEncoding(name)
-	if err != nil {
-		return nil, fmt.Errorf("tiktoken-go %s: %w", name, err)
-	}
-	return ref, nil
+	return tiktokenref.Get(name)
 }
 
 // compareWithTiktokenGo encodes text with tiktoken-go the way mode asks and
@@ -319,7 +312,7 @@ type printer struct {
 
 func newPrinter(f *os.File) *printer {
 	p := &printer{w: f, width: 80}
-	if term.IsTerminal(int(f.Fd())) {
+	if tty.Is(f) {
 		p.colour = os.Getenv("NO_COLOR") == ""
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 10 {
 			p.width = w

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/train"
 )
 
@@ -92,5 +95,14 @@ func runTrain(args []string) error {
 		stop() // a second Ctrl-C kills at once
 	}()
 	_, err = train.Run(ctx, o, os.Stdout)
-	return err
+	var sidecar *tokenizer.SidecarError
+	if errors.As(err, &sidecar) {
+		// tick train has no --pattern: the sidecar is the only way to say it.
+		what := "is missing"
+		if !errors.Is(sidecar.Err, fs.ErrNotExist) {
+			what = fmt.Sprintf("is not valid JSON (%v)", sidecar.Err)
+		}
+		return fmt.Errorf("--tokenizer %s: its sidecar %s, which says the split pattern, %s: write it, e.g. %s (tick bpe train writes one)", sidecar.RankFile, sidecar.Path, what, tokenizer.SidecarExample)
+	}
+	return flagAdvice(err)
 }

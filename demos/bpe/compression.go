@@ -3,14 +3,13 @@ package main
 import (
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
 )
@@ -47,7 +46,8 @@ func compression(v *bpe.Vocab, sizes []int, text []byte) ([]point, error) {
 }
 
 // plotCompression draws bytes per token against vocabulary size, with
-// GPT-4's figure on the same text as a dashed line, and writes it as a PNG.
+// GPT-4's figure on the same text as a dashed line, and writes it as a PNG
+// (atomically: a crash never leaves half an image).
 func plotCompression(path string, points []point, gpt4 float64) error {
 	p := plot.New()
 	p.Title.Text = "BPE compression of unseen text"
@@ -77,30 +77,5 @@ func plotCompression(path string, points []point, gpt4 float64) error {
 	p.Legend.Top = false
 	p.Legend.Left = false
 	p.Legend.YOffs = vg.Points(20)
-	return savePNG(p, path)
-}
-
-// savePNG writes the plot to a temporary file in the same folder and renames
-// it, so a crash never leaves half an image.
-func savePNG(p *plot.Plot, path string) error {
-	wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, "png")
-	if err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.png")
-	if err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := wt.WriteTo(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return pngfile.WritePlot(path, p, 6*vg.Inch, 4*vg.Inch)
 }

@@ -97,7 +97,7 @@ func run(w io.Writer, cfg config) error {
 		fmt.Fprintf(w, "The text ran out of pairs before %d tokens; sizes above %d are left out.\n", sizes[len(sizes)-1], v.Size())
 	}
 
-	fmt.Fprintf(w, "\nThe first %d merges, most frequent pair first (␣ is a space):\n", min(cfg.FirstMerge, len(v.Merges)))
+	fmt.Fprintf(w, "\nThe first %d merges, most frequent pair first (· is a space):\n", min(cfg.FirstMerge, len(v.Merges)))
 	for _, m := range v.Merges[:min(cfg.FirstMerge, len(v.Merges))] {
 		fmt.Fprintf(w, "  %s\n", v.FormatMerge(m))
 	}
@@ -145,7 +145,7 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "  %6s %8d %12.3f  (GPT-4's cl100k_base, 100k tokens learned from far more text)\n",
 		"100277", len(gpt4.EncodeOrdinary(string(heldOut))), ref)
 	fmt.Fprintln(w, "Each merge can only join tokens, so more merges never mean more tokens; the first")
-	fmt.Fprintln(w, "merges (common letter pairs, \"␣the\") pay off most, later ones less and less.")
+	fmt.Fprintln(w, "merges (common letter pairs, \"·the\") pay off most, later ones less and less.")
 
 	plotPath := filepath.Join(cfg.Out, "compression.png")
 	if err := plotCompression(plotPath, points, ref); err != nil {
@@ -167,7 +167,7 @@ func writeLongest(w io.Writer, v *bpe.Vocab, n int) {
 	slices.SortStableFunc(ids, func(a, b int) int { return len(v.Tokens[b]) - len(v.Tokens[a]) })
 	fmt.Fprintf(w, "\nThe %d longest words that became a single token:", min(n, len(ids)))
 	for _, id := range ids[:min(n, len(ids))] {
-		fmt.Fprintf(w, " %s", bpe.Visible(v.Tokens[id]))
+		fmt.Fprintf(w, " %s", tokenizer.Visible(v.Tokens[id]))
 	}
 	fmt.Fprintln(w)
 }

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/tick-llm/tick/tokenizer/bpe"
+	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer/sample"
 )
 
@@ -108,7 +108,7 @@ func writeTable(w io.Writer, t table, text func(int) []byte) {
 
 // quote shows a token with its whitespace visible.
 func quote(b []byte) string {
-	return "\"" + bpe.Visible(b) + "\""
+	return "\"" + tokenizer.Visible(b) + "\""
 }
 
 // indent puts a margin before every line of a text.

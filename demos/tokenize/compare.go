@@ -6,9 +6,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	tiktoken "github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
-
+	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/tokenizer"
 )
 
@@ -102,40 +100,51 @@ type segment struct{ a, b []int }
 // does not end a stretch, so each stretch is whole characters.
 func differingSegments(a, b *tokenizer.Encoding, text string, idsA, idsB []int) ([]segment, error) {
 	var out []segment
-	i, k := 0, 0
-	posA, posB := 0, 0
-	for i < len(idsA) || k < len(idsB) {
-		i0, k0 := i, k
-		var cutsA, cutsB []int // token ends, relative to the stretch start
-		start := posA
+	A, B := &walk{enc: a, ids: idsA}, &walk{enc: b, ids: idsB}
+	for !A.done() || !B.done() {
+		i0, k0, start := A.next, B.next, A.pos
+		A.cuts, B.cuts = A.cuts[:0], B.cuts[:0]
 		// Take at least one token from each side, then catch up until the
 		// two ends meet.
-		for first := true; first || posA != posB || !charBoundary(text, posA); first = false {
-			if (posA <= posB || k == len(idsB)) && i < len(idsA) {
-				n, err := tokenLen(a, idsA[i])
-				if err != nil {
-					return nil, err
-				}
-				posA += n
-				i++
-				cutsA = append(cutsA, posA-start)
-			} else if k < len(idsB) {
-				n, err := tokenLen(b, idsB[k])
-				if err != nil {
-					return nil, err
-				}
-				posB += n
-				k++
-				cutsB = append(cutsB, posB-start)
-			} else {
-				return nil, fmt.Errorf("the two tokenizations cover different text (%d and %d bytes)", posA, posB)
+		for first := true; first || A.pos != B.pos || !charBoundary(text, A.pos); first = false {
+			s := B
+			if (A.pos <= B.pos || B.done()) && !A.done() {
+				s = A
+			} else if B.done() {
+				return nil, fmt.Errorf("the two tokenizations cover different text (%d and %d bytes)", A.pos, B.pos)
+			}
+			if err := s.take(start); err != nil {
+				return nil, err
 			}
 		}
-		if !slices.Equal(cutsA, cutsB) {
-			out = append(out, segment{slices.Clone(idsA[i0:i]), slices.Clone(idsB[k0:k])})
+		if !slices.Equal(A.cuts, B.cuts) {
+			out = append(out, segment{slices.Clone(idsA[i0:A.next]), slices.Clone(idsB[k0:B.next])})
 		}
 	}
 	return out, nil
+}
+
+// walk is one of the two tokenizations as differingSegments walks it.
+type walk struct {
+	enc  *tokenizer.Encoding
+	ids  []int
+	next int   // the next token to take
+	pos  int   // byte offset where the tokens taken so far end
+	cuts []int // token ends in the current stretch, relative to its start
+}
+
+func (w *walk) done() bool { return w.next == len(w.ids) }
+
+// take moves past the next token and notes where it ends.
+func (w *walk) take(start int) error {
+	b, err := w.enc.TokenBytes(w.ids[w.next])
+	if err != nil {
+		return fmt.Errorf("%s: %w", w.enc.Name(), err)
+	}
+	w.next++
+	w.pos += len(b)
+	w.cuts = append(w.cuts, w.pos-start)
+	return nil
 }
 
 // charBoundary reports whether byte offset pos of text starts a character
@@ -144,21 +153,12 @@ func charBoundary(text string, pos int) bool {
 	return pos >= len(text) || utf8.RuneStart(text[pos])
 }
 
-func tokenLen(enc *tokenizer.Encoding, id int) (int, error) {
-	b, err := enc.TokenBytes(id)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", enc.Name(), err)
-	}
-	return len(b), nil
-}
-
 // checkAgainstTiktoken encodes the sample (and cfg.CheckText) with
 // tiktoken-go, an independent Go port of OpenAI's tiktoken, and says for each
 // encoding whether its IDs equal tick's.
 func checkAgainstTiktoken(w io.Writer, encs []*tokenizer.Encoding, cfg config) error {
 	fmt.Fprintln(w, "Are tick's IDs right? Checked live against github.com/pkoukk/tiktoken-go, an")
 	fmt.Fprintln(w, "independent port of OpenAI's tiktoken (regular expressions and the official rank files):")
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
 	var sampleText string
 	for i, l := range cfg.Lines {
 		if i > 0 {
@@ -167,9 +167,9 @@ func checkAgainstTiktoken(w io.Writer, encs []*tokenizer.Encoding, cfg config) e
 		sampleText += l.Text
 	}
 	for _, enc := range encs {
-		ref, err := tiktoken.GetEncoding(enc.Name())
+		ref, err := tiktokenref.Get(enc.Name())
 		if err != nil {
-			return fmt.Errorf("tiktoken-go %s: %w", enc.Name(), err)
+			return err
 		}
 		fmt.Fprintf(w, "  %-12s sample text: %s", enc.Name(), verdict(enc.EncodeOrdinary(sampleText), ref.EncodeOrdinary(sampleText)))
 		if cfg.CheckText != "" {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
 )
 
@@ -33,15 +34,17 @@ type config struct {
 
 func main() {
 	text := flag.String("text", "", "tokenize this text instead of the built-in sample")
-	color := flag.Bool("color", isTerminal(os.Stdout), "colour the tokens (default: when writing to a terminal)")
+	color := flag.Bool("color", tty.Is(os.Stdout), "colour the tokens (default: when writing to a terminal)")
 	flag.Parse()
 
 	cfg := config{Lines: sample, Color: *color && os.Getenv("NO_COLOR") == ""}
 	if *text != "" {
 		cfg.Lines = []sampleLine{{"your text", *text}}
 	}
-	if name, data, ok := opticks(); ok {
+	if name, data, err := opticks(); err == nil {
 		cfg.CheckText, cfg.CheckName = string(data), name
+	} else {
+		fmt.Fprintf(os.Stderr, "tokenize: checking the sample only: %v\n", err)
 	}
 	if err := run(os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "tokenize:", err)
@@ -70,14 +73,15 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintln(w, "and o200k_base (GPT-4o, 200k tokens).")
 	fmt.Fprintln(w)
 	if cfg.Color {
-		fmt.Fprintln(w, "Each token has its own colour. A small number after a character (like ²) means")
-		fmt.Fprintln(w, "that one character took that many tokens: byte-level BPE may split a character's")
-		fmt.Fprintln(w, "UTF-8 bytes over several tokens.")
+		fmt.Fprintln(w, "Each token has its own colour.")
 	} else {
-		fmt.Fprintln(w, "Tokens are separated by |; ␣ is a space and ↵ a newline. A small number after a")
-		fmt.Fprintln(w, "character (like ²) means that one character took that many tokens: byte-level")
-		fmt.Fprintln(w, "BPE may split a character's UTF-8 bytes over several tokens.")
+		fmt.Fprintln(w, "Tokens are separated by |.")
 	}
+	fmt.Fprintln(w, "· is a space, → a tab and ↵ a newline; other invisible characters show as")
+	fmt.Fprintln(w, "<U+XXXX>, and ◌ stands under a mark (an accent, a vowel sign) that starts a")
+	fmt.Fprintln(w, "token. A small number after a character (like ²) means that one character took")
+	fmt.Fprintln(w, "that many tokens: byte-level BPE may split a character's UTF-8 bytes over")
+	fmt.Fprintln(w, "several tokens.")
 
 	ids := make([][][]int, len(encs)) // [encoding][line] -> token IDs
 	for i, enc := range encs {

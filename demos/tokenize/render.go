@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tick-llm/tick/tokenizer"
-	"github.com/tick-llm/tick/tokenizer/bpe"
 )
 
 // span is what is drawn as one coloured block: one token, or several tokens
@@ -52,7 +51,7 @@ func renderTokens(enc *tokenizer.Encoding, ids []int, color bool) (string, error
 	}
 	var sb strings.Builder
 	for i, s := range sp {
-		text := bpe.Visible(s.text)
+		text := tokenizer.Visible(s.text)
 		if s.tokens > 1 {
 			text += superscript(s.tokens)
 		}

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"os"
-	"path/filepath"
-	"runtime"
-)
+import "github.com/tick-llm/tick/internal/goroot"
 
 // sampleLine is one line of the sample text with a label saying what it is.
 type sampleLine struct {
@@ -24,19 +20,11 @@ var sample = []sampleLine{
 }
 
 // opticks reads Newton's Opticks, which every Go installation ships, for a
-// larger check against tiktoken-go.
-func opticks() (name string, data []byte, ok bool) {
-	path := filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt")
-	data, err := os.ReadFile(path)
+// larger check against tiktoken-go, and says where it was read from.
+func opticks() (name string, data []byte, err error) {
+	path, data, err := goroot.Opticks()
 	if err != nil {
-		return "", nil, false
+		return "", nil, err
 	}
-	return "Newton's Opticks (" + path + ")", data, true
-}
-
-// isTerminal reports whether f is a terminal (a character device), where
-// ANSI colours make sense; piped output stays plain text.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return "Newton's Opticks (" + path + ")", data, nil
 }

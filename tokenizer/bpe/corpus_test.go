@@ -1,30 +1,25 @@
 package bpe
 
 import (
-	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/tick-llm/tick/internal/goroot"
 )
 
-var goroot = sync.OnceValue(func() string {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-})
-
-// opticks returns n bytes of Isaac Newton's Opticks from offset off.
+// opticks returns n bytes of Isaac Newton's Opticks from offset off. Every
+// Go installation ships the book, so a missing file fails the test with a
+// message saying why; opticks returns nil then, and the test's other texts
+// are still checked.
 func opticks(tb testing.TB, off, n int) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join(goroot(), "src", "testdata", "Isaac.Newton-Opticks.txt"))
+	_, b, err := goroot.Opticks()
 	if err != nil {
-		tb.Fatalf("read Opticks: %v", err)
+		tb.Errorf("this test reads Newton's Opticks: %v", err)
+		return nil
 	}
 	if off+n > len(b) {
 		tb.Fatalf("Opticks has %d bytes, want %d", len(b), off+n)
@@ -34,30 +29,40 @@ func opticks(tb testing.TB, off, n int) []byte {
 
 // goSources returns n bytes of the Go standard library's sources under
 // GOROOT/src/dir, whole files in lexical order so the corpus is the same on
-// every run. The command sources (cmd, with multi-megabyte generated tables),
-// vendored code and test data are left out.
+// every run. The command sources (src/cmd, with multi-megabyte generated
+// tables) are left out, and goroot.GoFiles leaves out vendored code and test
+// data. If they cannot be read the test fails and goSources returns nil.
 func goSources(tb testing.TB, dir string, n int) []byte {
 	tb.Helper()
+	root, err := goroot.Dir()
+	if err != nil {
+		tb.Errorf("this test reads the Go sources: %v", err)
+		return nil
+	}
+	root = filepath.Join(root, "src", dir)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		tb.Errorf("this test reads the Go sources: %v", err)
+		return nil
+	}
 	var out []byte
-	root := filepath.Join(goroot(), "src", dir)
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || len(out) >= n {
-			return err
-		}
-		if d.IsDir() && path != root && (d.Name() == "testdata" || d.Name() == "vendor" || d.Name() == "cmd") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+	for _, e := range entries {
+		path := filepath.Join(root, e.Name())
+		switch {
+		case len(out) >= n:
+		case e.IsDir() && e.Name() != "cmd":
+			docs, err := goroot.GoFiles(path, n-len(out))
+			if err != nil {
+				tb.Fatalf("read Go sources: %v", err)
+			}
+			out = append(out, strings.Join(docs, "")...)
+		case !e.IsDir() && strings.HasSuffix(e.Name(), ".go"):
 			b, err := os.ReadFile(path)
 			if err != nil {
-				return err
+				tb.Fatalf("read Go sources: %v", err)
 			}
 			out = append(out, b...)
 		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatalf("read Go sources: %v", err)
 	}
 	if len(out) < n {
 		tb.Fatalf("only %d bytes of Go sources under %s, want %d", len(out), root, n)

@@ -10,6 +10,10 @@ import (
 // They can be recovered (minbpe's recover_merges): a token of rank r was
 // made by merging two tokens that existed before it, so byte-pair merging
 // its bytes using only ranks below r stops at exactly those two parts.
+//
+// Both Explain and MergeTree run the encoder's own plain merge loop,
+// tokenizer's Encoding.MergeSteps, with a trace of each join: what they show
+// is what the encoder is tested to do, not a second copy of it.
 
 // Node is a token in a merge tree: a single byte (a leaf), or the token made
 // by merging its Parts.
@@ -43,76 +47,34 @@ func MergeTree(enc *tokenizer.Encoding, id int) (*Node, error) {
 	return mergeTree(enc, b, id)
 }
 
-// mergeTree builds the tree of the token spelled by b, whose rank is rank.
+// mergeTree builds the tree of the token spelled by b, whose rank is rank:
+// merging b with only the tokens older than it (ranks below rank) stops at
+// the parts it was made of.
 func mergeTree(enc *tokenizer.Encoding, b []byte, rank int) (*Node, error) {
 	n := &Node{ID: rank, Bytes: b}
 	if len(b) == 1 {
 		return n, nil
 	}
-	parts, _, err := mergeBelow(enc, b, rank)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range parts {
-		c, err := mergeTree(enc, b[p.start:p.end:p.end], p.id)
+	at := 0
+	for _, id := range enc.MergeSteps(b, rank, nil) {
+		part, err := enc.TokenBytes(id)
+		if err != nil {
+			return nil, err
+		}
+		c, err := mergeTree(enc, b[at:at+len(part):at+len(part)], id)
 		if err != nil {
 			return nil, err
 		}
 		n.Parts = append(n.Parts, c)
+		at += len(part)
 	}
 	return n, nil
 }
 
-// part is a span b[start:end] of the bytes being merged, with its token ID.
-type part struct {
-	start, end int
-	id         int
-}
-
-// mergeBelow is tiktoken's byte-pair merge of b, restricted to ranks below
-// limit: start from single bytes, then repeatedly join the adjacent pair
-// whose joined bytes have the lowest rank (the leftmost on a tie), until no
-// adjacent pair joins into a token of rank < limit. It returns the parts it
-// stops at and every step on the way. Each step scans all pairs, so it takes
-// time quadratic in len(b): fine for showing, not for encoding.
-func mergeBelow(enc *tokenizer.Encoding, b []byte, limit int) ([]part, []Step, error) {
-	parts := make([]part, len(b))
-	for i := range b {
-		r, ok := enc.Rank(b[i : i+1])
-		if !ok {
-			return nil, nil, fmt.Errorf("encoding %s has no token for byte %#02x, so it cannot encode every text", enc.Name(), b[i])
-		}
-		parts[i] = part{i, i + 1, r}
-	}
-	var steps []Step
-	for len(parts) > 1 {
-		best, bestRank := -1, limit
-		for i := 0; i+1 < len(parts); i++ {
-			if r, ok := enc.Rank(b[parts[i].start:parts[i+1].end]); ok && r < bestRank {
-				best, bestRank = i, r
-			}
-		}
-		if best < 0 {
-			break
-		}
-		steps = append(steps, Step{Left: parts[best].id, Right: parts[best+1].id, Result: bestRank, Pos: best})
-		parts[best] = part{parts[best].start, parts[best+1].end, bestRank}
-		parts = append(parts[:best+1], parts[best+2:]...)
-	}
-	return parts, steps, nil
-}
-
-// Step is one merge while encoding a piece: the parts at positions Pos and
-// Pos+1 (token IDs Left and Right) were joined into token Result.
-type Step struct {
-	Left, Right, Result int
-	Pos                 int
-}
-
 // Piece is how one piece of text was encoded.
 type Piece struct {
-	Text  []byte // the piece, as cut by the encoding's split pattern
-	Steps []Step // the merges in the order the encoder makes them
+	Text  []byte                // the piece, as cut by the encoding's split pattern
+	Steps []tokenizer.MergeStep // the merges in the order the encoder makes them
 	// IDs are the tokens the piece ends up as, equal to what
 	// enc.EncodeOrdinary gives for it.
 	IDs []int
@@ -137,14 +99,8 @@ func Explain(enc *tokenizer.Encoding, text string) ([]Piece, error) {
 			return nil, fmt.Errorf("explain: the piece at byte %d is %d bytes long, more than the %d that can be shown step by step; explain a shorter text", at, len(p), MaxExplainBytes)
 		}
 		at += len(p)
-		parts, steps, err := mergeBelow(enc, p, enc.VocabSize())
-		if err != nil {
-			return nil, fmt.Errorf("explain: %w", err)
-		}
-		pc := Piece{Text: p, Steps: steps}
-		for _, q := range parts {
-			pc.IDs = append(pc.IDs, q.id)
-		}
+		pc := Piece{Text: p}
+		pc.IDs = enc.MergeSteps(p, enc.VocabSize(), func(s tokenizer.MergeStep) { pc.Steps = append(pc.Steps, s) })
 		if r, ok := enc.Rank(p); ok && (len(pc.IDs) != 1 || pc.IDs[0] != r) {
 			pc.Lookup = true
 			pc.IDs = []int{r}

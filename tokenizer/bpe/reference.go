@@ -1,7 +1,8 @@
 package bpe
 
 // TrainReference learns a vocabulary the plain way, written to be read
-// rather than to be fast (it is minbpe's RegexTokenizer.train):
+// rather than to be fast (it is minbpe's RegexTokenizer.train, but for how
+// ties are broken: see the package doc):
 //
 //  1. cut the text into pieces with the split pattern, and turn each piece
 //     into a list of token IDs (its bytes);

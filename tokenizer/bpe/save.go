@@ -1,14 +1,16 @@
 package bpe
 
 import (
-	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/tick-llm/tick/internal/atomicfile"
 	"github.com/tick-llm/tick/tokenizer"
 )
 
@@ -19,75 +21,40 @@ import (
 //
 //	{"pattern":"cl100k","special_tokens":{"<|endoftext|>":4096}}
 //
-// tokenizer.Get(path) loads the pair back. Each file is written to a
-// temporary file in the same folder, flushed to disk and renamed, so a crash
-// never leaves a half-written vocabulary behind.
+// tokenizer.Get(path) loads the pair back. Each file is written atomically
+// (package atomicfile: a temporary file in the same folder, synced, then
+// renamed), so a crash never leaves a half-written vocabulary behind.
 func (v *Vocab) Save(path string) error {
 	if !strings.HasSuffix(path, ".tiktoken") {
 		return fmt.Errorf("output %s should end in .tiktoken (the sidecar .json is written next to it)", path)
 	}
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		return tokenizer.WriteRanks(w, v.Ranks())
 	})
 	if err != nil {
-		return err
+		return saveError(err)
 	}
 	side := tokenizer.Sidecar{Pattern: v.Pattern.String(), SpecialTokens: v.Special}
 	if side.SpecialTokens == nil {
 		side.SpecialTokens = map[string]int{}
 	}
-	return writeAtomic(tokenizer.SidecarPath(path), func(w io.Writer) error {
+	err = atomicfile.Write(tokenizer.SidecarPath(path), func(w io.Writer) error {
 		je := json.NewEncoder(w)
 		je.SetEscapeHTML(false) // keep <|endoftext|> readable
 		je.SetIndent("", "  ")
 		return je.Encode(side)
 	})
+	return saveError(err)
 }
 
-// writeAtomic writes a file through a temporary file in the same folder
-// (renaming across folders may not be atomic), synced before the rename.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+// saveError adds advice when the temporary file could not even be created
+// in the folder: the folder is missing, or not writable.
+func saveError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
+		return fmt.Errorf("%w (check that the folder exists and is writable)", err)
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w (check that the folder exists and is writable)", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	// CreateTemp makes the file private (0600); a vocabulary is for sharing.
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// Sync the folder too, so the rename itself survives a crash. Not every
-	// system can open a folder for syncing; the file is written either way.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return err
 }
 
 // CheckSavePath reports, before a long training run, whether Save(path)

@@ -30,6 +30,9 @@ func TestSaveLoadEqualsReplay(t *testing.T) {
 		{"abababa", runs("ab", 50), append(runs("ab", 150), runs("ba", 100)...), 256 + 200},
 	}
 	for _, c := range cases {
+		if c.train == nil {
+			continue // Opticks could not be read: the test has failed saying so
+		}
 		for _, pat := range allPatterns {
 			t.Run(c.name+"/"+pat.String(), func(t *testing.T) {
 				v, err := Train(c.train, Options{VocabSize: c.vocab, Pattern: pat, Special: []string{"<|endoftext|>"}})

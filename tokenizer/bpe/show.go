@@ -4,61 +4,35 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tick-llm/tick/tokenizer"
 )
 
-// Visible spells token bytes so that whitespace and odd bytes can be seen
-// in a terminal: space as ␣, newline as ↵, tab as ⇥, carriage return as ␍,
-// other control or invisible characters as \u escapes, and bytes that are not
-// valid UTF-8 (a token may end inside a character) as \x escapes.
-func Visible(b []byte) string {
-	var s strings.Builder
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&s, `\x%02x`, b[0])
-		case r == ' ':
-			s.WriteRune('␣')
-		case r == '\n':
-			s.WriteRune('↵')
-		case r == '\t':
-			s.WriteRune('⇥')
-		case r == '\r':
-			s.WriteRune('␍')
-		case !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r):
-			fmt.Fprintf(&s, `\u%04x`, r)
-		default:
-			s.WriteRune(r)
-		}
-		b = b[n:]
-	}
-	return s.String()
-}
+// Tokens are shown in tokenizer.Visible's notation, the one all of tick
+// uses: · for a space, → for a tab, ↵ for a newline. A merge is written
+// "left + right ⇒ token": the double arrow, because → already means a tab.
 
 // FormatMerge describes merge m of v in one short line, such as
-// "␣t + he → ␣the (id 300)".
+// "·t + he ⇒ ·the (id 300)".
 func (v *Vocab) FormatMerge(m Merge) string {
-	return fmt.Sprintf("%s + %s → %s (id %d)", Visible(v.Tokens[m.Left]), Visible(v.Tokens[m.Right]), Visible(v.Tokens[m.ID]), m.ID)
+	return fmt.Sprintf("%s + %s ⇒ %s (id %d)", tokenizer.Visible(v.Tokens[m.Left]), tokenizer.Visible(v.Tokens[m.Right]), tokenizer.Visible(v.Tokens[m.ID]), m.ID)
 }
 
 // WriteExplain prints what Explain found, one piece after another, in lines
 // short enough for a narrow terminal:
 //
-//	piece "␣hello" → 1 token
-//	  1. l + o → lo (id 385)
+//	piece "·hello" ⇒ 1 token
+//	  1. l + o ⇒ lo (id 385)
 //	  ...
-//	  = ␣hello (id 24748)
+//	  = ·hello (id 24748)
 func WriteExplain(w io.Writer, enc *tokenizer.Encoding, pieces []Piece) error {
 	tok := func(id int) string {
 		b, err := enc.TokenBytes(id)
 		if err != nil {
 			return fmt.Sprintf("<%d>", id)
 		}
-		return Visible(b)
+		return tokenizer.Visible(b)
 	}
 	for i, p := range pieces {
 		if i > 0 {
@@ -68,12 +42,12 @@ func WriteExplain(w io.Writer, enc *tokenizer.Encoding, pieces []Piece) error {
 		if len(p.IDs) == 1 {
 			plural = ""
 		}
-		fmt.Fprintf(w, "piece \"%s\" → %d token%s\n", Visible(p.Text), len(p.IDs), plural)
+		fmt.Fprintf(w, "piece \"%s\" ⇒ %d token%s\n", tokenizer.Visible(p.Text), len(p.IDs), plural)
 		if len(p.Steps) == 0 && len(p.Text) == 1 {
 			fmt.Fprintln(w, "  (a single byte: no merges)")
 		}
 		for j, s := range p.Steps {
-			fmt.Fprintf(w, "  %d. %s + %s → %s (id %d)\n", j+1, tok(s.Left), tok(s.Right), tok(s.Result), s.Result)
+			fmt.Fprintf(w, "  %d. %s + %s ⇒ %s (id %d)\n", j+1, tok(s.Left), tok(s.Right), tok(s.Result), s.Result)
 		}
 		if p.Lookup {
 			fmt.Fprintln(w, "  (merging stops short, but the whole piece is a token: the encoder looks it up first)")
@@ -97,16 +71,16 @@ func WriteExplain(w io.Writer, enc *tokenizer.Encoding, pieces []Piece) error {
 // WriteTree prints a merge tree sideways, one token per line, each part
 // indented under the token it makes:
 //
-//	␣token (id 4037)
-//	├─ ␣to (id 311)
-//	│  ├─ ␣t (id 259)
+//	·token (id 4037)
+//	├─ ·to (id 311)
+//	│  ├─ ·t (id 259)
 //	...
 func WriteTree(w io.Writer, n *Node) error {
 	return writeTree(w, n, "", "")
 }
 
 func writeTree(w io.Writer, n *Node, first, rest string) error {
-	if _, err := fmt.Fprintf(w, "%s%s (id %d)\n", first, Visible(n.Bytes), n.ID); err != nil {
+	if _, err := fmt.Fprintf(w, "%s%s (id %d)\n", first, tokenizer.Visible(n.Bytes), n.ID); err != nil {
 		return err
 	}
 	for i, p := range n.Parts {

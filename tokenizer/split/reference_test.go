@@ -3,18 +3,16 @@ package split
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
+
+	"github.com/tick-llm/tick/internal/goroot"
 )
 
 // This file holds what the tests compare against: the official patterns run
@@ -130,62 +128,57 @@ func context(text []byte, n int) []byte {
 	return text[:min(len(text), n)]
 }
 
-// goRoot returns the Go installation the tests read real text from.
-func goRoot(t testing.TB) string {
-	goRootOnce.Do(func() {
-		out, err := exec.Command("go", "env", "GOROOT").Output()
-		goRootDir = strings.TrimSpace(string(out))
-		if err != nil || goRootDir == "" {
-			goRootDir = runtime.GOROOT()
-		}
-	})
-	if goRootDir == "" {
-		t.Fatal("cannot find GOROOT for the real-text corpora: put the go command on PATH")
-	}
-	return goRootDir
+// corpus is a named text to split.
+type corpus struct {
+	name string
+	text []byte
 }
 
-var (
-	goRootOnce sync.Once
-	goRootDir  string
-)
-
-// opticks returns Newton's Opticks, shipped with Go for tests like this one.
-func opticks(t testing.TB) []byte {
-	path := filepath.Join(goRoot(t), "src", "testdata", "Isaac.Newton-Opticks.txt")
-	text, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading real text: %v", err)
+// realCorpora are the real texts the tests and benchmarks split: Newton's
+// Opticks and about a megabyte of Go sources, both shipped with every Go
+// installation. A text that cannot be read fails the test with a message
+// saying why and is left out, so that the other texts are still checked.
+func realCorpora(t testing.TB) []corpus {
+	t.Helper()
+	var out []corpus
+	if _, text, err := goroot.Opticks(); err != nil {
+		t.Errorf("this test reads Newton's Opticks: %v", err)
+	} else {
+		out = append(out, corpus{"opticks", text})
 	}
-	return text
+	if text, err := goSources(1 << 20); err != nil {
+		t.Errorf("this test reads the Go sources: %v", err)
+	} else {
+		out = append(out, corpus{"go-sources", text})
+	}
+	return out
 }
 
 // goSources returns about size bytes of Go sources from the standard
-// library, always the same files in the same order.
-func goSources(t testing.TB, size int) []byte {
+// library, always the same files in the same order: packages with much
+// Unicode in their tests first.
+func goSources(size int) ([]byte, error) {
+	root, err := goroot.Dir()
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
-	// Packages with much Unicode in their tests come first.
 	for _, dir := range []string{"unicode", "strings", "bytes", "fmt", "regexp", "go/scanner", "html", "net/http"} {
-		root := filepath.Join(goRoot(t), "src", filepath.FromSlash(dir))
-		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || buf.Len() >= size {
-				return err
-			}
-			if d.IsDir() || !strings.HasSuffix(path, ".go") {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			buf.Write(data)
-			return err
-		})
+		if buf.Len() >= size {
+			break
+		}
+		docs, err := goroot.GoFiles(filepath.Join(root, "src", filepath.FromSlash(dir)), size-buf.Len())
 		if err != nil {
-			t.Fatalf("reading Go sources: %v", err)
+			return nil, err
+		}
+		for _, d := range docs {
+			buf.WriteString(d)
 		}
 	}
 	if buf.Len() < size/2 {
-		t.Fatalf("found only %d bytes of Go sources under %s", buf.Len(), goRoot(t))
+		return nil, fmt.Errorf("found only %d bytes of Go sources under %s, want %d", buf.Len(), root, size)
 	}
-	return buf.Bytes()
+	return buf.Bytes(), nil
 }
 
 // adversarialFragments are the hard cases of the patterns, each generator

@@ -10,14 +10,7 @@ import (
 //
 //	go test -run '^$' -bench Split -benchtime 2s ./tokenizer/split
 func BenchmarkSplit(b *testing.B) {
-	corpora := []struct {
-		name string
-		text []byte
-	}{
-		{"opticks", opticks(b)},
-		{"go-sources", goSources(b, 1<<20)},
-	}
-	for _, c := range corpora {
+	for _, c := range realCorpora(b) {
 		for _, p := range patterns {
 			b.Run(c.name+"/"+p.String()+"/scanner", func(b *testing.B) {
 				b.SetBytes(int64(len(c.text)))

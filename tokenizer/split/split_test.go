@@ -12,15 +12,9 @@ import (
 // every pattern's scanner cuts exactly where regexp2 running the official
 // pattern cuts.
 func TestSplitMatchesRegexp2(t *testing.T) {
-	corpora := []struct {
-		name string
-		text []byte
-	}{
-		{"opticks", opticks(t)},
-		{"go-sources", goSources(t, 1<<20)},
-		{"adversarial-1", adversarial(1, 200<<10)},
-		{"adversarial-2", adversarial(2, 200<<10)},
-	}
+	corpora := append(realCorpora(t),
+		corpus{"adversarial-1", adversarial(1, 200<<10)},
+		corpus{"adversarial-2", adversarial(2, 200<<10)})
 	for _, c := range corpora {
 		for _, p := range patterns {
 			t.Run(c.name+"/"+p.String(), func(t *testing.T) {
