@@ -124,22 +124,14 @@ func run(w io.Writer, cfg config) error {
 		return err
 	}
 
-	acc, wrong, err := accuracy(t, m, testSet)
+	_, wrong, err := accuracy(t, m, testSet)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nHeld-out accuracy: %d of %d problems right = %.4f (greedy decoding), after %d steps in %.1fs.\n",
-		len(testSet)-len(wrong), len(testSet), acc, steps, elapsed.Seconds())
-	if len(wrong) == 0 {
-		fmt.Fprintln(w, "No mistakes on problems it never saw.")
-		return nil
+	r := seqtask.Result{Total: len(testSet), Steps: steps, Elapsed: elapsed, Right: "problems right", Examples: "problems"}
+	for _, mk := range wrong {
+		r.Mistakes = append(r.Mistakes, fmt.Sprintf("%s = %d, model says %d", t.format(mk.a, mk.b), mk.a+mk.b, mk.got))
 	}
-	fmt.Fprintf(w, "Mistakes (%d):\n", len(wrong))
-	for _, mk := range wrong[:min(len(wrong), cfg.ShowMistakes)] {
-		fmt.Fprintf(w, "  %s = %d, model says %d\n", t.format(mk.a, mk.b), mk.a+mk.b, mk.got)
-	}
-	if len(wrong) > cfg.ShowMistakes {
-		fmt.Fprintf(w, "  ... and %d more\n", len(wrong)-cfg.ShowMistakes)
-	}
+	seqtask.Report(w, r, cfg.ShowMistakes)
 	return nil
 }

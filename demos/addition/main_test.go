@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/demotest"
 	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -132,8 +133,6 @@ func TestAccuracyMatchesCache(t *testing.T) {
 	}
 }
 
-var heldOutLine = regexp.MustCompile(`Held-out accuracy: (\d+) of (\d+) problems right = ([0-9.]+)`)
-
 // TestRun runs the demo on one-digit addition and checks the reported
 // accuracy is consistent: a fraction in [0,1] equal to right/total, with
 // that many mistakes listed, each with the true sum.
@@ -148,18 +147,9 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	m := heldOutLine.FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no held-out accuracy in the output:\n%s", out)
-	}
-	right, _ := strconv.Atoi(m[1])
-	total, _ := strconv.Atoi(m[2])
-	acc, _ := strconv.ParseFloat(m[3], 64)
+	right, total := demotest.HeldOut(t, out, "problems right")
 	if total != cfg.HeldOut {
 		t.Errorf("%d held out, want %d", total, cfg.HeldOut)
-	}
-	if acc < 0 || acc > 1 || fmt.Sprintf("%.4f", float64(right)/float64(total)) != m[3] {
-		t.Errorf("accuracy %s is not %d/%d", m[3], right, total)
 	}
 	lines := regexp.MustCompile(`(?m)^  (\d)\+(\d) = (\d+), model says \d+$`).FindAllStringSubmatch(out, -1)
 	if len(lines) != total-right {

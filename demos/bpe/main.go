@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"unicode"
 
 	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
 	"github.com/tick-llm/tick/tokenizer/split"
@@ -47,10 +49,7 @@ func main() {
 		Words: []string{" refrangibility", " Light"},
 		Out:   *out,
 	}
-	if err := run(os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "bpe:", err)
-		os.Exit(1)
-	}
+	demo.Main("bpe", func(_ context.Context, w io.Writer) error { return run(w, cfg) })
 }
 
 // sizesUpTo lists vocabulary sizes from 256 (bytes only) to max: powers of

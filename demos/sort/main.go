@@ -103,22 +103,14 @@ func run(w io.Writer, cfg config) error {
 		return err
 	}
 
-	acc, wrong, err := accuracy(t, m, testSet)
+	_, wrong, err := accuracy(t, m, testSet)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nHeld-out accuracy: %d of %d sequences sorted right = %.4f (greedy decoding), after %d steps in %.1fs.\n",
-		len(testSet)-len(wrong), len(testSet), acc, steps, elapsed.Seconds())
-	if len(wrong) == 0 {
-		fmt.Fprintln(w, "No mistakes on inputs it never saw.")
-		return nil
+	r := seqtask.Result{Total: len(testSet), Steps: steps, Elapsed: elapsed, Right: "sequences sorted right", Examples: "inputs"}
+	for _, mk := range wrong {
+		r.Mistakes = append(r.Mistakes, fmt.Sprintf("%s -> %s, model says %s", format(mk.in), format(mk.want), format(mk.got)))
 	}
-	fmt.Fprintf(w, "Mistakes (%d):\n", len(wrong))
-	for _, mk := range wrong[:min(len(wrong), cfg.ShowMistakes)] {
-		fmt.Fprintf(w, "  %s -> %s, model says %s\n", format(mk.in), format(mk.want), format(mk.got))
-	}
-	if len(wrong) > cfg.ShowMistakes {
-		fmt.Fprintf(w, "  ... and %d more\n", len(wrong)-cfg.ShowMistakes)
-	}
+	seqtask.Report(w, r, cfg.ShowMistakes)
 	return nil
 }

@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"regexp"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
+	"github.com/tick-llm/tick/demos/internal/demotest"
 	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -135,8 +134,6 @@ func TestAccuracyMatchesCache(t *testing.T) {
 	}
 }
 
-var heldOutLine = regexp.MustCompile(`Held-out accuracy: (\d+) of (\d+) sequences sorted right = ([0-9.]+)`)
-
 // TestRun runs the demo on a small task and checks the reported accuracy is
 // consistent: a fraction in [0,1] equal to right/total, with that many
 // mistakes listed.
@@ -151,18 +148,9 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	m := heldOutLine.FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no held-out accuracy in the output:\n%s", out)
-	}
-	right, _ := strconv.Atoi(m[1])
-	total, _ := strconv.Atoi(m[2])
-	acc, _ := strconv.ParseFloat(m[3], 64)
+	right, total := demotest.HeldOut(t, out, "sequences sorted right")
 	if want := int(cfg.HeldOutFrac * 81); total != want {
 		t.Errorf("%d held out, want %d", total, want)
-	}
-	if acc < 0 || acc > 1 || fmt.Sprintf("%.4f", float64(right)/float64(total)) != m[3] {
-		t.Errorf("accuracy %s is not %d/%d", m[3], right, total)
 	}
 	if mistakes := len(regexp.MustCompile(`(?m)^  [0-2]{4} -> `).FindAllString(out, -1)); mistakes != total-right {
 		t.Errorf("%d mistakes listed, want %d", mistakes, total-right)

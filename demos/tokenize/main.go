@@ -8,11 +8,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/tokenizer"
 )
@@ -46,10 +48,7 @@ func main() {
 	} else {
 		fmt.Fprintf(os.Stderr, "tokenize: checking the sample only: %v\n", err)
 	}
-	if err := run(os.Stdout, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "tokenize:", err)
-		os.Exit(1)
-	}
+	demo.Main("tokenize", func(_ context.Context, w io.Writer) error { return run(w, cfg) })
 }
 
 // run is the whole demo, writing to w.

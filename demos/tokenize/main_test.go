@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,6 +102,9 @@ func TestDifferingSegments(t *testing.T) {
 			if !strings.Contains(l.Text, string(ta)) {
 				t.Errorf("%s: stretch %q is not in the line", l.Label, ta)
 			}
+			if slices.Equal(cuts(t, a, s.a), cuts(t, b, s.b)) {
+				t.Errorf("%s: stretch %q is cut the same way by both (%v)", l.Label, ta, cuts(t, a, s.a))
+			}
 		}
 	}
 	if found == 0 {
@@ -111,4 +115,19 @@ func TestDifferingSegments(t *testing.T) {
 	if err != nil || len(segs) != 0 {
 		t.Errorf("an encoding compared with itself: %d stretches, err %v; want none", len(segs), err)
 	}
+}
+
+// cuts returns the byte lengths of the tokens ids, which say where an
+// encoding cuts the text they spell.
+func cuts(t *testing.T, enc *tokenizer.Encoding, ids []int) []int {
+	t.Helper()
+	n := make([]int, len(ids))
+	for i, id := range ids {
+		b, err := enc.TokenBytes(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n[i] = len(b)
+	}
+	return n
 }

@@ -4,9 +4,12 @@ package demotest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,4 +47,22 @@ func Run(t testing.TB, layers, heads int) string {
 		t.Fatal(err)
 	}
 	return o.Out
+}
+
+// HeldOut reads the line seqtask.Report prints, "Held-out accuracy: R of N
+// <right> = A", checks that A is R/N to the four decimals printed, and
+// returns R and N.
+func HeldOut(t testing.TB, out, right string) (r, n int) {
+	t.Helper()
+	re := regexp.MustCompile(`Held-out accuracy: (\d+) of (\d+) ` + regexp.QuoteMeta(right) + ` = ([0-9.]+)`)
+	m := re.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no held-out accuracy (%q) in the output:\n%s", right, out)
+	}
+	r, _ = strconv.Atoi(m[1])
+	n, _ = strconv.Atoi(m[2])
+	if acc, _ := strconv.ParseFloat(m[3], 64); acc < 0 || acc > 1 || n == 0 || fmt.Sprintf("%.4f", float64(r)/float64(n)) != m[3] {
+		t.Errorf("accuracy %s is not %d/%d", m[3], r, n)
+	}
+	return r, n
 }

@@ -146,3 +146,32 @@ func Train(w io.Writer, l *Learner, trainSet []int, p Plan) (steps int, elapsed 
 	}
 	return steps, time.Since(start), nil
 }
+
+// Result is what the model scored on the held-out examples.
+type Result struct {
+	Total    int           // held-out examples
+	Mistakes []string      // the ones it got wrong, each written for a reader
+	Steps    int           // training steps made
+	Elapsed  time.Duration // training time
+	// Right names what was counted ("problems right"), Examples what the
+	// examples are ("problems").
+	Right, Examples string
+}
+
+// Report prints the held-out accuracy and at most show mistakes.
+func Report(w io.Writer, r Result, show int) {
+	acc := 1 - float64(len(r.Mistakes))/float64(r.Total)
+	fmt.Fprintf(w, "\nHeld-out accuracy: %d of %d %s = %.4f (greedy decoding), after %d steps in %.1fs.\n",
+		r.Total-len(r.Mistakes), r.Total, r.Right, acc, r.Steps, r.Elapsed.Seconds())
+	if len(r.Mistakes) == 0 {
+		fmt.Fprintf(w, "No mistakes on %s it never saw.\n", r.Examples)
+		return
+	}
+	fmt.Fprintf(w, "Mistakes (%d):\n", len(r.Mistakes))
+	for _, m := range r.Mistakes[:min(len(r.Mistakes), show)] {
+		fmt.Fprintf(w, "  %s\n", m)
+	}
+	if len(r.Mistakes) > show {
+		fmt.Fprintf(w, "  ... and %d more\n", len(r.Mistakes)-show)
+	}
+}
