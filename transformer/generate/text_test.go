@@ -2,12 +2,11 @@ package generate
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/internal/goroot"
 )
 
 // chunkText is a vocabulary of byte chunks: token i stands for chunks[i].
@@ -21,9 +20,11 @@ func chunkText(chunks [][]byte) TokenText {
 // pieces add up to the text.
 func TestUTF8StreamSplits(t *testing.T) {
 	text := []byte("Newton's Opticks — «lumière» 光の本 🌈 e\u0301 ok\n")
-	if b, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "testdata", "Isaac.Newton-Opticks.txt")); err == nil {
-		text = append(text, b[:min(len(b), 20000)]...)
+	_, b, err := goroot.Opticks()
+	if err != nil {
+		t.Fatal(err)
 	}
+	text = append(text, b[:min(len(b), 20000)]...)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range 50 {
 		var chunks [][]byte

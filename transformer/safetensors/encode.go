@@ -1,18 +1,17 @@
 package safetensors
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/internal/atomicfile"
 )
 
 // Tensor is one named array of float64 values.
@@ -29,48 +28,14 @@ const metadataKey = "__metadata__"
 // atomically: it writes a temporary file in the same folder, syncs it to disk
 // and renames it over path, so a crash leaves either the old file or the new
 // one, never half of one. See Encode for the layout.
-func Write(path string, tensors []Tensor, metadata map[string]string) (err error) {
+func Write(path string, tensors []Tensor, metadata map[string]string) error {
 	header, err := encodeHeader(tensors, metadata)
 	if err != nil {
 		return fmt.Errorf("safetensors: write %s: %w", path, err)
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	err = atomicfile.Write(path, func(w io.Writer) error { return writeFile(w, header, sortedByName(tensors)) })
 	if err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("safetensors: write %s: %w", path, err)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err = writeFile(w, header, sortedByName(tensors)); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil { // CreateTemp makes 0600; a model is not a secret
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename itself durable. Not every system can sync a directory,
-	// and the file is complete either way, so a failure here is not an error.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
+		return fmt.Errorf("safetensors: %w", err)
 	}
 	return nil
 }
