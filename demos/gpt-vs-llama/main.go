@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/data"
@@ -40,16 +39,16 @@ func defaultConfig() config {
 	o := train.DefaultOptions()
 	o.Steps, o.Warmup = 300, 30
 	o.EvalEvery, o.EvalBatches, o.SampleTokens = 50, 4, 0
-	// The budget is steps, the same for both; the time limit is only a
-	// safety net on a slow machine (with it, the faster model gets more steps).
-	o.TimeLimit = 5 * time.Minute
+	// The budget is steps, the same for both and on every machine; a time
+	// limit (-time-limit) is only for a user in a hurry.
+	o.TimeLimit = 0
 	return config{Train: o, Out: filepath.Join("out", "gpt-vs-llama")}
 }
 
 func main() {
 	cfg := defaultConfig()
 	flag.IntVar(&cfg.Train.Steps, "steps", cfg.Train.Steps, "optimiser steps for each model")
-	flag.DurationVar(&cfg.Train.TimeLimit, "time-limit", cfg.Train.TimeLimit, "training time limit for each model (0 = none)")
+	flag.DurationVar(&cfg.Train.TimeLimit, "time-limit", cfg.Train.TimeLimit, "also stop each model after this long (0 = none: the same steps on every machine)")
 	flag.StringVar(&cfg.Out, "out", cfg.Out, "folder for the two runs and the plot")
 	flag.Parse()
 	if tty.Is(os.Stderr) {

@@ -36,7 +36,7 @@ func defaultConfig() config {
 		Length: 6, Symbols: 3, HeldOutFrac: 0.25,
 		Layers: 2, Heads: 4, Dim: 64,
 		Batch: 64, Steps: 4000, LR: 2e-3,
-		TimeLimit: 3 * time.Minute, EvalEvery: 50, Seed: 1337, ShowMistakes: 20,
+		EvalEvery: 50, Seed: 1337, ShowMistakes: 20,
 	}
 }
 
@@ -45,7 +45,7 @@ func main() {
 	flag.IntVar(&cfg.Length, "length", cfg.Length, "digits per sequence")
 	flag.IntVar(&cfg.Symbols, "symbols", cfg.Symbols, "distinct digits (at most 10)")
 	flag.IntVar(&cfg.Steps, "steps", cfg.Steps, "optimiser steps at most")
-	flag.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "stop training after this long (0 = none)")
+	flag.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "also stop training after this long (0 = none: a fixed number of steps, the same result on every machine)")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the model, the split and the batches")
 	flag.Parse()
 	demo.Main("sort", func(_ context.Context, w io.Writer) error { return run(w, cfg) })
