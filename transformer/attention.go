@@ -15,15 +15,131 @@ type attnShape struct {
 	B, T, H, KVH, hs int
 }
 
-func (s attnShape) qkvWidth() int  { return (s.H + 2*s.KVH) * s.hs }
-func (s attnShape) qCol(h int) int { return h * s.hs }
-func (s attnShape) kCol(g int) int { return (s.H + g) * s.hs }
-func (s attnShape) vCol(g int) int { return (s.H + s.KVH + g) * s.hs }
+// attnShape is the attention geometry of the model for a (B, T) batch.
+func (c Config) attnShape(B, T int) attnShape {
+	return attnShape{B: B, T: T, H: c.Heads, KVH: c.KVHeads, hs: c.HeadSize()}
+}
+
+func (s attnShape) qkvWidth() int    { return (s.H + 2*s.KVH) * s.hs }
+func (s attnShape) qCol(h int) int   { return h * s.hs }
+func (s attnShape) kCol(g int) int   { return (s.H + g) * s.hs }
+func (s attnShape) vCol(g int) int   { return (s.H + s.KVH + g) * s.hs }
+func (s attnShape) kvHead(h int) int { return h / (s.H / s.KVH) }
 
 // Causal attention, per batch row b and query head h with its key/value head g:
 // forward:  S = Q·Kᵀ/√hs (T x T), P = softmax(S) over keys j <= t (0 above the diagonal), Y = P·V
 // backward: dP = dY·Vᵀ, dV += Pᵀ·dY, dS = P⊙(dP - Σ_j P⊙dP), dQ += dS·K/√hs, dK += dSᵀ·Q/√hs
 // qkv (B*T x qkvWidth), att (B*H x T x T), y (B*T x H·hs).
+//
+// Two versions of each pass follow: the plain one, loops over (b, t, h) as
+// llm.c's attention_forward and attention_backward write them, to read
+// first; then the fast one, the same arithmetic as whole-matrix BLAS
+// products per (b, h), run on several goroutines. A test checks they agree.
+
+// attentionForwardPlain fills att and y like attentionForward, one query
+// row (b, t, h) at a time.
+func attentionForwardPlain(att, y, qkv []float64, s attnShape) {
+	T, H, KVH, hs := s.T, s.H, s.KVH, s.hs
+	w := (H + 2*KVH) * hs // a row of qkv: [H query heads | KVH key heads | KVH value heads]
+	scale := 1 / math.Sqrt(float64(hs))
+	for b := 0; b < s.B; b++ {
+		for t := 0; t < T; t++ {
+			for h := 0; h < H; h++ {
+				g := h / (H / KVH)                // the key/value head of query head h
+				q := qkv[(b*T+t)*w+h*hs:][:hs]    // query of (b, t, h)
+				p := att[((b*H+h)*T+t)*T:][:T]    // its weights over the positions
+				out := y[(b*T+t)*H*hs+h*hs:][:hs] // its output
+
+				// pass 1: scores p_j = q·k_j/√hs for j <= t, and their maximum
+				maxval := math.Inf(-1)
+				for j := 0; j <= t; j++ {
+					k := qkv[(b*T+j)*w+H*hs+g*hs:][:hs] // key of position j: after the H query heads
+					dot := 0.0
+					for i := range hs {
+						dot += q[i] * k[i]
+					}
+					p[j] = dot * scale
+					maxval = max(maxval, p[j])
+				}
+				// pass 2: exponentials (shifted by the maximum, so none overflows) and their sum
+				sum := 0.0
+				for j := 0; j <= t; j++ {
+					p[j] = math.Exp(p[j] - maxval)
+					sum += p[j]
+				}
+				// pass 3: normalise to the softmax; the future gets weight 0
+				for j := 0; j < T; j++ {
+					if j <= t {
+						p[j] /= sum
+					} else {
+						p[j] = 0
+					}
+				}
+				// pass 4: out = Σ_j p_j·v_j
+				clear(out)
+				for j := 0; j <= t; j++ {
+					v := qkv[(b*T+j)*w+(H+KVH)*hs+g*hs:][:hs] // value of position j: after the keys
+					for i := range hs {
+						out[i] += p[j] * v[i]
+					}
+				}
+			}
+		}
+	}
+}
+
+// attentionBackwardPlain adds the gradients of q, k and v into dqkv like
+// attentionBackward, undoing attentionForwardPlain's passes in reverse
+// order for one query row (b, t, h) at a time.
+func attentionBackwardPlain(dqkv, dy, att, qkv []float64, s attnShape) {
+	T, H, KVH, hs := s.T, s.H, s.KVH, s.hs
+	w := (H + 2*KVH) * hs
+	scale := 1 / math.Sqrt(float64(hs))
+	datt := make([]float64, T)    // ∂L/∂p_j of one row
+	dscores := make([]float64, T) // ∂L/∂(q·k_j/√hs) of one row
+	for b := 0; b < s.B; b++ {
+		for t := 0; t < T; t++ {
+			for h := 0; h < H; h++ {
+				g := h / (H / KVH)
+				qc := (b*T+t)*w + h*hs
+				q, dq := qkv[qc:][:hs], dqkv[qc:][:hs]
+				p := att[((b*H+h)*T+t)*T:][:T]
+				dout := dy[(b*T+t)*H*hs+h*hs:][:hs]
+				clear(datt)
+				clear(dscores)
+
+				// pass 4 backward: out = Σ_j p_j·v_j
+				for j := 0; j <= t; j++ {
+					vc := (b*T+j)*w + (H+KVH)*hs + g*hs // value of position j
+					v, dv := qkv[vc:][:hs], dqkv[vc:][:hs]
+					for i := range hs {
+						datt[j] += v[i] * dout[i]
+						dv[i] += p[j] * dout[i]
+					}
+				}
+				// passes 2 and 3 backward, the softmax: ∂p_j/∂score_k = p_j·(δ_jk - p_k)
+				for j := 0; j <= t; j++ {
+					for k := 0; k <= t; k++ {
+						indicator := 0.0
+						if j == k {
+							indicator = 1
+						}
+						dscores[k] += p[j] * (indicator - p[k]) * datt[j]
+					}
+				}
+				// pass 1 backward: score_j = q·k_j/√hs
+				for j := 0; j <= t; j++ {
+					kc := (b*T+j)*w + H*hs + g*hs // key of position j
+					k, dk := qkv[kc:][:hs], dqkv[kc:][:hs]
+					for i := range hs {
+						dq[i] += k[i] * dscores[j] * scale
+						dk[i] += q[i] * dscores[j] * scale
+					}
+				}
+			}
+		}
+	}
+}
 
 // attentionForward fills att with the softmax weights of every (b, h) and y
 // with the attention output. Units (b, h) are independent: parallel.
@@ -32,7 +148,7 @@ func attentionForward(att, y, qkv []float64, s attnShape, workers int) {
 	scale := 1 / math.Sqrt(float64(hs))
 	parallelFor(s.B*s.H, workers, func(_, u int) {
 		b, h := u/s.H, u%s.H
-		g := h / (s.H / s.KVH)
+		g := s.kvHead(h)
 		base := qkv[b*T*w:]
 		q := general(base[s.qCol(h):], T, hs, w)
 		k := general(base[s.kCol(g):], T, hs, w)
@@ -50,22 +166,7 @@ func attentionForward(att, y, qkv []float64, s attnShape, workers int) {
 // causalSoftmax turns the scores row[0..t] into probabilities and zeroes
 // the future row[t+1:].
 func causalSoftmax(row []float64, t int) {
-	m := math.Inf(-1)
-	for _, v := range row[:t+1] {
-		if v > m {
-			m = v
-		}
-	}
-	sum := 0.0
-	for j := 0; j <= t; j++ {
-		e := math.Exp(row[j] - m)
-		row[j] = e
-		sum += e
-	}
-	inv := 1 / sum
-	for j := 0; j <= t; j++ {
-		row[j] *= inv
-	}
+	softmax(row[:t+1], row[:t+1])
 	clear(row[t+1:])
 }
 

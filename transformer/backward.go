@@ -37,9 +37,9 @@ func (m *Model) Backward() {
 // of layer l), adding the layer's parameter gradients on the way.
 func (m *Model) blockBackward(l int, drop bool) {
 	c, a, b := m.Config, m.a, &m.blocks[l]
-	n, D, F, hs := a.n, c.Dim, c.FFDim, c.HeadSize()
-	s := attnShape{B: a.B, T: a.T, H: c.Heads, KVH: c.KVHeads, hs: hs}
-	W := s.qkvWidth()
+	n, D, F := a.n, c.Dim, c.FFDim
+	s := c.attnShape(a.B, a.T)
+	W, hs := s.qkvWidth(), s.hs
 
 	// MLP branch: res[l+1] = mid + down(act(h2)), h2 = Norm2(mid)
 	copy(a.dbranch, a.dres)

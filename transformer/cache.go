@@ -1,9 +1,10 @@
 package transformer
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -15,7 +16,8 @@ import (
 // head), so each new token costs one pass of a single row through the
 // model plus attention over the cached past, instead of recomputing the
 // whole prefix. The logits of every Push equal (up to rounding) those of a
-// full Forward over the same prefix.
+// full Forward over the same prefix. cache_plain.go holds the same
+// single-token pass written with plain loops, the reference to read first.
 //
 // Context overflow: when Len() == Config.Context, Push returns
 // ErrContextFull. Generation can then stop, or call Slide to keep the most
@@ -23,7 +25,8 @@ import (
 // change) and continue.
 //
 // All buffers are allocated by NewCache; Push allocates nothing. A Cache
-// reads the model's weights: do not train the model while using it.
+// reads the model's weights: do not train the model while using it. A
+// Cache is not safe for concurrent use.
 //
 // Generation reads every weight once per token, so its speed is bounded by
 // memory bandwidth. NewCacheFloat32 halves the bytes read by keeping a
@@ -44,28 +47,30 @@ type Cache struct {
 	f32      map[*Param][]float32 // NewCacheFloat32: float32 copies of the weight matrices
 	x32, y32 []float32            // their input and output vectors
 
-	jobs chan gemvJob  // to the helper goroutine (nil on one core)
-	done chan struct{} // from the helper
+	mv64 matVec[float64] // the products with float64 weights (NewCache)
+	mv32 matVec[float32] // the products with float32 weights (NewCacheFloat32)
 }
+
+// ErrContextFull is returned by Cache.Push when the cache already holds
+// Config.Context tokens. Generation can continue with Cache.Slide, which
+// keeps the most recent tokens and recomputes their keys and values.
+var ErrContextFull = errors.New("context full: the model cannot attend to more tokens; slide the window (Cache.Slide) or stop")
 
 // NewCache returns an empty cache for generating with m.
 func (m *Model) NewCache() *Cache {
 	c := m.Config
-	hs := c.HeadSize()
-	kvw := c.KVHeads * hs
+	s := c.attnShape(1, 1)
+	kvw := c.KVHeads * s.hs
 	cc := &Cache{m: m, tokens: make([]int, 0, c.Context)}
 	cc.k, cc.v = layersOf(c.Layers, c.Context*kvw), layersOf(c.Layers, c.Context*kvw)
 	cc.x, cc.h, cc.y, cc.branch = floats(c.Dim), floats(c.Dim), floats(c.Dim), floats(c.Dim)
-	cc.qkv = floats((c.Heads + 2*c.KVHeads) * hs)
+	cc.qkv = floats(s.qkvWidth())
 	cc.up, cc.gate, cc.act = floats(c.FFDim), floats(c.FFDim), floats(c.FFDim)
 	cc.scores = floats(c.Context)
 	cc.logits = floats(c.VocabSize)
 	cc.stat = floats(2)
-	if defaultWorkers() > 1 {
-		cc.jobs, cc.done = make(chan gemvJob), make(chan struct{})
-		go helper(cc.jobs, cc.done)
-		runtime.AddCleanup(cc, func(jobs chan gemvJob) { close(jobs) }, cc.jobs)
-	}
+	cc.mv64.init()
+	cc.mv32.init()
 	return cc
 }
 
@@ -106,38 +111,20 @@ func (m *Model) NewCacheFloat32() *Cache {
 	return cc
 }
 
-// apply computes y = x·W + b for one row with the cache's precision.
-// Large matrices are split in two halves of their outputs, the second
-// computed by the cache's helper goroutine: the split depends only on the
-// matrix size, so results do not depend on the number of cores.
+// apply computes y = x·W + b for one row. The cache's precision is chosen
+// here, and only here: float64 on the model's own weights, or float32 on
+// the copies NewCacheFloat32 made (input rounded to float32, output back
+// to float64; the bias is added in float64).
 func (c *Cache) apply(l *linear, y, x []float64) {
-	r, k := l.W.Value.Dims()
-	j := gemvJob{rows: r, cols: k, outIn: l.outIn, lo: 0, hi: l.out, x64: x, y64: y}
-	if w, ok := c.f32[l.W]; ok {
-		j.w32, j.x32, j.y32 = w, c.x32[:l.in], c.y32[:l.out]
+	if c.f32 == nil {
+		c.mv64.gemv(l.W.Value.RawMatrix().Data, x, y, l)
+	} else {
+		x32, y32 := c.x32[:l.in], c.y32[:l.out]
 		for i, v := range x {
-			j.x32[i] = float32(v)
+			x32[i] = float32(v)
 		}
-	} else {
-		j.w64 = l.W.Value.RawMatrix().Data
-	}
-	if r*k < splitGemv {
-		j.run()
-	} else {
-		second := j
-		j.hi = l.out / 2
-		second.lo = j.hi
-		if c.jobs != nil {
-			c.jobs <- second
-			j.run()
-			<-c.done
-		} else {
-			j.run()
-			second.run()
-		}
-	}
-	if j.w32 != nil {
-		for i, v := range j.y32 {
+		c.mv32.gemv(c.f32[l.W], x32, y32, l)
+		for i, v := range y32 {
 			y[i] = float64(v)
 		}
 	}
@@ -149,52 +136,73 @@ func (c *Cache) apply(l *linear, y, x []float64) {
 }
 
 // splitGemv is the number of weights from which a matrix-vector product
-// is split between two goroutines.
+// is cut in two halves.
 const splitGemv = 1 << 17
 
-// gemvJob computes outputs [lo, hi) of y = W·x (W out x in) or y = Wᵀ·x
-// (W in x out) for one weight matrix of rows x cols, in float64 (w64,
-// x64, y64) or float32 (w32, x32, y32).
-type gemvJob struct {
-	w64, x64, y64 []float64
-	w32, x32, y32 []float32
-	rows, cols    int
-	outIn         bool
-	lo, hi        int
+// matVec runs the matrix-vector products of one cache in precision F. A
+// large product is cut in two halves of its outputs and the second half
+// runs on a goroutine started for it, which gemv waits for: the goroutine
+// lives exactly as long as one product, and none outlives a Push.
+type matVec[F float32 | float64] struct {
+	parallel bool           // more than one core: run the second half on its own goroutine
+	wg       sync.WaitGroup // waits for that goroutine
+	second   func()         // computes the second half of the pending product (made once, so starting it allocates nothing)
+	w, x, y  []F            // the pending product
+	l        *linear
 }
 
-func (j *gemvJob) run() {
-	n := j.hi - j.lo
-	if j.w32 != nil {
-		x := blas32.Vector{N: len(j.x32), Inc: 1, Data: j.x32}
-		y := blas32.Vector{N: n, Inc: 1, Data: j.y32[j.lo:j.hi]}
-		if j.outIn {
-			w := blas32.General{Rows: n, Cols: j.cols, Stride: j.cols, Data: j.w32[j.lo*j.cols : j.hi*j.cols]}
-			blas32.Gemv(blas.NoTrans, 1, w, x, 0, y)
-		} else {
-			w := blas32.General{Rows: j.rows, Cols: n, Stride: j.cols, Data: j.w32[j.lo : (j.rows-1)*j.cols+j.hi]}
-			blas32.Gemv(blas.Trans, 1, w, x, 0, y)
-		}
-		return
+func (mv *matVec[F]) init() {
+	mv.parallel = defaultWorkers() > 1
+	mv.second = func() {
+		defer mv.wg.Done()
+		gemvRows(mv.w, mv.x, mv.y, mv.l, mv.l.out/2, mv.l.out)
 	}
-	x := blas64.Vector{N: len(j.x64), Inc: 1, Data: j.x64}
-	y := blas64.Vector{N: n, Inc: 1, Data: j.y64[j.lo:j.hi]}
-	if j.outIn {
-		w := blas64.General{Rows: n, Cols: j.cols, Stride: j.cols, Data: j.w64[j.lo*j.cols : j.hi*j.cols]}
-		blas64.Gemv(blas.NoTrans, 1, w, x, 0, y)
+}
+
+// gemv computes y = W·x (l.outIn: W is out x in) or y = Wᵀ·x (W is in x
+// out) for the weights w of l. From splitGemv weights on, outputs [0,
+// out/2) and [out/2, out) are two separate BLAS calls, the second on its
+// own goroutine when there are several cores: the cut depends only on the
+// matrix size, so results do not depend on the number of cores.
+func (mv *matVec[F]) gemv(w, x, y []F, l *linear) {
+	half := l.out / 2
+	switch {
+	case l.in*l.out < splitGemv:
+		gemvRows(w, x, y, l, 0, l.out)
+	case !mv.parallel:
+		gemvRows(w, x, y, l, 0, half)
+		gemvRows(w, x, y, l, half, l.out)
+	default:
+		mv.w, mv.x, mv.y, mv.l = w, x, y, l
+		mv.wg.Add(1)
+		go mv.second()
+		gemvRows(w, x, y, l, 0, half)
+		mv.wg.Wait()
+	}
+}
+
+// gemvRows computes outputs [lo, hi) of y = W·x (l.outIn, W out x in: rows
+// lo..hi of W) or y = Wᵀ·x (W in x out: columns lo..hi of W), with the BLAS
+// routine of precision F.
+func gemvRows[F float32 | float64](w, x, y []F, l *linear, lo, hi int) {
+	tr, rows, cols, stride := blas.NoTrans, hi-lo, l.in, l.in
+	if l.outIn {
+		w = w[lo*l.in : hi*l.in]
 	} else {
-		w := blas64.General{Rows: j.rows, Cols: n, Stride: j.cols, Data: j.w64[j.lo : (j.rows-1)*j.cols+j.hi]}
-		blas64.Gemv(blas.Trans, 1, w, x, 0, y)
+		tr, rows, cols, stride = blas.Trans, l.in, hi-lo, l.out
+		w = w[lo : (l.in-1)*l.out+hi]
 	}
-}
-
-// helper runs the second halves of split products until jobs is closed
-// (by a cleanup once the Cache is unreachable). It must not refer to the
-// Cache itself, or the Cache would never become unreachable.
-func helper(jobs <-chan gemvJob, done chan<- struct{}) {
-	for j := range jobs {
-		j.run()
-		done <- struct{}{}
+	switch w := any(w).(type) { // F is one of the two: the same call in either precision
+	case []float64:
+		a := blas64.General{Rows: rows, Cols: cols, Stride: stride, Data: w}
+		xv := blas64.Vector{N: l.in, Inc: 1, Data: any(x).([]float64)}
+		yv := blas64.Vector{N: hi - lo, Inc: 1, Data: any(y[lo:hi]).([]float64)}
+		blas64.Gemv(tr, 1, a, xv, 0, yv)
+	case []float32:
+		a := blas32.General{Rows: rows, Cols: cols, Stride: stride, Data: w}
+		xv := blas32.Vector{N: l.in, Inc: 1, Data: any(x).([]float32)}
+		yv := blas32.Vector{N: hi - lo, Inc: 1, Data: any(y[lo:hi]).([]float32)}
+		blas32.Gemv(tr, 1, a, xv, 0, yv)
 	}
 }
 
@@ -222,9 +230,9 @@ func (c *Cache) Push(id int) ([]float64, error) {
 	}
 	c.tokens = append(c.tokens, id)
 	m := c.m
-	D, hs := cfg.Dim, cfg.HeadSize()
-	H, KVH := cfg.Heads, cfg.KVHeads
-	kvw := KVH * hs
+	s := cfg.attnShape(1, 1)
+	D, H, hs := cfg.Dim, s.H, s.hs
+	kvw := s.KVH * hs
 	scale := 1 / math.Sqrt(float64(hs))
 
 	copy(c.x, m.wte.Value.RawMatrix().Data[id*D:(id+1)*D])
@@ -241,19 +249,19 @@ func (c *Cache) Push(id int) ([]float64, error) {
 			c.apply(&b.qkv[i], c.qkv[b.qkvCol[i]:b.qkvCol[i]+b.qkv[i].out], c.h)
 		}
 		if m.cos != nil {
-			ropeRow(c.qkv[:(H+KVH)*hs], pos, H+KVH, hs, m.cos, m.sin, false)
+			ropeRow(c.qkv[:s.vCol(0)], pos, H+s.KVH, hs, m.cos, m.sin, false)
 		}
-		copy(c.k[l][pos*kvw:(pos+1)*kvw], c.qkv[H*hs:(H+KVH)*hs])
-		copy(c.v[l][pos*kvw:(pos+1)*kvw], c.qkv[(H+KVH)*hs:])
+		copy(c.k[l][pos*kvw:(pos+1)*kvw], c.qkv[s.kCol(0):s.vCol(0)])
+		copy(c.v[l][pos*kvw:(pos+1)*kvw], c.qkv[s.vCol(0):])
 		for h := 0; h < H; h++ {
-			g := h / (H / KVH)
+			g := s.kvHead(h)
 			// scores = K_g·q/√hs over positions 0..pos; y_h = V_gᵀ·softmax(scores)
 			k := general(c.k[l][g*hs:], pos+1, hs, kvw)
 			v := general(c.v[l][g*hs:], pos+1, hs, kvw)
-			s := blas64.Vector{N: pos + 1, Inc: 1, Data: c.scores}
-			blas64.Gemv(blas.NoTrans, scale, k, blas64.Vector{N: hs, Inc: 1, Data: c.qkv[h*hs:]}, 0, s)
+			sc := blas64.Vector{N: pos + 1, Inc: 1, Data: c.scores}
+			blas64.Gemv(blas.NoTrans, scale, k, blas64.Vector{N: hs, Inc: 1, Data: c.qkv[s.qCol(h):]}, 0, sc)
 			causalSoftmax(c.scores[:pos+1], pos)
-			blas64.Gemv(blas.Trans, 1, v, s, 0, blas64.Vector{N: hs, Inc: 1, Data: c.y[h*hs:]})
+			blas64.Gemv(blas.Trans, 1, v, sc, 0, blas64.Vector{N: hs, Inc: 1, Data: c.y[h*hs:]})
 		}
 		c.apply(&b.proj, c.branch, c.y)
 		add(c.x, c.x, c.branch)

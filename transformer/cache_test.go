@@ -2,9 +2,12 @@ package transformer
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -79,27 +82,33 @@ func TestCacheErrors(t *testing.T) {
 	}
 }
 
-// TestCacheNoAlloc: Push allocates nothing.
+// TestCacheNoAlloc: Push allocates nothing, in both precisions, also when
+// large products start a goroutine for their second half.
 func TestCacheNoAlloc(t *testing.T) {
-	cfg := tinyConfigs(t)["llama"]
-	m, _ := New(cfg, 1)
-	c := m.NewCache()
-	allocs := testing.AllocsPerRun(10, func() {
-		c.Reset()
-		for i := 0; i < cfg.Context; i++ {
-			if _, err := c.Push(i % cfg.VocabSize); err != nil {
-				t.Fatal(err)
+	configs := cacheConfigs(t)
+	for _, name := range []string{"llama", "gpt-split-head", "llama-split-head"} {
+		cfg := configs[name]
+		m, _ := New(cfg, 1)
+		for _, c := range []*Cache{m.NewCache(), m.NewCacheFloat32()} {
+			c.mv64.parallel, c.mv32.parallel = true, true // whatever the number of cores
+			allocs := testing.AllocsPerRun(5, func() {
+				c.Reset()
+				for i := 0; i < cfg.Context; i++ {
+					if _, err := c.Push(i % cfg.VocabSize); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%s, float32 %v: %.1f allocations per %d pushes, want 0", name, c.f32 != nil, allocs, cfg.Context)
 			}
 		}
-	})
-	if allocs != 0 {
-		t.Errorf("%.1f allocations per %d pushes, want 0", allocs, cfg.Context)
 	}
 }
 
 // TestCacheFloat32: float32 weights give logits close to the float64 ones
-// (relative to the logits' spread), allocate nothing per token, and
-// continue to agree after many tokens.
+// (relative to the logits' spread), and continue to agree after many
+// tokens.
 func TestCacheFloat32(t *testing.T) {
 	for name, cfg := range cacheConfigs(t) {
 		m, _ := New(cfg, 3)
@@ -122,9 +131,6 @@ func TestCacheFloat32(t *testing.T) {
 				}
 			}
 		}
-		if a := testing.AllocsPerRun(5, func() { fast.Reset(); fast.Push(1); fast.Push(2) }); a != 0 {
-			t.Errorf("%s: %.1f allocations per float32 Push", name, a)
-		}
 	}
 }
 
@@ -144,25 +150,97 @@ func cacheConfigs(t *testing.T) map[string]Config {
 	return cs
 }
 
-// TestCacheHelperExits: the goroutine a cache starts ends once the cache
-// is garbage, so generating with many caches does not leak goroutines.
-func TestCacheHelperExits(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("caches start no helper on one core")
-	}
-	cfg := tinyConfigs(t)["gpt"]
-	m, _ := New(cfg, 1)
-	before := runtime.NumGoroutine()
-	for i := 0; i < 20; i++ {
-		c := m.NewCache()
-		c.Push(1)
-	}
-	for try := 0; try < 100; try++ {
-		runtime.GC()
-		if runtime.NumGoroutine() <= before {
-			return
+// TestCacheSplitProducts: the products large enough to be cut in two
+// give bit-identical logits whether the second half runs on its own
+// goroutine or after the first on the caller's (one core), and no
+// goroutine outlives a Push: the caches stay reachable, so nothing but
+// Push itself can end the goroutines it starts.
+func TestCacheSplitProducts(t *testing.T) {
+	for name, cfg := range cacheConfigs(t) {
+		if !strings.HasSuffix(name, "-split-head") {
+			continue
 		}
-		time.Sleep(10 * time.Millisecond)
+		m, _ := New(cfg, 5)
+		rng := rand.New(rand.NewPCG(10, 10))
+		roughen(m, rng)
+		ids := randomTokens(rng, 6, cfg.VocabSize)
+		for _, f32 := range []bool{false, true} {
+			newCache := m.NewCache
+			if f32 {
+				newCache = m.NewCacheFloat32
+			}
+			before := runtime.NumGoroutine()
+			var caches []*Cache
+			var logits [2][][]float64
+			for i, parallel := range []bool{true, false} {
+				c := newCache()
+				c.mv64.parallel, c.mv32.parallel = parallel, parallel
+				caches = append(caches, c)
+				for _, id := range ids {
+					l, err := c.Push(id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					logits[i] = append(logits[i], slices.Clone(l))
+				}
+			}
+			for p := range ids {
+				if !slices.Equal(logits[0][p], logits[1][p]) {
+					t.Fatalf("%s, float32 %v, position %d: logits differ between a split on two goroutines and on one", name, f32, p)
+				}
+			}
+			// A goroutine that called wg.Done may take a moment to exit.
+			for try := 0; runtime.NumGoroutine() > before && try < 100; try++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := runtime.NumGoroutine(); n > before {
+				t.Errorf("%s: %d goroutines before pushing, %d after, with %d caches alive", name, before, n, len(caches))
+			}
+			runtime.KeepAlive(caches)
+		}
 	}
-	t.Errorf("%d goroutines before, %d after dropping 20 caches", before, runtime.NumGoroutine())
+}
+
+// TestForwardTokenPlain: the plain single-token pass gives the logits of
+// Cache.Push and of a full Forward (whose row t, causal attention being
+// causal, is the prediction after the prefix 0..t) to 1e-9, token by
+// token over the whole context, for both presets at their real sizes and
+// for the mixed configurations.
+func TestForwardTokenPlain(t *testing.T) {
+	configs := tinyConfigs(t)
+	for _, name := range []string{"gpt", "llama"} {
+		cfg, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		configs[name+" preset"] = cfg
+	}
+	for name, cfg := range configs {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(cfg, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(11, 11))
+			roughen(m, rng)
+			ids := randomTokens(rng, cfg.Context, cfg.VocabSize)
+			if _, err := m.Forward(ids, nil, 1, cfg.Context); err != nil {
+				t.Fatal(err)
+			}
+			full := m.Logits()
+			kvw := cfg.KVHeads * cfg.HeadSize()
+			k, v := layersOf(cfg.Layers, cfg.Context*kvw), layersOf(cfg.Layers, cfg.Context*kvw)
+			c := m.NewCache()
+			for pos, id := range ids {
+				plain := m.forwardTokenPlain(k, v, id, pos)
+				cached, err := c.Push(id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				where := fmt.Sprintf("position %d: logits", pos)
+				agree(t, where+" of Push vs plain", cached, plain, 1e-9)
+				agree(t, where+" of Forward vs plain", full.RawRowView(pos), plain, 1e-9)
+			}
+		})
+	}
 }

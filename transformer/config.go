@@ -1,7 +1,6 @@
 package transformer
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
@@ -183,8 +182,3 @@ func (c Config) paramCount() float64 {
 // NumParams is the number of scalar parameters a model of this
 // configuration has (a tied head counted once). It assumes a valid config.
 func (c Config) NumParams() int { return int(c.paramCount()) }
-
-// ErrContextFull is returned by Cache.Push when the cache already holds
-// Config.Context tokens. Generation can continue with Cache.Slide, which
-// keeps the most recent tokens and recomputes their keys and values.
-var ErrContextFull = errors.New("context full: the model cannot attend to more tokens; slide the window (Cache.Slide) or stop")

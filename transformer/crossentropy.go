@@ -7,35 +7,55 @@ import "math"
 // backward: dz_i = (p_i - onehot(target_i)) / count for scored rows, 0 for the others
 // probs and the per-row losses are kept; losses[i] is 0 where unscored.
 
-// crossEntropyForward returns the sum of the scored losses and their count.
-func crossEntropyForward(probs, losses, logits []float64, targets []int, n, v int) (sum float64, count int) {
+// softmax writes p = softmax(z) (p may be z) and returns the maximum m of
+// z and the sum s of exp(z - m): log Σ exp(z) = m + log s. Subtracting the
+// maximum keeps every exponential in (0, 1], so none overflows.
+func softmax(p, z []float64) (m, s float64) {
+	m = math.Inf(-1)
+	for _, x := range z {
+		if x > m {
+			m = x
+		}
+	}
+	for j, x := range z {
+		e := math.Exp(x - m)
+		p[j] = e
+		s += e
+	}
+	inv := 1 / s
+	for j := range p {
+		p[j] *= inv
+	}
+	return m, s
+}
+
+// crossEntropyForward fills probs and the per-row losses (targets nil:
+// probabilities only, every loss 0).
+func crossEntropyForward(probs, losses, logits []float64, targets []int, n, v int) {
 	for i := 0; i < n; i++ {
 		z := logits[i*v : (i+1)*v]
-		p := probs[i*v : (i+1)*v]
-		m := math.Inf(-1)
-		for _, x := range z {
-			if x > m {
-				m = x
-			}
-		}
-		s := 0.0
-		for j, x := range z {
-			e := math.Exp(x - m)
-			p[j] = e
-			s += e
-		}
-		inv := 1 / s
-		for j := range p {
-			p[j] *= inv
-		}
+		m, s := softmax(probs[i*v:(i+1)*v], z)
 		losses[i] = 0
 		if targets != nil && targets[i] >= 0 {
 			losses[i] = m + math.Log(s) - z[targets[i]]
+		}
+	}
+}
+
+// meanLoss is the mean of the losses of the scored rows (target >= 0), summed
+// in row order, and their count; 0, 0 when no row is scored.
+func meanLoss(losses []float64, targets []int) (mean float64, count int) {
+	sum := 0.0
+	for i, t := range targets {
+		if t >= 0 {
 			sum += losses[i]
 			count++
 		}
 	}
-	return sum, count
+	if count == 0 {
+		return 0, 0
+	}
+	return sum / float64(count), count
 }
 
 // crossEntropyBackward writes (not adds) the logit gradients into dlogits.

@@ -17,6 +17,9 @@
 // Param.Grad) and an optimiser update of Param.Value; the gradients are
 // checked against finite differences in gradcheck_test.go. Generation runs
 // one token at a time through a Cache of keys and values (cache.go).
+// Attention and the single-token pass each have a plain version, loops as
+// llm.c writes them (attention.go, cache_plain.go), beside the fast BLAS
+// one, with a test that the two agree: read the plain one first.
 // Save and Load use config.json and model.safetensors with Hugging Face
 // tensor names.
 //

@@ -61,7 +61,7 @@ func (m *Model) activations(B, T int) *acts {
 	m.spare, m.a = m.a, nil
 	c := m.Config
 	n, D, F, V, L := B*T, c.Dim, c.FFDim, c.VocabSize, c.Layers
-	W := (c.Heads + 2*c.KVHeads) * c.HeadSize()
+	W := c.attnShape(B, T).qkvWidth()
 	a := &acts{B: B, T: T, n: n, ids: make([]int, n), targetBuf: make([]int, n)}
 	a.res = layersOf(L+1, n*D)
 	a.mid, a.h1, a.h2, a.y = layersOf(L, n*D), layersOf(L, n*D), layersOf(L, n*D), layersOf(L, n*D)
@@ -156,18 +156,9 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 		}
 		crossEntropyForward(a.probs[lo*V:hi*V], a.losses[lo:hi], a.logits[lo*V:hi*V], t, hi-lo, V)
 	})
-	sum, count := 0.0, 0 // in row order, whatever the split
-	for i, t := range a.targets {
-		if t >= 0 {
-			sum += a.losses[i]
-			count++
-		}
-	}
+	loss, count := meanLoss(a.losses, a.targets) // in row order, whatever the split
 	a.count = count
-	if count == 0 {
-		return 0, nil
-	}
-	return sum / float64(count), nil
+	return loss, nil
 }
 
 // ensureDropout allocates the dropout masks on first use.
@@ -183,9 +174,9 @@ func (m *Model) ensureDropout(a *acts) {
 // blockForward runs layer l: x = x + Attention(Norm1(x)); x = x + MLP(Norm2(x)).
 func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
 	c, a, b := m.Config, m.a, &m.blocks[l]
-	n, D, F, hs := a.n, c.Dim, c.FFDim, c.HeadSize()
-	s := attnShape{B: a.B, T: a.T, H: c.Heads, KVH: c.KVHeads, hs: hs}
-	W := s.qkvWidth()
+	n, D, F := a.n, c.Dim, c.FFDim
+	s := c.attnShape(a.B, a.T)
+	W, hs := s.qkvWidth(), s.hs
 
 	// attention branch
 	b.norm1.forward(a.h1[l], a.mean1[l], a.rstd1[l], a.res[l], n, m.workers)

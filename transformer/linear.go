@@ -72,20 +72,3 @@ func (l *linear) backward(dx, dy, x blas64.General, workers int) {
 		}
 	}
 }
-
-// forwardVec is forward for a single row (generation): y (out) = x (in) · W + b.
-func (l *linear) forwardVec(y, x []float64) {
-	beta := 0.0
-	if l.B != nil {
-		copy(y, l.B.Value.RawMatrix().Data)
-		beta = 1
-	}
-	w := blas64.General(l.W.Value.RawMatrix())
-	xv := blas64.Vector{N: l.in, Inc: 1, Data: x}
-	yv := blas64.Vector{N: l.out, Inc: 1, Data: y}
-	if l.outIn {
-		blas64.Gemv(blas.NoTrans, 1, w, xv, beta, yv) // y = W·x, W (out x in)
-	} else {
-		blas64.Gemv(blas.Trans, 1, w, xv, beta, yv) // y = Wᵀ·x, W (in x out)
-	}
-}

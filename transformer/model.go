@@ -58,18 +58,19 @@ func New(cfg Config, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Config: cfg, workers: defaultWorkers()}
-	m.build()
+	m := newModel(cfg)
 	initParams(m.params, cfg.Layers, seed)
-	if cfg.Positions == "rope" {
-		m.cos, m.sin = ropeTables(cfg.Context, cfg.HeadSize(), cfg.RopeTheta)
-	}
 	return m, nil
 }
 
-// build creates the parameters, named as Hugging Face checkpoints name them.
-func (m *Model) build() {
-	c := m.Config
+// newModel builds a model of a valid configuration with every parameter
+// zero (New draws them, Load reads them): the parameters, named as Hugging
+// Face checkpoints name them, and the RoPE tables.
+func newModel(c Config) *Model {
+	m := &Model{Config: c, workers: defaultWorkers()}
+	if c.Positions == "rope" {
+		m.cos, m.sin = ropeTables(c.Context, c.HeadSize(), c.RopeTheta)
+	}
 	gpt := c.naming() == "gpt"
 	D, F, V, hs := c.Dim, c.FFDim, c.VocabSize, c.HeadSize()
 	add := func(p *Param) *Param {
@@ -108,14 +109,14 @@ func (m *Model) build() {
 			m.wpe = add(newMatrix("model.embed_positions.weight", c.Context, D, initNormal))
 		}
 	}
-	qkvW := (c.Heads + 2*c.KVHeads) * hs
+	s := c.attnShape(1, 1)
 	for l := 0; l < c.Layers; l++ {
 		var b block
 		if gpt {
 			p := fmt.Sprintf("transformer.h.%d.", l)
 			b.norm1 = nrm(p + "ln_1")
-			b.qkv = []linear{lin(p+"attn.c_attn", D, qkvW, initNormal)}
-			b.qkvCol = []int{0}
+			b.qkv = []linear{lin(p+"attn.c_attn", D, s.qkvWidth(), initNormal)}
+			b.qkvCol = []int{s.qCol(0)}
 			b.proj = lin(p+"attn.c_proj", c.Heads*hs, D, initResidual)
 			b.norm2 = nrm(p + "ln_2")
 			if c.MLP == "swiglu" {
@@ -131,7 +132,7 @@ func (m *Model) build() {
 				lin(p+"self_attn.k_proj", D, c.KVHeads*hs, initNormal),
 				lin(p+"self_attn.v_proj", D, c.KVHeads*hs, initNormal),
 			}
-			b.qkvCol = []int{0, c.Heads * hs, (c.Heads + c.KVHeads) * hs}
+			b.qkvCol = []int{s.qCol(0), s.kCol(0), s.vCol(0)}
 			b.proj = lin(p+"self_attn.o_proj", c.Heads*hs, D, initResidual)
 			b.norm2 = nrm(p + "post_attention_layernorm")
 			if c.MLP == "swiglu" {
@@ -151,6 +152,7 @@ func (m *Model) build() {
 	if !c.TiedHead {
 		m.head.W = add(newMatrix("lm_head.weight", V, D, initNormal))
 	}
+	return m
 }
 
 // Params returns the parameters in a fixed order (embeddings, then each

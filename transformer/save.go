@@ -104,11 +104,7 @@ func Load(dir string) (*Model, error) {
 	if need := cfg.NumParams(); need != stored {
 		return nil, fmt.Errorf("load model: %s describes %d parameters but %s holds %d: they are not from the same model", cfgPath, need, wPath, stored)
 	}
-	m := &Model{Config: cfg, workers: defaultWorkers()}
-	m.build()
-	if cfg.Positions == "rope" {
-		m.cos, m.sin = ropeTables(cfg.Context, cfg.HeadSize(), cfg.RopeTheta)
-	}
+	m := newModel(cfg)
 	byName := make(map[string]safetensors.Tensor, len(tensors))
 	for _, t := range tensors {
 		byName[t.Name] = t
