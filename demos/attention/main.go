@@ -1,6 +1,7 @@
 // Command attention shows where a trained model looks: for a prompt, the
 // attention weights of every head of every layer, as shaded blocks in the
-// terminal and as a grid of heat maps in a PNG.
+// terminal and as a grid of heat maps in a PNG. The views are package
+// attention's, the same as tick attention's; this demo adds the words.
 //
 //	go run ./demos/attention [-model out/tinygpt] [-prompt "the Rays of Light"] [-out out/attention]
 package main
@@ -13,10 +14,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/gonum/mat"
-
+	"github.com/tick-llm/tick/attention"
 	"github.com/tick-llm/tick/demos/internal/demo"
-	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -60,46 +59,28 @@ func run(ctx context.Context, w io.Writer, cfg config) error {
 		ids = ids[:m.Config.Context]
 		fmt.Fprintf(w, "(The prompt is cut to the model's context of %d tokens.)\n", m.Config.Context)
 	}
-	labels := make([]string, len(ids))
-	for i, id := range ids {
-		labels[i] = tokenizer.Visible(tok.TokenBytes(id))
-	}
-
-	m.SetTraining(false, 0)
-	if _, err := m.Forward(ids, nil, 1, len(ids)); err != nil {
+	maps, err := attention.Maps(m, ids)
+	if err != nil {
 		return err
 	}
 	c := m.Config
-	maps := make([][]*mat.Dense, c.Layers) // [layer][head] -> T x T
-	for l := range c.Layers {
-		a := m.Attention(l) // [batch row][head]; one batch row here
-		if len(a) != 1 || len(a[0]) != c.Heads {
-			return fmt.Errorf("layer %d: no attention map per head (%d) for the prompt", l, c.Heads)
-		}
-		maps[l] = a[0]
-	}
-
 	fmt.Fprintf(w, "Model: %s, %d layers x %d heads (%s backend). Prompt: %q, %d tokens.\n\n",
 		cfg.Model, c.Layers, c.Heads, transformer.Backend, cfg.Prompt, len(ids))
-	fmt.Fprintln(w, "In attention, each token (a row) takes a weighted mix of the tokens before it and")
-	fmt.Fprintln(w, "itself (the columns); the weights in a row add up to 1. Nothing can look ahead,")
-	fmt.Fprintln(w, "so the upper right of every map is empty. Every head learns its own pattern.")
-	fmt.Fprintf(w, "Shading: %s\n", legend())
-	for l := range c.Layers {
-		fmt.Fprintf(w, "\nLayer %d\n", l)
-		writeLayer(w, maps[l], labels)
-		for h, a := range maps[l] {
-			fmt.Fprintf(w, "  head %d: %s\n", h, describe(a))
-		}
-	}
+	fmt.Fprintln(w, "In attention, each token (a row, the query) takes a weighted mix of the tokens")
+	fmt.Fprintln(w, "before it and itself (the columns, the keys); the weights in a row add up to 1.")
+	fmt.Fprintln(w, "Nothing can look ahead, so the upper right of every map is empty. Every head")
+	fmt.Fprintln(w, "learns its own pattern.")
+	fmt.Fprintf(w, "Shading: %s\n", attention.Legend())
+	labels := attention.Labels(tok, ids)
+	attention.Write(w, maps, labels, 80)
 
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
 	path := filepath.Join(cfg.Out, "attention.png")
-	if err := plotGrid(path, maps, labels); err != nil {
+	if err := attention.WritePNG(path, maps, labels); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nAll heads as heat maps (rows: layers, columns: heads): %s\n", path)
+	fmt.Fprintf(w, "\nAll heads as heat maps (rows: layers, columns: heads; in each, the keys\nacross and the queries down, with a colour scale of the weights): %s\n", path)
 	return nil
 }
