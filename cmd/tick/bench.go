@@ -35,15 +35,8 @@ MB of Go's own sources); default: Newton's Opticks from GOROOT.
 Flags:`
 
 func runBench(args []string) error {
-	if len(args) == 0 || args[0] != "tokenizer" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println(benchUsage)
-			return nil
-		}
-		return errors.New("bench needs a target: tick bench tokenizer [--encoding E] [--file F]")
-	}
 	flags := flag.NewFlagSet("tick bench tokenizer", flag.ContinueOnError)
-	encName := flags.String("encoding", "cl100k_base", "a built-in encoding: r50k_base|p50k_base|cl100k_base|o200k_base")
+	encName := flags.String("encoding", "cl100k_base", "a built-in encoding:\nr50k_base|p50k_base|cl100k_base|o200k_base")
 	file := flags.String("file", "", "text file to encode (default: Isaac.Newton-Opticks.txt from GOROOT)")
 	dir := flags.String("dir", "", "encode every .go file under this directory instead")
 	goSrc := flags.Float64("go-src", 0, "encode the first N MB of Go's standard library sources instead")
@@ -51,6 +44,14 @@ func runBench(args []string) error {
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), benchUsage)
 		flags.PrintDefaults()
+	}
+	if len(args) == 0 || args[0] != "tokenizer" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			// tokenizer is the only target: its help is the command's.
+			_, err := parseArgs(flags, args[:1])
+			return err
+		}
+		return errors.New("bench needs a target: tick bench tokenizer [--encoding E] [--file F]")
 	}
 	rest, err := parseArgs(flags, args[1:])
 	if err != nil {
@@ -88,7 +89,7 @@ func runBench(args []string) error {
 	loadRef := time.Since(t0)
 
 	mb := float64(len(text)) / 1e6
-	fmt.Printf("encoding %s on %s: %.2f MB, %d documents, %d cores\n", enc.Name(), label, mb, len(docs), runtime.GOMAXPROCS(0))
+	fmt.Printf("encoding %s on %s: %.2f MB, %s, %s\n", enc.Name(), label, mb, plural(len(docs), "document"), plural(runtime.GOMAXPROCS(0), "core"))
 	fmt.Printf("load:          tick %6.1f ms   tiktoken-go %6.1f ms\n", ms(loadTick), ms(loadRef))
 
 	// Alternate the two so that both see the same moments of a busy
@@ -99,10 +100,10 @@ func runBench(args []string) error {
 		tickBest = best(tickBest, func() { ids = enc.EncodeOrdinary(text) })
 		refBest = best(refBest, func() { want = ref.EncodeOrdinary(text) })
 	}
-	fmt.Printf("tick:          %7.2f MB/s  (best of %d: %.1f ms, %d tokens)\n", mb/tickBest.Seconds(), *repeat, ms(tickBest), len(ids))
-	fmt.Printf("tiktoken-go:   %7.2f MB/s  (best of %d: %.1f ms, %d tokens)\n", mb/refBest.Seconds(), *repeat, ms(refBest), len(want))
+	fmt.Printf("tick:          %7.2f MB/s  (best of %d: %.1f ms, %s)\n", mb/tickBest.Seconds(), *repeat, ms(tickBest), plural(len(ids), "token"))
+	fmt.Printf("tiktoken-go:   %7.2f MB/s  (best of %d: %.1f ms, %s)\n", mb/refBest.Seconds(), *repeat, ms(refBest), plural(len(want), "token"))
 	if slices.Equal(ids, want) {
-		fmt.Printf("ids agree:     yes (%d tokens)\n", len(ids))
+		fmt.Printf("ids agree:     yes (%s)\n", plural(len(ids), "token"))
 	} else {
 		i := 0
 		for i < min(len(ids), len(want)) && ids[i] == want[i] {
@@ -117,7 +118,7 @@ func runBench(args []string) error {
 			return err
 		}
 	}
-	fmt.Printf("batch (%d cores): %5.2f MB/s  (%d documents, %.2fx single-thread)\n", runtime.GOMAXPROCS(0), mb/batchBest.Seconds(), len(docs), tickBest.Seconds()/batchBest.Seconds())
+	fmt.Printf("batch (%s): %5.2f MB/s  (%s, %.2fx single-thread)\n", plural(runtime.GOMAXPROCS(0), "core"), mb/batchBest.Seconds(), plural(len(docs), "document"), tickBest.Seconds()/batchBest.Seconds())
 	fmt.Printf("speedup: %.2fx\n", refBest.Seconds()/tickBest.Seconds())
 	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +28,8 @@ func init() {
 }
 
 const bpeUsage = `Usage:
-  tick bpe train --file F --vocab N [--pattern gpt2|cl100k|o200k|none] [--special TOKEN]... --out NAME.tiktoken
+  tick bpe train --file F --vocab N [--pattern gpt2|cl100k|o200k|none]
+                 [--special TOKEN]... --out NAME.tiktoken
   tick bpe explain [--encoding E] TEXT...
   tick bpe explain [--encoding E] --token ID
 
@@ -192,6 +195,14 @@ func bpeExplain(args []string) error {
 		if err != nil {
 			return fmt.Errorf("--token %q is not a number: give a token ID, e.g. --token 4037", *token)
 		}
+		if enc.IsSpecial(id) {
+			b, _ := enc.TokenBytes(id)
+			fmt.Printf("%s (id %d): a special token, added whole, not made by merging\n", b, id)
+			return nil
+		}
+		if _, err := enc.TokenBytes(id); err != nil {
+			return noSuchToken(enc, id)
+		}
 		tree, err := bpe.MergeTree(enc, id)
 		if err != nil {
 			return err
@@ -203,6 +214,37 @@ func bpeExplain(args []string) error {
 		return err
 	}
 	return bpe.WriteExplain(os.Stdout, enc, pieces)
+}
+
+// noSuchToken says that enc has no token id, and which ids it has: an id
+// can be in range and still unused, as 100256 in cl100k_base, whose
+// ordinary tokens end at 100255 and whose <|endoftext|> is 100257.
+func noSuchToken(enc *tokenizer.Encoding, id int) error {
+	last := enc.VocabSize() - 1 // the last ordinary token
+	for ; last >= 0; last-- {
+		if _, err := enc.TokenBytes(last); err == nil && !enc.IsSpecial(last) {
+			break
+		}
+	}
+	msg := fmt.Sprintf("--token %d: %s has no token %d: give one of its ordinary tokens 0..%d", id, enc.Name(), id, last)
+	specials := enc.SpecialTokens()
+	ids := slices.Sorted(maps.Values(specials))
+	names := make(map[int]string, len(specials))
+	for s, id := range specials {
+		names[id] = s
+	}
+	const shown = 5
+	var list []string
+	for _, sid := range ids[:min(len(ids), shown)] {
+		list = append(list, fmt.Sprintf("%d %s", sid, names[sid]))
+	}
+	switch {
+	case len(ids) > shown:
+		msg += fmt.Sprintf(" or of its %d special tokens %d..%d (%s, ...)", len(ids), ids[0], ids[len(ids)-1], strings.Join(list, ", "))
+	case len(ids) > 0:
+		msg += fmt.Sprintf(" or a special token: %s", strings.Join(list, ", "))
+	}
+	return errors.New(msg)
 }
 
 // bpeCommas writes n with thousands separators, as 1,234,567.

@@ -96,3 +96,45 @@ func quiet(t *testing.T) {
 	os.Stdout, os.Stderr = null, null
 	t.Cleanup(func() { os.Stdout, os.Stderr = stdout, stderr; null.Close() })
 }
+
+// TestBPEExplainToken checks --token on ids that have no merge tree. A
+// special token is explained (exit 0); an unused id is an error naming the
+// ids there are. cl100k_base's ordinary tokens are 0..100255 and its
+// <|endoftext|> is 100257, leaving 100256 unused (as in tiktoken), so an id
+// inside 0..VocabSize-1 can still be no token.
+func TestBPEExplainToken(t *testing.T) {
+	dir := t.TempDir()
+	r := tick(t, dir, "", "bpe", "explain", "--token", "100257")
+	mustSucceed(t, r)
+	if !strings.Contains(r.stdout, "<|endoftext|> (id 100257): a special token") || !strings.Contains(r.stdout, "not made by merging") {
+		t.Errorf("--token 100257 does not say it is the special token <|endoftext|>, not made by merging:\n%s", r)
+	}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--token", "100256"}, []string{"cl100k_base has no token 100256", "ordinary tokens 0..100255", "100257 <|endoftext|>", "100276 <|endofprompt|>"}},
+		{[]string{"--token", "-1"}, []string{"has no token -1", "0..100255"}},
+		{[]string{"--encoding", "o200k_base", "--token", "199998"}, []string{"o200k_base has no token 199998", "0..199997", "199999 <|endoftext|>"}},
+	} {
+		r := tick(t, dir, "", append([]string{"bpe", "explain"}, c.args...)...)
+		checkBadInput(t, r, c.want...)
+		if strings.Contains(r.stderr, "valid ids are") {
+			t.Errorf("the error still gives a range that holds the id:\n%s", r)
+		}
+	}
+
+	// Many special tokens are summed up, not all listed.
+	corpus := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(corpus, []byte(strings.Repeat("the cat sat on the mat. ", 200)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vocab := filepath.Join(dir, "cats.tiktoken")
+	args := []string{"bpe", "train", "--file", corpus, "--vocab", "262", "--out", vocab}
+	for _, s := range []string{"a", "b", "c", "d", "e", "f"} {
+		args = append(args, "--special", "<|"+s+"|>")
+	}
+	mustSucceed(t, tick(t, dir, "", args...))
+	r = tick(t, dir, "", "bpe", "explain", "--encoding", vocab, "--token", "300")
+	checkBadInput(t, r, "has no token 300", "ordinary tokens 0..261", "6 special tokens 262..267", "262 <|a|>")
+}

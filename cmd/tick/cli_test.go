@@ -33,6 +33,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	"github.com/rivo/uniseg"
@@ -916,7 +917,7 @@ var (
 	evalLoss       = regexp.MustCompile(`(?im)^loss:\s*(\S+)`)
 	evalPerplexity = regexp.MustCompile(`(?im)^perplexity:\s*(\S+)`)
 	evalBPB        = regexp.MustCompile(`(?im)^bits per byte:\s*(\S+)`)
-	evalCounts     = regexp.MustCompile(`(\d+) tokens scored, (\d+) bytes`)
+	evalCounts     = regexp.MustCompile(`(\d+) tokens? scored, (\d+) bytes?`)
 )
 
 // parseEval reads loss, perplexity, bits per byte and the tokens and bytes
@@ -954,6 +955,10 @@ func TestEval(t *testing.T) {
 	dir := t.TempDir()
 	r := tick(t, dir, "", "eval", "--model", run, "--data", data)
 	mustSucceed(t, r)
+	// The binary is built without tags: gonum's own BLAS.
+	if !regexp.MustCompile(`(?m)^backend: gonum$`).MatchString(r.stdout) {
+		t.Errorf("eval does not say which backend runs (want a line \"backend: gonum\"):\n%s", r)
+	}
 	loss, ppl, bpb, tokens, nbytes := parseEval(t, r)
 	if want := math.Exp(loss); math.Abs(ppl-want) > 1e-4*want+1e-3 {
 		t.Errorf("perplexity %v, exp(loss %v) = %v", ppl, loss, want)
@@ -1420,14 +1425,18 @@ func TestTokenizePretty(t *testing.T) {
 }
 
 // TestHelpFitsTerminal checks every line of each subcommand's -h fits an
-// 80-column terminal, with tabs expanded to 8 columns as a terminal does.
+// 80-column terminal, with tabs expanded to 8 columns as a terminal does,
+// and that a help saying "Flags:" goes on to list some.
 func TestHelpFitsTerminal(t *testing.T) {
-	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"train"}, {"eval"}} {
+	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bench", "tokenizer"}, {"bpe"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"train"}, {"eval"}} {
 		t.Run(strings.Join(sub, "_"), func(t *testing.T) {
 			r := tick(t, t.TempDir(), "", append(sub, "-h")...)
 			help := r.stdout + r.stderr
 			if !strings.Contains(help, "Usage") {
 				t.Fatalf("no usage text:\n%s", r)
+			}
+			if strings.HasSuffix(strings.TrimRight(help, "\n "), "Flags:") {
+				t.Errorf("help ends with an empty \"Flags:\":\n%s", help)
 			}
 			for _, line := range strings.Split(help, "\n") {
 				col := 0
@@ -1456,5 +1465,114 @@ func TestBPEExplainStdin(t *testing.T) {
 	mustSucceed(t, in)
 	if in.stdout != arg.stdout {
 		t.Errorf("stdin gave\n%s\nargument gave\n%s", in.stdout, arg.stdout)
+	}
+}
+
+// TestTokenizeSplitCharacters checks the pretty output of characters whose
+// UTF-8 bytes are split over several tokens (issue 14): the token line
+// shows the character once, with the count of its tokens in superscript,
+// and no <xNN> bytes; a list after the IDs gives each such character's
+// tokens, their IDs and bytes equal to tiktoken-go's.
+func TestTokenizeSplitCharacters(t *testing.T) {
+	const family = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466" // seven code points, one character
+	cases := []struct{ enc, text, char string }{
+		{"cl100k_base", family + " family", family},
+		{"r50k_base", family + " family", family},
+		{"cl100k_base", "東京は日本の首都です。", "東"},
+		{"r50k_base", "東京は日本の首都です。", "東"},
+	}
+	item := regexp.MustCompile(`(\d+) \[([^\]]*)\]`)
+	superscripts := map[rune]rune{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
+	for _, c := range cases {
+		t.Run(c.enc+"/"+c.char, func(t *testing.T) {
+			ref := reference(t, c.enc)
+			ids := ref.EncodeOrdinary(c.text)
+			n := 0 // the tokens tiktoken-go spells the character with
+			for k := 1; k <= len(ids) && n == 0; k++ {
+				if ref.Decode(ids[:k]) == c.char {
+					n = k
+				}
+			}
+			if n < 2 {
+				t.Fatalf("tiktoken-go does not split %q over tokens at its start (ids %v): pick another case", c.char, ids)
+			}
+			r := tick(t, t.TempDir(), "", "tokenize", "--encoding", c.enc, c.text)
+			mustSucceed(t, r)
+			lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+			for _, l := range lines {
+				if w := uniseg.StringWidth(l); w > 80 {
+					t.Errorf("line %d columns wide: %q", w, l)
+				}
+			}
+			tokens := lines[1]
+			if strings.Contains(tokens, "<x") {
+				t.Errorf("token line shows bytes: %q", tokens)
+			}
+			rest, ok := strings.CutPrefix(tokens, "["+c.char+"]")
+			var count []rune
+			for _, s := range rest {
+				if d, ok := superscripts[s]; ok {
+					count = append(count, d)
+					continue
+				}
+				break
+			}
+			if !ok || string(count) != strconv.Itoa(n) {
+				t.Errorf("token line %q: want [%s] followed by %d in superscript (tiktoken-go's count)", tokens, c.char, n)
+			}
+
+			// The list entry "  CHAR = ID [bytes] + ...", continued on
+			// lines that start with spaces and "+".
+			var entry string
+			for i, l := range lines {
+				if strings.HasPrefix(l, "  "+c.char+" = ") {
+					entry = l
+					for _, more := range lines[i+1:] {
+						if !strings.HasPrefix(strings.TrimLeft(more, " "), "+ ") {
+							break
+						}
+						entry += " " + strings.TrimLeft(more, " ")
+					}
+				}
+			}
+			if entry == "" {
+				t.Fatalf("no entry for %q in the list of split characters:\n%s", c.char, r)
+			}
+			items := item.FindAllStringSubmatch(entry, -1)
+			if len(items) != n {
+				t.Fatalf("entry %q lists %d tokens, tiktoken-go has %d", entry, len(items), n)
+			}
+			for i, m := range items {
+				if m[1] != strconv.Itoa(ids[i]) {
+					t.Errorf("entry %q: token %d is %s, tiktoken-go's %d", entry, i, m[1], ids[i])
+				}
+				b := ref.Decode(ids[i : i+1])
+				var hex string
+				for j := 0; j < len(b); j++ {
+					hex += fmt.Sprintf("<x%02x>", b[j])
+				}
+				if !utf8.ValidString(b) && m[2] != hex {
+					t.Errorf("entry %q: token %s shows as [%s], its bytes are %s", entry, m[1], m[2], hex)
+				}
+			}
+		})
+	}
+}
+
+// TestTokenizeOneToken: a count of one reads "1 token", not "1 tokens"
+// (issue 14), in the header and in the --all-encodings summary.
+func TestTokenizeOneToken(t *testing.T) {
+	if n := len(reference(t, "cl100k_base").EncodeOrdinary("a")); n != 1 {
+		t.Fatalf("tiktoken-go has %d tokens for \"a\"; the test needs a one-token text", n)
+	}
+	r := tick(t, t.TempDir(), "", "tokenize", "a")
+	mustSucceed(t, r)
+	if !strings.HasPrefix(r.stdout, "cl100k_base: 1 token, 1 byte (") {
+		t.Errorf("header does not say \"1 token, 1 byte\":\n%s", r)
+	}
+	r = tick(t, t.TempDir(), "", "tokenize", "--all-encodings", "a")
+	mustSucceed(t, r)
+	if strings.Contains(r.stdout, "1 tokens") || !regexp.MustCompile(`(?m)^cl100k_base\s+1 token$`).MatchString(r.stdout) {
+		t.Errorf("summary does not say \"1 token\":\n%s", r)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/transformer"
 )
 
 func init() {
@@ -44,7 +45,8 @@ func runEval(args []string) error {
 		return err
 	}
 	fmt.Printf("model: %s (step %d)\n", r.Checkpoint, r.Step)
-	fmt.Printf("data: %s\n  %s: %d tokens scored, %d bytes\n", r.Data, r.Part, r.Tokens, r.Bytes)
+	fmt.Printf("backend: %s\n", transformer.Backend)
+	fmt.Printf("data: %s\n  %s: %s scored, %s\n", r.Data, r.Part, plural(r.Tokens, "token"), plural(r.Bytes, "byte"))
 	fmt.Printf("loss: %.4f nats/token\nperplexity: %.3f\nbits per byte: %.4f\n", r.Loss(), r.Perplexity(), r.BitsPerByte())
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -112,4 +113,12 @@ func readFlagFile(flagName, path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s cannot be read: %w", flagName, path, err)
 	}
 	return data, nil
+}
+
+// plural writes a count with its noun: "1 token", "2 tokens".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -131,7 +132,11 @@ func runTokenize(args []string) error {
 		if *all {
 			fmt.Fprintln(out.w)
 			for _, r := range results {
-				fmt.Fprintf(out.w, "%-12s %6d tokens\n", r.enc.Name(), len(r.ids))
+				noun := "tokens"
+				if len(r.ids) == 1 {
+					noun = "token"
+				}
+				fmt.Fprintf(out.w, "%-12s %6d %s\n", r.enc.Name(), len(r.ids), noun)
 			}
 		}
 	}
@@ -230,10 +235,7 @@ func compareWithTiktokenGo(enc *tokenizer.Encoding, text string, mode tokenizer.
 	if len(ids) != len(want) {
 		return fmt.Sprintf("DIFFER: tick has %d tokens, tiktoken-go %d", len(ids), len(want)), nil
 	}
-	if len(ids) == 1 {
-		return "agree (1 token)", nil
-	}
-	return fmt.Sprintf("agree (%d tokens)", len(ids)), nil
+	return "agree (" + plural(len(ids), "token") + ")", nil
 }
 
 // jsonToken is one token in --format json; field order is the output order.
@@ -332,40 +334,64 @@ func (p *printer) pretty(r encodingResult, nbytes int) {
 	if len(r.ids) > 0 {
 		ratio = float64(nbytes) / float64(len(r.ids))
 	}
-	fmt.Fprintf(p.w, "%s: %d tokens, %d bytes (%.2f bytes/token)\n", r.enc.Name(), len(r.ids), nbytes, ratio)
+	fmt.Fprintf(p.w, "%s: %s, %s (%.2f bytes/token)\n", r.enc.Name(), plural(len(r.ids), "token"), plural(nbytes, "byte"), ratio)
 	// The tokens, wrapped; a newline token also ends the line, so the
-	// text keeps its shape.
-	col := 0
-	for i, t := range r.toks {
-		vis := tokenizer.Visible(t.Bytes)
-		cell := "[" + vis + "]"
+	// text keeps its shape. Tokens that hold only part of a character
+	// would show as <xNN> bytes, so a character split over tokens is
+	// drawn once, as itself, with how many tokens it took (東²); the
+	// tokens are listed after the IDs.
+	groups := tokenizer.CharGroups(r.toks)
+	var split []tokenizer.CharGroup
+	seen := map[string]bool{}
+	col, cell := 0, 0
+	cellOf := make([]int, 0, len(r.ids)) // the cell each token is drawn in, for the colour of its ID
+	draw := func(b []byte, tokens int) {
+		vis := tokenizer.Visible(b)
+		s, w := "["+vis+"]", uniseg.StringWidth(vis)+2
 		if p.colour {
-			cell = tokenColours[i%len(tokenColours)] + vis + colourReset
+			s, w = tokenColours[cell%len(tokenColours)]+vis+colourReset, w-2
 		}
-		w := uniseg.StringWidth(vis)
-		if !p.colour {
-			w += 2
+		if tokens > 1 {
+			s += tokenizer.Superscript(tokens)
+			w += len(strconv.Itoa(tokens))
 		}
 		if col > 0 && col+w > p.width {
 			fmt.Fprintln(p.w)
 			col = 0
 		}
-		fmt.Fprint(p.w, cell)
+		fmt.Fprint(p.w, s)
 		col += w
-		if strings.HasSuffix(string(t.Bytes), "\n") {
+		for range tokens {
+			cellOf = append(cellOf, cell)
+		}
+		cell++
+		if bytes.HasSuffix(b, []byte("\n")) {
 			fmt.Fprintln(p.w)
 			col = 0
+		}
+	}
+	for _, g := range groups {
+		if !g.Split() {
+			for _, t := range g.Tokens {
+				draw(t.Bytes, 1)
+			}
+			continue
+		}
+		draw(g.Text, len(g.Tokens))
+		if key := fmt.Sprint(groupIDs(g)); !seen[key] {
+			seen[key] = true
+			split = append(split, g)
 		}
 	}
 	if col > 0 || len(r.toks) == 0 {
 		fmt.Fprintln(p.w)
 	}
-	// The IDs, wrapped the same way.
+	// The IDs, wrapped the same way, each in the colour of its cell.
 	col = 0
 	for i, id := range r.ids {
 		s := strconv.Itoa(id)
 		if p.colour {
-			s = tokenColours[i%len(tokenColours)] + s + colourReset
+			s = tokenColours[cellOf[i]%len(tokenColours)] + s + colourReset
 		}
 		w := len(strconv.Itoa(id)) + 1
 		if col > 0 && col+w > p.width {
@@ -379,4 +405,44 @@ func (p *printer) pretty(r encodingResult, nbytes int) {
 		col += w
 	}
 	fmt.Fprintln(p.w)
+	p.splitCharacters(split)
+}
+
+// splitCharacters lists each character drawn above with a count (each
+// distinct one once): the ID and bytes of every token it took, as
+// 東 = 14276 [<xe6><x9d>] + 109 [<xb1>], wrapped to the width.
+func (p *printer) splitCharacters(groups []tokenizer.CharGroup) {
+	if len(groups) == 0 {
+		return
+	}
+	fmt.Fprintln(p.w, "split characters (ID [bytes] of the tokens that only together make each):")
+	const indent = "      "
+	for _, g := range groups {
+		line := "  " + tokenizer.Visible(g.Text) + " ="
+		col := uniseg.StringWidth(line)
+		for i, t := range g.Tokens {
+			item := fmt.Sprintf("%d [%s]", t.ID, tokenizer.Visible(t.Bytes))
+			if i > 0 {
+				item = "+ " + item
+			}
+			w := uniseg.StringWidth(item)
+			if col+1+w > p.width {
+				fmt.Fprintln(p.w, line)
+				line, col = indent+item, len(indent)+w
+				continue
+			}
+			line += " " + item
+			col += 1 + w
+		}
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+// groupIDs is the IDs of a group's tokens.
+func groupIDs(g tokenizer.CharGroup) []int {
+	ids := make([]int, len(g.Tokens))
+	for i, t := range g.Tokens {
+		ids[i] = t.ID
+	}
+	return ids
 }

@@ -75,6 +75,13 @@ func TestRun(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
 		t.Errorf("compression.png is %v, too small to be a plot", b)
 	}
+	// Readable by everyone, like every file tick writes (issue 14: some
+	// demos wrote their plots 0600).
+	for _, name := range []string{"compression.png", "opticks.tiktoken", "opticks.json"} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("%s: %v, %v; want mode 0644", name, st, err)
+		}
+	}
 	enc, err := tokenizer.Get(filepath.Join(dir, "opticks.tiktoken"))
 	if err != nil {
 		t.Fatalf("saved vocabulary: %v", err)

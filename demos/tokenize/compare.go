@@ -6,6 +6,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/tokenizer"
 )
@@ -75,7 +77,7 @@ func writeDifferences(w io.Writer, a, b *tokenizer.Encoding, lines []sampleLine,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "  %-9s GPT-4: %-24s (%d)   GPT-4o: %-20s (%d)\n", lines[j].Label, ra, len(s.a), rb, len(s.b))
+			fmt.Fprintf(w, "  %s GPT-4: %s (%d)   GPT-4o: %s (%d)\n", pad(lines[j].Label, 9), pad(ra, 24), len(s.a), pad(rb, 20), len(s.b))
 		}
 	}
 	if found > shown {
@@ -96,17 +98,20 @@ func writeDifferences(w io.Writer, a, b *tokenizer.Encoding, lines []sampleLine,
 type segment struct{ a, b []int }
 
 // differingSegments walks two tokenizations of text and returns the
-// stretches where they differ. A common boundary inside a UTF-8 character
-// does not end a stretch, so each stretch is whole characters.
+// stretches where they differ. A common boundary inside a character (a
+// grapheme cluster, as tokenizer.CharGroups draws them: the bytes of 東, or
+// the code points of 👋🏽) does not end a stretch, so each stretch is whole
+// characters.
 func differingSegments(a, b *tokenizer.Encoding, text string, idsA, idsB []int) ([]segment, error) {
 	var out []segment
+	charBoundary := graphemeBoundaries(text)
 	A, B := &walk{enc: a, ids: idsA}, &walk{enc: b, ids: idsB}
 	for !A.done() || !B.done() {
 		i0, k0, start := A.next, B.next, A.pos
 		A.cuts, B.cuts = A.cuts[:0], B.cuts[:0]
 		// Take at least one token from each side, then catch up until the
 		// two ends meet.
-		for first := true; first || A.pos != B.pos || !charBoundary(text, A.pos); first = false {
+		for first := true; first || A.pos != B.pos || !charBoundary[A.pos]; first = false {
 			s := B
 			if (A.pos <= B.pos || B.done()) && !A.done() {
 				s = A
@@ -147,10 +152,16 @@ func (w *walk) take(start int) error {
 	return nil
 }
 
-// charBoundary reports whether byte offset pos of text starts a character
-// (or is the end of the text).
-func charBoundary(text string, pos int) bool {
-	return pos >= len(text) || utf8.RuneStart(text[pos])
+// graphemeBoundaries reports for each byte offset of text (and its end)
+// whether a grapheme cluster starts there.
+func graphemeBoundaries(text string) []bool {
+	at := make([]bool, len(text)+1)
+	at[len(text)] = true
+	for g := uniseg.NewGraphemes(text); g.Next(); {
+		from, _ := g.Positions()
+		at[from] = true
+	}
+	return at
 }
 
 // checkAgainstTiktoken encodes the sample (and cfg.CheckText) with

@@ -80,7 +80,8 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintln(w, "<U+XXXX>, and ◌ stands under a mark (an accent, a vowel sign) that starts a")
 	fmt.Fprintln(w, "token. A small number after a character (like ²) means that one character took")
 	fmt.Fprintln(w, "that many tokens: byte-level BPE may split a character's UTF-8 bytes over")
-	fmt.Fprintln(w, "several tokens.")
+	fmt.Fprintln(w, "several tokens, and a character may be several code points (👋🏽 is a hand and")
+	fmt.Fprintln(w, "a skin tone). 'tick tokenize' lists the tokens of each.")
 
 	ids := make([][][]int, len(encs)) // [encoding][line] -> token IDs
 	for i, enc := range encs {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/tokenizer"
 )
@@ -78,14 +80,7 @@ func TestColor(t *testing.T) {
 // stretch spells the same bytes on both sides, the sides cut it differently,
 // and a text tokenized the same way by both has no stretches.
 func TestDifferingSegments(t *testing.T) {
-	a, err := tokenizer.Get("cl100k_base")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := tokenizer.Get("o200k_base")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := gpt4And4o(t)
 	found := 0
 	for _, l := range sample {
 		segs, err := differingSegments(a, b, l.Text, a.EncodeOrdinary(l.Text), b.EncodeOrdinary(l.Text))
@@ -130,4 +125,50 @@ func cuts(t *testing.T, enc *tokenizer.Encoding, ids []int) []int {
 		n[i] = len(b)
 	}
 	return n
+}
+
+// TestDifferencesAligned checks the table of differing stretches lines up
+// on a terminal: in every row the GPT-4o column starts at the same display
+// column (CJK characters take two columns, combining marks none), as
+// uniseg measures it, whatever the script of the GPT-4 column.
+func TestDifferencesAligned(t *testing.T) {
+	a, b := gpt4And4o(t)
+	idsA, idsB := make([][]int, len(sample)), make([][]int, len(sample))
+	for j, l := range sample {
+		idsA[j], idsB[j] = a.EncodeOrdinary(l.Text), b.EncodeOrdinary(l.Text)
+	}
+	var buf bytes.Buffer
+	if err := writeDifferences(&buf, a, b, sample, idsA, idsB); err != nil {
+		t.Fatal(err)
+	}
+	columns := map[int][]string{} // display column of "GPT-4o:" -> rows
+	scripts := map[string]bool{}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		i := strings.Index(line, "GPT-4o:")
+		if i < 0 || !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		columns[uniseg.StringWidth(line[:i])] = append(columns[uniseg.StringWidth(line[:i])], line)
+		scripts[strings.Fields(line)[0]] = true
+	}
+	if !scripts["Japanese"] || !scripts["Hindi"] {
+		t.Fatalf("the table has no Japanese or Hindi row to check:\n%s", buf.String())
+	}
+	if len(columns) != 1 {
+		t.Errorf("the GPT-4o column starts at %d different display columns:\n%v", len(columns), columns)
+	}
+}
+
+// gpt4And4o loads the two encodings the table of differences compares.
+func gpt4And4o(t *testing.T) (a, b *tokenizer.Encoding) {
+	t.Helper()
+	a, err := tokenizer.Get("cl100k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = tokenizer.Get("o200k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
 }
