@@ -16,6 +16,7 @@ import (
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/data"
 	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -335,7 +336,7 @@ func (t *trainer) describe(dataName string, nBytes int, resumed bool) {
 	t.println("tokenizer: %s, %d tokens in the vocabulary\n%d training tokens, %d validation tokens",
 		t.tok.Name(), t.tok.VocabSize(), len(t.train), len(t.val))
 	t.println("model: %s, %s, %s (%d key/value), width %d, context %d,\ndropout %g: %d parameters (backend %s)",
-		o.Preset, plural(cfg.Layers, "layer"), plural(cfg.Heads, "head"), cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
+		o.Preset, words.Count(cfg.Layers, "layer"), words.Count(cfg.Heads, "head"), cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
 	accum := ""
 	if o.GradAccum > 1 {
 		accum = fmt.Sprintf(" x %d accumulated", o.GradAccum)
@@ -345,19 +346,12 @@ func (t *trainer) describe(dataName string, nBytes int, resumed bool) {
 		lr = fmt.Sprintf("lr rising to %g over all %d steps (--warmup %d >= --steps: no decay)", t.sched.LR(o.Steps), o.Steps, o.Warmup)
 	}
 	t.println("training: %s of %d windows x %d tokens%s, seed %d\n%s\nAdamW weight decay %g, clip %g",
-		plural(o.Steps, "step"), o.Batch, o.Context, accum, o.Seed, lr, o.WeightDecay, o.Clip)
+		words.Count(o.Steps, "step"), o.Batch, o.Context, accum, o.Seed, lr, o.WeightDecay, o.Clip)
 	if resumed {
 		t.println("resuming %s at step %d", o.Out, t.state.Step)
 	} else {
 		t.println("run folder: %s", o.Out)
 	}
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tick-llm/tick/attention"
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/internal/words"
+	"github.com/tick-llm/tick/transformer"
 )
 
 func init() {
@@ -75,17 +77,17 @@ func runAttention(args []string) error {
 	}
 	c := m.Config
 	if *layer < -1 || *layer >= c.Layers {
-		return fmt.Errorf("--layer %d is out of range: the model has %s; pick 0 to %d, or leave --layer out for all", *layer, plural(c.Layers, "layer"), c.Layers-1)
+		return fmt.Errorf("--layer %d is out of range: the model has %s; pick 0 to %d, or leave --layer out for all", *layer, words.Count(c.Layers, "layer"), c.Layers-1)
 	}
 	if *head < -1 || *head >= c.Heads {
-		return fmt.Errorf("--head %d is out of range: each layer has %s; pick 0 to %d, or leave --head out for all", *head, plural(c.Heads, "head"), c.Heads-1)
+		return fmt.Errorf("--head %d is out of range: each layer has %s; pick 0 to %d, or leave --head out for all", *head, words.Count(c.Heads, "head"), c.Heads-1)
 	}
 	ids, err := tok.Encode(*prompt)
 	if err != nil {
 		return fmt.Errorf("--prompt: %w", flagAdvice(err))
 	}
 	if len(ids) < 2 {
-		return fmt.Errorf("--prompt %q is %s: give at least 2, so that a token has another to look at", *prompt, plural(len(ids), "token"))
+		return fmt.Errorf("--prompt %q is %s: give at least 2, so that a token has another to look at", *prompt, words.Count(len(ids), "token"))
 	}
 	if len(ids) > c.Context {
 		fmt.Fprintf(os.Stderr, "note: --prompt is %d tokens, more than the model's context of %d: showing its first %d (shorten it to see it all)\n",
@@ -131,8 +133,8 @@ func runAttention(args []string) error {
 		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
 			width = w
 		}
-		fmt.Printf("model: %s, %s x %s, context %d\n", *model, plural(c.Layers, "layer"), plural(c.Heads, "head"), c.Context)
-		fmt.Printf("prompt: %s; a row is a token (query), a column a token it looks at (key)\n", plural(len(ids), "token"))
+		fmt.Printf("model: %s, %s x %s, context %d (backend %s)\n", *model, words.Count(c.Layers, "layer"), words.Count(c.Heads, "head"), c.Context, transformer.Backend)
+		fmt.Printf("prompt: %s; a row is a token (query), a column a token it looks at (key)\n", words.Count(len(ids), "token"))
 		fmt.Printf("shading: %s\n", attention.Legend())
 		attention.Write(os.Stdout, shown, labels, width)
 	}
@@ -159,12 +161,4 @@ func pathCause(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// plural is "1 noun" or "n nouns".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/internal/tiktokenref"
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 )
 
@@ -89,7 +90,7 @@ func runBench(args []string) error {
 	loadRef := time.Since(t0)
 
 	mb := float64(len(text)) / 1e6
-	fmt.Printf("encoding %s on %s: %.2f MB, %s, %s\n", enc.Name(), label, mb, plural(len(docs), "document"), plural(runtime.GOMAXPROCS(0), "core"))
+	fmt.Printf("encoding %s on %s: %.2f MB, %s, %s\n", enc.Name(), label, mb, words.Count(len(docs), "document"), words.Count(runtime.GOMAXPROCS(0), "core"))
 	fmt.Printf("load:          tick %6.1f ms   tiktoken-go %6.1f ms\n", ms(loadTick), ms(loadRef))
 
 	// Alternate the two so that both see the same moments of a busy
@@ -100,10 +101,10 @@ func runBench(args []string) error {
 		tickBest = best(tickBest, func() { ids = enc.EncodeOrdinary(text) })
 		refBest = best(refBest, func() { want = ref.EncodeOrdinary(text) })
 	}
-	fmt.Printf("tick:          %7.2f MB/s  (best of %d: %.1f ms, %s)\n", mb/tickBest.Seconds(), *repeat, ms(tickBest), plural(len(ids), "token"))
-	fmt.Printf("tiktoken-go:   %7.2f MB/s  (best of %d: %.1f ms, %s)\n", mb/refBest.Seconds(), *repeat, ms(refBest), plural(len(want), "token"))
+	fmt.Printf("tick:          %7.2f MB/s  (best of %d: %.1f ms, %s)\n", mb/tickBest.Seconds(), *repeat, ms(tickBest), words.Count(len(ids), "token"))
+	fmt.Printf("tiktoken-go:   %7.2f MB/s  (best of %d: %.1f ms, %s)\n", mb/refBest.Seconds(), *repeat, ms(refBest), words.Count(len(want), "token"))
 	if slices.Equal(ids, want) {
-		fmt.Printf("ids agree:     yes (%s)\n", plural(len(ids), "token"))
+		fmt.Printf("ids agree:     yes (%s)\n", words.Count(len(ids), "token"))
 	} else {
 		i := 0
 		for i < min(len(ids), len(want)) && ids[i] == want[i] {
@@ -118,7 +119,7 @@ func runBench(args []string) error {
 			return err
 		}
 	}
-	fmt.Printf("batch (%s): %5.2f MB/s  (%s, %.2fx single-thread)\n", plural(runtime.GOMAXPROCS(0), "core"), mb/batchBest.Seconds(), plural(len(docs), "document"), tickBest.Seconds()/batchBest.Seconds())
+	fmt.Printf("batch (%s): %5.2f MB/s  (%s, %.2fx single-thread)\n", words.Count(runtime.GOMAXPROCS(0), "core"), mb/batchBest.Seconds(), words.Count(len(docs), "document"), tickBest.Seconds()/batchBest.Seconds())
 	fmt.Printf("speedup: %.2fx\n", refBest.Seconds()/tickBest.Seconds())
 	return nil
 }

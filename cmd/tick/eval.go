@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -46,7 +47,7 @@ func runEval(args []string) error {
 	}
 	fmt.Printf("model: %s (step %d)\n", r.Checkpoint, r.Step)
 	fmt.Printf("backend: %s\n", transformer.Backend)
-	fmt.Printf("data: %s\n  %s: %s scored, %s\n", r.Data, r.Part, plural(r.Tokens, "token"), plural(r.Bytes, "byte"))
+	fmt.Printf("data: %s\n  %s: %s scored, %s\n", r.Data, r.Part, words.Count(r.Tokens, "token"), words.Count(r.Bytes, "byte"))
 	fmt.Printf("loss: %.4f nats/token\nperplexity: %.3f\nbits per byte: %.4f\n", r.Loss(), r.Perplexity(), r.BitsPerByte())
 	return nil
 }

@@ -6,6 +6,7 @@
 //	tick train      train a small transformer on a text file
 //	tick eval       measure a trained model on a text file
 //	tick generate   generate text, optionally step by step
+//	tick attention  show where a trained model looks, head by head
 //	tick bench      compare speed against reference implementations
 package main
 
@@ -18,7 +19,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -113,12 +113,4 @@ func readFlagFile(flagName, path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s cannot be read: %w", flagName, path, err)
 	}
 	return data, nil
-}
-
-// plural writes a count with its noun: "1 token", "2 tokens".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

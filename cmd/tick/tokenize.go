@@ -19,6 +19,7 @@ import (
 
 	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/internal/tty"
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
@@ -235,7 +236,7 @@ func compareWithTiktokenGo(enc *tokenizer.Encoding, text string, mode tokenizer.
 	if len(ids) != len(want) {
 		return fmt.Sprintf("DIFFER: tick has %d tokens, tiktoken-go %d", len(ids), len(want)), nil
 	}
-	return "agree (" + plural(len(ids), "token") + ")", nil
+	return "agree (" + words.Count(len(ids), "token") + ")", nil
 }
 
 // jsonToken is one token in --format json; field order is the output order.
@@ -334,7 +335,7 @@ func (p *printer) pretty(r encodingResult, nbytes int) {
 	if len(r.ids) > 0 {
 		ratio = float64(nbytes) / float64(len(r.ids))
 	}
-	fmt.Fprintf(p.w, "%s: %s, %s (%.2f bytes/token)\n", r.enc.Name(), plural(len(r.ids), "token"), plural(nbytes, "byte"), ratio)
+	fmt.Fprintf(p.w, "%s: %s, %s (%.2f bytes/token)\n", r.enc.Name(), words.Count(len(r.ids), "token"), words.Count(nbytes, "byte"), ratio)
 	// The tokens, wrapped; a newline token also ends the line, so the
 	// text keeps its shape. Tokens that hold only part of a character
 	// would show as <xNN> bytes, so a character split over tokens is

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 )
 
@@ -38,11 +39,7 @@ func WriteExplain(w io.Writer, enc *tokenizer.Encoding, pieces []Piece) error {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		plural := "s"
-		if len(p.IDs) == 1 {
-			plural = ""
-		}
-		fmt.Fprintf(w, "piece \"%s\" ⇒ %d token%s\n", tokenizer.Visible(p.Text), len(p.IDs), plural)
+		fmt.Fprintf(w, "piece \"%s\" ⇒ %s\n", tokenizer.Visible(p.Text), words.Count(len(p.IDs), "token"))
 		if len(p.Steps) == 0 && len(p.Text) == 1 {
 			fmt.Fprintln(w, "  (a single byte: no merges)")
 		}
