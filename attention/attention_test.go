@@ -3,10 +3,8 @@ package attention
 import (
 	"bytes"
 	"image/color"
-	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/recorder"
 
+	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -484,12 +483,7 @@ func TestWritePNG(t *testing.T) {
 	if err := WritePNG(path, head, labels); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := pngfile.Read(path)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

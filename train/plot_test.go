@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"image/color"
-	"image/png"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/tick-llm/tick/internal/pngfile"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/recorder"
@@ -213,12 +212,7 @@ func TestLossPNG(t *testing.T) {
 	if err := writeLossPlot(path, run2000()); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := pngfile.Read(path)
 	if err != nil {
 		t.Fatalf("loss.png: %v", err)
 	}

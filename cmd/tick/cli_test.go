@@ -18,7 +18,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io/fs"
 	"maps"
 	"math"
@@ -39,6 +38,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/internal/tiktokenref"
 )
 
@@ -899,12 +899,7 @@ func TestTrain(t *testing.T) {
 		t.Fatalf("no PNG plot in the run folder %s", run)
 	}
 	for _, p := range pngs {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
+		img, err := pngfile.Read(p)
 		if err != nil {
 			t.Errorf("%s is not a PNG: %v", p, err)
 		} else if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
@@ -1428,7 +1423,7 @@ func TestTokenizePretty(t *testing.T) {
 // 80-column terminal, with tabs expanded to 8 columns as a terminal does,
 // and that a help saying "Flags:" goes on to list some.
 func TestHelpFitsTerminal(t *testing.T) {
-	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bench", "tokenizer"}, {"bpe"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"train"}, {"eval"}} {
+	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bench", "tokenizer"}, {"bpe"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"attention"}, {"train"}, {"eval"}} {
 		t.Run(strings.Join(sub, "_"), func(t *testing.T) {
 			r := tick(t, t.TempDir(), "", append(sub, "-h")...)
 			help := r.stdout + r.stderr

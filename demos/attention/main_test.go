@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"image/png"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tick-llm/tick/demos/internal/demotest"
+	"github.com/tick-llm/tick/internal/pngfile"
 )
 
 // TestRun trains a tiny two-layer model, runs the demo on it and checks: a
@@ -64,12 +63,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("%d maps, want %d (layers x heads):\n%s", maps, layers*heads, out)
 	}
 
-	f, err := os.Open(filepath.Join(cfg.Out, "attention.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := pngfile.Read(filepath.Join(cfg.Out, "attention.png"))
 	if err != nil {
 		t.Fatalf("attention.png: %v", err)
 	}

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/bpe"
 	"github.com/tick-llm/tick/tokenizer/split"
@@ -63,12 +63,7 @@ func TestRun(t *testing.T) {
 		}
 	}
 
-	f, err := os.Open(filepath.Join(dir, "compression.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := pngfile.Read(filepath.Join(dir, "compression.png"))
 	if err != nil {
 		t.Fatalf("compression.png: %v", err)
 	}

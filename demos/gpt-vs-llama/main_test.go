@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/demos/internal/demotest"
 	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/internal/pngfile"
 )
 
 // TestRun trains both presets at a tiny size and checks: the parameter
@@ -63,12 +62,7 @@ func TestRun(t *testing.T) {
 				p, valLoss, bpb, trainLoss, tps, e.Loss(), e.BitsPerByte())
 		}
 	}
-	f, err := os.Open(filepath.Join(cfg.Out, "loss.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := png.Decode(f); err != nil {
+	if _, err := pngfile.Read(filepath.Join(cfg.Out, "loss.png")); err != nil {
 		t.Errorf("loss.png: %v", err)
 	}
 	// The differences table names each family's switches.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/demos/internal/demotest"
+	"github.com/tick-llm/tick/internal/pngfile"
 )
 
 // tinyConfig trains a one-layer model of width 16 on a short repetitive
@@ -56,12 +56,7 @@ func TestRun(t *testing.T) {
 	if m.Config.VocabSize < tok.VocabSize() {
 		t.Errorf("model vocabulary %d < tokenizer's %d", m.Config.VocabSize, tok.VocabSize())
 	}
-	f, err := os.Open(filepath.Join(cfg.Train.Out, "loss.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := png.Decode(f); err != nil {
+	if _, err := pngfile.Read(filepath.Join(cfg.Train.Out, "loss.png")); err != nil {
 		t.Errorf("loss.png: %v", err)
 	}
 }

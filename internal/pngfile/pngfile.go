@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -30,4 +31,18 @@ func WritePlot(path string, p *plot.Plot, width, height vg.Length) error {
 		_, err := wt.WriteTo(w)
 		return err
 	})
+}
+
+// Read decodes the PNG file at path, to check what was written.
+func Read(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PNG: %w", path, err)
+	}
+	return img, nil
 }

@@ -3,9 +3,9 @@ package pngfile
 import (
 	"image"
 	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot"
@@ -53,14 +53,20 @@ func TestWritePlotSize(t *testing.T) {
 
 func decode(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
+	img, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s is not a PNG: %v", path, err)
-	}
 	return img
+}
+
+func TestReadRefusesWhatIsNotAPNG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.png")
+	os.WriteFile(path, []byte("GIF89a, not a PNG"), 0o644)
+	if _, err := Read(path); err == nil || !strings.Contains(err.Error(), "not a PNG") {
+		t.Fatalf("Read of a file that is not a PNG: %v", err)
+	}
+	if _, err := Read(filepath.Join(t.TempDir(), "missing.png")); err == nil {
+		t.Fatal("Read of a missing file succeeded")
+	}
 }
