@@ -99,7 +99,7 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintln(w, "Backwards because the model writes left to right, and the last digit of a sum is")
 	fmt.Fprintln(w, "the one to work out first (then the carry). Only the answer digits are scored:")
 	fmt.Fprintln(w, "the model is given a and b, it does not have to guess them.")
-	fmt.Fprintf(w, "Of the %d possible problems, %d are held out: the model never trains on them, and\n", t.count(), len(testSet))
+	fmt.Fprintf(w, "Of the %d possible problems, %d are held out: the model never trains on them, and\n", t.Count(), len(testSet))
 	fmt.Fprintln(w, "its accuracy on them, answering greedily digit by digit, says whether it learned to add.")
 	fmt.Fprintf(w, "Model: %d layers, %d heads, width %d, %d parameters; backend %s.\n", cfg.Layers, cfg.Heads, cfg.Dim, m.NumParams(), transformer.Backend)
 	fmt.Fprintf(w, "Training: batches of %d problems, up to %d steps", cfg.Batch, cfg.Steps)

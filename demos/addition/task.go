@@ -24,8 +24,8 @@ func (t task) SeqLen() int { return 3*t.digits + 1 }
 // PromptLen is the part the model is given: a and b.
 func (t task) PromptLen() int { return 2 * t.digits }
 
-// count is the number of distinct problems: (10^n)^2.
-func (t task) count() int {
+// Count is the number of distinct problems: (10^n)^2.
+func (t task) Count() int {
 	n := t.pow10()
 	return n * n
 }
@@ -88,7 +88,7 @@ func (t task) format(a, b int) string {
 // heldOut of them apart: the model never trains on them, so its accuracy on
 // them measures whether it learned to add, not whether it memorised.
 func (t task) split(heldOut int, seed uint64) (trainSet, testSet []int, err error) {
-	n := t.count()
+	n := t.Count()
 	if heldOut <= 0 || heldOut >= n {
 		return nil, nil, fmt.Errorf("held-out problems: %d; want between 1 and %d", heldOut, n-1)
 	}

@@ -57,7 +57,7 @@ func run(w io.Writer, cfg config) error {
 		return fmt.Errorf("-length %d -symbols %d: use a length of 2 to 12 and 2 to 10 symbols", cfg.Length, cfg.Symbols)
 	}
 	t := task{cfg.Length, cfg.Symbols}
-	trainSet, testSet, err := t.split(int(cfg.HeldOutFrac*float64(t.count())), cfg.Seed)
+	trainSet, testSet, err := t.split(int(cfg.HeldOutFrac*float64(t.Count())), cfg.Seed)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintf(w, "Can a GPT learn to sort? Each example is %d digits from 0 to %d, then the same digits\n", t.length, t.symbols-1)
 	fmt.Fprintf(w, "sorted: %s -> %s is the sequence %v.\n", format(example[:t.length]), format(example[t.length:]), example)
 	fmt.Fprintln(w, "The model is given the first half; only the sorted half is scored.")
-	fmt.Fprintf(w, "Of the %d possible inputs, %d are held out: never trained on, used to measure accuracy\n", t.count(), len(testSet))
+	fmt.Fprintf(w, "Of the %d possible inputs, %d are held out: never trained on, used to measure accuracy\n", t.Count(), len(testSet))
 	fmt.Fprintln(w, "(a sequence counts as right only if every digit is, answering greedily).")
 	fmt.Fprintf(w, "Model: %d layers, %d heads, width %d, %d parameters; backend %s.\n", cfg.Layers, cfg.Heads, cfg.Dim, m.NumParams(), transformer.Backend)
 	fmt.Fprintf(w, "Training: batches of %d, up to %d steps", cfg.Batch, cfg.Steps)

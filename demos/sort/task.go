@@ -19,8 +19,8 @@ type task struct{ length, symbols int }
 func (t task) SeqLen() int    { return 2 * t.length }
 func (t task) PromptLen() int { return t.length }
 
-// count is the number of distinct inputs, symbols^length.
-func (t task) count() int {
+// Count is the number of distinct inputs, symbols^length.
+func (t task) Count() int {
 	n := 1
 	for range t.length {
 		n *= t.symbols
@@ -52,7 +52,7 @@ func format(digits []int) string {
 // split shuffles all inputs with a seeded source and keeps the first
 // heldOut apart for measuring accuracy.
 func (t task) split(heldOut int, seed uint64) (trainSet, testSet []int, err error) {
-	n := t.count()
+	n := t.Count()
 	if heldOut <= 0 || heldOut >= n {
 		return nil, nil, fmt.Errorf("held-out sequences: %d; want between 1 and %d", heldOut, n-1)
 	}

@@ -13,7 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/transformer"
 )
 
 // Text writes a short repetitive English text into dir and returns its path.
@@ -65,4 +67,34 @@ func HeldOut(t testing.TB, out, right string) (r, n int) {
 		t.Errorf("accuracy %s is not %d/%d", m[3], r, n)
 	}
 	return r, n
+}
+
+// TaskModel is a one-layer model (width 16) partly trained on every example
+// of a sequence task over vocab tokens: steps steps of batch examples, so
+// that it gets some answers right and some wrong.
+func TaskModel(t testing.TB, task seqtask.Task, vocab, batch, steps int) *transformer.Model {
+	t.Helper()
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = vocab, task.SeqLen()-1, 1, 2, 2, 16, 64
+	m, err := transformer.New(cfg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := seqtask.NewLearner(task, m, batch, steps, 1e-2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := make([]int, task.Count())
+	for i := range all {
+		all[i] = i
+	}
+	for n := 1; n <= steps; n++ {
+		if _, err := l.Step(n, all); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
 }

@@ -23,6 +23,7 @@ type Task interface {
 	SeqLen() int                   // tokens of a whole example: prompt and answer
 	PromptLen() int                // tokens of the prompt
 	Encode(seq []int, example int) // writes the example's SeqLen tokens into seq
+	Count() int                    // examples: 0 .. Count()-1
 }
 
 // Learner trains a model on a task with AdamW (β 0.9, 0.95, weight decay
