@@ -11,32 +11,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/demos/internal/seqtask"
-	"github.com/tick-llm/tick/transformer"
 )
 
 // config holds the task, model and training sizes.
 type config struct {
-	Digits             int           // digits of a and b
-	HeldOut            int           // problems kept out of training and used to measure accuracy
-	Layers, Heads, Dim int           // model size
-	Batch, Steps       int           // problems per step, optimiser steps at most
-	LR                 float64       // peak learning rate
-	TimeLimit          time.Duration // stop training after this long (0 = none)
-	EvalEvery          int           // steps between progress reports
-	Seed               uint64        // model initialisation, data split and batches
-	ShowMistakes       int           // mistakes printed at most
+	Digits  int // digits of a and b
+	HeldOut int // problems kept out of training and used to measure accuracy
+	seqtask.Sizes
 }
 
 func defaultConfig() config {
 	return config{
 		Digits: 2, HeldOut: 1000,
-		Layers: 2, Heads: 4, Dim: 64,
-		Batch: 64, Steps: 6000, LR: 2e-3,
-		EvalEvery: 250, Seed: 1337, ShowMistakes: 20,
+		Sizes: seqtask.Sizes{
+			Layers: 2, Heads: 4, Dim: 64,
+			Batch: 64, Steps: 6000, LR: 2e-3,
+			EvalEvery: 250, Seed: 1337, ShowMistakes: 20,
+		},
 	}
 }
 
@@ -71,21 +65,11 @@ func run(w io.Writer, cfg config) error {
 		return fmt.Errorf("-digits %d: use 1 to 4", cfg.Digits)
 	}
 	t := task{cfg.Digits}
-	trainSet, testSet, err := t.split(cfg.HeldOut, cfg.Seed)
+	trainSet, testSet, err := seqtask.Split(t, cfg.HeldOut, cfg.Seed, 0x616464, "problems") // "add"
 	if err != nil {
 		return err
 	}
-	mcfg, err := transformer.Preset("gpt")
-	if err != nil {
-		return err
-	}
-	mcfg.VocabSize, mcfg.Context = 10, t.SeqLen()-1
-	mcfg.Layers, mcfg.Heads, mcfg.KVHeads, mcfg.Dim, mcfg.FFDim = cfg.Layers, cfg.Heads, cfg.Heads, cfg.Dim, 4*cfg.Dim
-	m, err := transformer.New(mcfg, cfg.Seed)
-	if err != nil {
-		return fmt.Errorf("model: %w", err)
-	}
-	l, err := seqtask.NewLearner(t, m, cfg.Batch, cfg.Steps, cfg.LR, cfg.Seed)
+	m, l, err := seqtask.NewModel(t, 10, cfg.Sizes)
 	if err != nil {
 		return err
 	}
@@ -101,13 +85,7 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintln(w, "the model is given a and b, it does not have to guess them.")
 	fmt.Fprintf(w, "Of the %d possible problems, %d are held out: the model never trains on them, and\n", t.Count(), len(testSet))
 	fmt.Fprintln(w, "its accuracy on them, answering greedily digit by digit, says whether it learned to add.")
-	fmt.Fprintf(w, "Model: %d layers, %d heads, width %d, %d parameters; backend %s.\n", cfg.Layers, cfg.Heads, cfg.Dim, m.NumParams(), transformer.Backend)
-	fmt.Fprintf(w, "Training: batches of %d problems, up to %d steps", cfg.Batch, cfg.Steps)
-	if cfg.TimeLimit > 0 {
-		fmt.Fprintf(w, " or %s", cfg.TimeLimit)
-	}
-	fmt.Fprintln(w, "; it stops early once it gets a sample of 1,000 training problems all right.")
-	fmt.Fprintln(w)
+	seqtask.Describe(w, m, cfg.Sizes, " problems", "it gets a sample of 1,000 training problems all right")
 
 	// A fixed sample of training problems to watch progress and to decide
 	// when to stop: the held-out problems play no part in training.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tick-llm/tick/demos/internal/demotest"
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 )
 
 // TestTask checks the data against arithmetic: every problem appears exactly
@@ -20,7 +21,7 @@ import (
 func TestTask(t *testing.T) {
 	for _, digits := range []int{1, 2, 3} {
 		tk := task{digits}
-		trainSet, testSet, err := tk.split(tk.Count()/10, 1)
+		trainSet, testSet, err := seqtask.Split(tk, tk.Count()/10, 1, 0x616464, "problems")
 		if err != nil {
 			t.Fatal(err)
 		}

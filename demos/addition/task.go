@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 )
 
 // The task, as minGPT's adder writes it: a and b with n digits each (zero
@@ -82,16 +81,4 @@ func putDigits(d []int, v int) {
 // format shows a problem as a learner reads it.
 func (t task) format(a, b int) string {
 	return fmt.Sprintf("%0*d+%0*d", t.digits, a, t.digits, b)
-}
-
-// split shuffles all problems with a seeded source and keeps the first
-// heldOut of them apart: the model never trains on them, so its accuracy on
-// them measures whether it learned to add, not whether it memorised.
-func (t task) split(heldOut int, seed uint64) (trainSet, testSet []int, err error) {
-	n := t.Count()
-	if heldOut <= 0 || heldOut >= n {
-		return nil, nil, fmt.Errorf("held-out problems: %d; want between 1 and %d", heldOut, n-1)
-	}
-	perm := rand.New(rand.NewPCG(seed, 0x616464)).Perm(n) // "add"
-	return perm[heldOut:], perm[:heldOut], nil
 }

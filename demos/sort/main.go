@@ -11,32 +11,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/tick-llm/tick/demos/internal/demo"
 	"github.com/tick-llm/tick/demos/internal/seqtask"
-	"github.com/tick-llm/tick/transformer"
 )
 
 // config holds the task, model and training sizes.
 type config struct {
-	Length, Symbols    int           // sequence length and number of distinct digits
-	HeldOutFrac        float64       // fraction of all inputs kept out of training
-	Layers, Heads, Dim int           // model size
-	Batch, Steps       int           // sequences per step, optimiser steps at most
-	LR                 float64       // peak learning rate
-	TimeLimit          time.Duration // stop training after this long (0 = none)
-	EvalEvery          int           // steps between progress reports
-	Seed               uint64        // model initialisation, data split and batches
-	ShowMistakes       int           // mistakes printed at most
+	Length, Symbols int     // sequence length and number of distinct digits
+	HeldOutFrac     float64 // fraction of all inputs kept out of training
+	seqtask.Sizes
 }
 
 func defaultConfig() config {
 	return config{
 		Length: 6, Symbols: 3, HeldOutFrac: 0.25,
-		Layers: 2, Heads: 4, Dim: 64,
-		Batch: 64, Steps: 4000, LR: 2e-3,
-		EvalEvery: 50, Seed: 1337, ShowMistakes: 20,
+		Sizes: seqtask.Sizes{
+			Layers: 2, Heads: 4, Dim: 64,
+			Batch: 64, Steps: 4000, LR: 2e-3,
+			EvalEvery: 50, Seed: 1337, ShowMistakes: 20,
+		},
 	}
 }
 
@@ -57,21 +51,11 @@ func run(w io.Writer, cfg config) error {
 		return fmt.Errorf("-length %d -symbols %d: use a length of 2 to 12 and 2 to 10 symbols", cfg.Length, cfg.Symbols)
 	}
 	t := task{cfg.Length, cfg.Symbols}
-	trainSet, testSet, err := t.split(int(cfg.HeldOutFrac*float64(t.Count())), cfg.Seed)
+	trainSet, testSet, err := seqtask.Split(t, int(cfg.HeldOutFrac*float64(t.Count())), cfg.Seed, 0x736f7274, "sequences") // "sort"
 	if err != nil {
 		return err
 	}
-	mcfg, err := transformer.Preset("gpt")
-	if err != nil {
-		return err
-	}
-	mcfg.VocabSize, mcfg.Context = cfg.Symbols, t.SeqLen()-1
-	mcfg.Layers, mcfg.Heads, mcfg.KVHeads, mcfg.Dim, mcfg.FFDim = cfg.Layers, cfg.Heads, cfg.Heads, cfg.Dim, 4*cfg.Dim
-	m, err := transformer.New(mcfg, cfg.Seed)
-	if err != nil {
-		return fmt.Errorf("model: %w", err)
-	}
-	l, err := seqtask.NewLearner(t, m, cfg.Batch, cfg.Steps, cfg.LR, cfg.Seed)
+	m, l, err := seqtask.NewModel(t, cfg.Symbols, cfg.Sizes)
 	if err != nil {
 		return err
 	}
@@ -83,13 +67,7 @@ func run(w io.Writer, cfg config) error {
 	fmt.Fprintln(w, "The model is given the first half; only the sorted half is scored.")
 	fmt.Fprintf(w, "Of the %d possible inputs, %d are held out: never trained on, used to measure accuracy\n", t.Count(), len(testSet))
 	fmt.Fprintln(w, "(a sequence counts as right only if every digit is, answering greedily).")
-	fmt.Fprintf(w, "Model: %d layers, %d heads, width %d, %d parameters; backend %s.\n", cfg.Layers, cfg.Heads, cfg.Dim, m.NumParams(), transformer.Backend)
-	fmt.Fprintf(w, "Training: batches of %d, up to %d steps", cfg.Batch, cfg.Steps)
-	if cfg.TimeLimit > 0 {
-		fmt.Fprintf(w, " or %s", cfg.TimeLimit)
-	}
-	fmt.Fprintln(w, "; it stops early once it sorts every training input right.")
-	fmt.Fprintln(w)
+	seqtask.Describe(w, m, cfg.Sizes, "", "it sorts every training input right")
 
 	steps, elapsed, err := seqtask.Train(w, l, trainSet, seqtask.Plan{
 		Steps: cfg.Steps, TimeLimit: cfg.TimeLimit, EvalEvery: cfg.EvalEvery,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tick-llm/tick/demos/internal/demotest"
+	"github.com/tick-llm/tick/demos/internal/seqtask"
 )
 
 // TestTask checks the data against definitions: every input appears exactly
@@ -16,7 +17,7 @@ import (
 // sorted permutation of it.
 func TestTask(t *testing.T) {
 	tk := task{4, 3}
-	trainSet, testSet, err := tk.split(20, 1)
+	trainSet, testSet, err := seqtask.Split(tk, 20, 1, 0x736f7274, "sequences")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestTask(t *testing.T) {
 			t.Fatalf("input %d encoded as %v", id, in)
 		}
 	}
-	if _, _, err := tk.split(0, 1); err == nil {
+	if _, _, err := seqtask.Split(tk, 0, 1, 0x736f7274, "sequences"); err == nil {
 		t.Error("split with no held-out inputs: no error")
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"slices"
 )
 
@@ -47,15 +45,4 @@ func format(digits []int) string {
 		b[i] = byte('0' + d)
 	}
 	return string(b)
-}
-
-// split shuffles all inputs with a seeded source and keeps the first
-// heldOut apart for measuring accuracy.
-func (t task) split(heldOut int, seed uint64) (trainSet, testSet []int, err error) {
-	n := t.Count()
-	if heldOut <= 0 || heldOut >= n {
-		return nil, nil, fmt.Errorf("held-out sequences: %d; want between 1 and %d", heldOut, n-1)
-	}
-	perm := rand.New(rand.NewPCG(seed, 0x736f7274)).Perm(n) // "sort"
-	return perm[heldOut:], perm[:heldOut], nil
 }

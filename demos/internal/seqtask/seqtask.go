@@ -176,3 +176,60 @@ func Report(w io.Writer, r Result, show int) {
 		fmt.Fprintf(w, "  ... and %d more\n", len(r.Mistakes)-show)
 	}
 }
+
+// Sizes are a task demo's model and training sizes.
+type Sizes struct {
+	Layers, Heads, Dim int           // model size (a GPT block, MLP 4 x Dim)
+	Batch, Steps       int           // examples per step, optimiser steps at most
+	LR                 float64       // peak learning rate
+	TimeLimit          time.Duration // also stop training after this long (0 = none)
+	EvalEvery          int           // steps between progress lines
+	Seed               uint64        // model initialisation, data split and batches
+	ShowMistakes       int           // mistakes printed at most
+}
+
+// Split shuffles the task's examples with a source seeded by seed and
+// stream (one constant per task, so two tasks never share a shuffle) and
+// keeps the first heldOut apart: the model never trains on them, so its
+// accuracy on them measures whether it learned the task, not whether it
+// memorised. what names the examples in the error.
+func Split(t Task, heldOut int, seed, stream uint64, what string) (trainSet, testSet []int, err error) {
+	n := t.Count()
+	if heldOut <= 0 || heldOut >= n {
+		return nil, nil, fmt.Errorf("held-out %s: %d; want between 1 and %d", what, heldOut, n-1)
+	}
+	perm := rand.New(rand.NewPCG(seed, stream)).Perm(n)
+	return perm[heldOut:], perm[:heldOut], nil
+}
+
+// NewModel builds a GPT of the given sizes over vocab tokens, with a
+// context of one example, and its learner.
+func NewModel(t Task, vocab int, s Sizes) (*transformer.Model, *Learner, error) {
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.VocabSize, cfg.Context = vocab, t.SeqLen()-1
+	cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = s.Layers, s.Heads, s.Heads, s.Dim, 4*s.Dim
+	m, err := transformer.New(cfg, s.Seed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("model: %w", err)
+	}
+	l, err := NewLearner(t, m, s.Batch, s.Steps, s.LR, s.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, l, nil
+}
+
+// Describe prints the model and the training budget: "Training: batches
+// of 64 <examples>, up to 6000 steps", ending with until (when training
+// stops early).
+func Describe(w io.Writer, m *transformer.Model, s Sizes, examples, until string) {
+	fmt.Fprintf(w, "Model: %d layers, %d heads, width %d, %d parameters; backend %s.\n", s.Layers, s.Heads, s.Dim, m.NumParams(), transformer.Backend)
+	fmt.Fprintf(w, "Training: batches of %d%s, up to %d steps", s.Batch, examples, s.Steps)
+	if s.TimeLimit > 0 {
+		fmt.Fprintf(w, " or %s", s.TimeLimit)
+	}
+	fmt.Fprintf(w, "; it stops early once %s.\n\n", until)
+}
