@@ -3,6 +3,7 @@ module github.com/tick-llm/tick
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/dlclark/regexp2 v1.12.0
 	github.com/nlpodyssey/safetensors v0.0.0-20250209183917-bfb01cc25f7c
 	github.com/pkoukk/tiktoken-go v0.1.8

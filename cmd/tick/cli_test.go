@@ -391,6 +391,8 @@ func TestBadInput(t *testing.T) {
 		{"generate prompt outside char vocabulary", []string{"generate", "--model", run, "--prompt", "The \u2603 of \u2211"}, []string{"outside the char vocabulary", "\u2603", "\u2211"}},
 		{"generate missing model dir", []string{"generate", "--model", filepath.Join(dir, "no-model"), "--prompt", "The"}, []string{"no-model", "train one"}},
 		{"generate corrupt model", []string{"generate", "--model", filepath.Join(corruptModel, "last"), "--prompt", "The"}, []string{"damaged", "model.safetensors"}},
+		{"generate empty prompt, char model", []string{"generate", "--model", run, "--prompt", ""}, []string{"--prompt is empty", "char tokenizer has no beginning-of-text token"}},
+		{"generate no prompt, char model", []string{"generate", "--model", run, "--step"}, []string{"--prompt is empty", "char tokenizer has no beginning-of-text token"}},
 
 		{"eval missing data file", []string{"eval", "--model", run, "--data", missing}, []string{missing, "does not exist"}},
 		{"eval missing model dir", []string{"eval", "--model", filepath.Join(dir, "no-model"), "--data", data}, []string{"no-model", "does not exist"}},
@@ -1171,6 +1173,113 @@ func TestGenerateFlagAdvice(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestGenerateEmptyPrompt: without a prompt, a model whose tokenizer has
+// <|endoftext|> starts from it, as GPT-2 does. The vocabulary is trained here
+// with that special token; its id comes from the sidecar bpe train wrote,
+// step 1's probabilities from a forward pass of the saved model over that
+// one token, and the text from the rank file's bytes for the tokens the
+// JSON trace chose. The token shows in the trace's context, not in the text.
+func TestGenerateEmptyPrompt(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := opticks(t, dir, "opticks.txt", 20000)
+	vocab := filepath.Join(dir, "eot.tiktoken")
+	mustSucceed(t, tick(t, dir, "", "bpe", "train", "--file", data, "--vocab", "300", "--special", "<|endoftext|>", "--out", vocab))
+	var side struct {
+		Special map[string]int `json:"special_tokens"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "eot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &side); err != nil {
+		t.Fatal(err)
+	}
+	eot, ok := side.Special["<|endoftext|>"]
+	if !ok {
+		t.Fatalf("the sidecar has no <|endoftext|>: %s", raw)
+	}
+	run := filepath.Join(dir, "run")
+	mustSucceed(t, tick(t, dir, "", append([]string{"train", "--data", data, "--tokenizer", vocab, "--out", run}, tinyArgs...)...))
+
+	args := []string{"generate", "--model", run, "--max-tokens", "6", "--seed", "2", "--temperature", "1"}
+	j := tick(t, dir, "", append(args, "--step", "--format", "json")...)
+	mustSucceed(t, j)
+	steps := parseSteps(t, j)
+	if !slices.Equal(steps[0].ContextIDs, []int{eot}) {
+		t.Fatalf("step 1 read %v; with no prompt it must read <|endoftext|> alone (id %d)", steps[0].ContextIDs, eot)
+	}
+	m, _, err := checkpoint.LoadModel(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Forward([]int{eot}, nil, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	probs := softmax(m.Logits().RawRowView(0))
+	for _, c := range steps[0].Candidates {
+		if math.Abs(c.Prob-probs[c.ID]) > 1e-9 {
+			t.Errorf("candidate %d: prob %v; a forward pass over <|endoftext|> gives %v", c.ID, c.Prob, probs[c.ID])
+		}
+	}
+
+	spelling := map[int]string{}
+	for tok, id := range readRankFile(t, vocab) {
+		spelling[id] = tok
+	}
+	var text strings.Builder
+	for _, s := range steps {
+		if s.Chosen.ID != eot { // the stop token ends the text unshown
+			text.WriteString(spelling[s.Chosen.ID])
+		}
+	}
+	trace := tick(t, dir, "", append(args, "--step")...)
+	mustSucceed(t, trace)
+	if !strings.Contains(trace.stdout, "context (1 tokens): <|endoftext|>\n") {
+		t.Errorf("the trace does not show the start token in step 1's context:\n%s", trace)
+	}
+	if got, want := lastLine(trace.stdout), strings.ToValidUTF8(text.String(), "\uFFFD"); got != want {
+		t.Errorf("the trace ends with the text %q; the chosen tokens spell %q", got, want)
+	}
+	plain := tick(t, dir, "", args...)
+	mustSucceed(t, plain)
+	if strings.Contains(plain.stdout, "<|endoftext|>") || plain.stdout == "\n" {
+		t.Errorf("the text shows the start token, or nothing:\n%s", plain)
+	}
+}
+
+// TestGenerateCandidatesOffTerminal: piped, --step shows every candidate
+// asked for (no key picks them there), and says nothing about it.
+func TestGenerateCandidatesOffTerminal(t *testing.T) {
+	run, _, _, _ := tinyTrained(t)
+	r := tick(t, t.TempDir(), "", "generate", "--model", run, "--prompt", "The", "--max-tokens", "2", "--step", "--candidates", "12")
+	mustSucceed(t, r)
+	tables := strings.Split(r.stdout, "── step ")[1:]
+	if len(tables) != 2 {
+		t.Fatalf("%d step tables for --max-tokens 2:\n%s", len(tables), r)
+	}
+	for i, table := range tables {
+		if n := len(rowIDs(table)); n != 12 {
+			t.Errorf("step %d shows %d candidates for --candidates 12:\n%s", i+1, n, table)
+		}
+	}
+	if r.stderr != "" {
+		t.Errorf("piped output needs no note:\n%s", r.stderr)
+	}
+}
+
+// stepRow is a candidate row of a step table: its mark, index and id.
+var stepRow = regexp.MustCompile(`(?m)^(?:▶ |  ) +(\d+) +(\d+)  `)
+
+// rowIDs are the token ids of the candidate rows in a step's table.
+func rowIDs(table string) []int {
+	var ids []int
+	for _, m := range stepRow.FindAllStringSubmatch(table, -1) {
+		id, _ := strconv.Atoi(m[2])
+		ids = append(ids, id)
+	}
+	return ids
 }
 
 // softmax of logits in float64, shifted by the maximum for stability.

@@ -9,8 +9,9 @@
 // cut), the entropy of the distribution, and which token was taken and why.
 // RenderStep draws it as a table for a terminal, spelling tokens with
 // tokenizer.Visible; Loop runs generation as streamed text (through
-// tokenizer.StreamDecoder), as a trace of steps, interactively (Enter, a
-// digit, a, q) or as JSON lines.
+// tokenizer.StreamDecoder), as a trace of steps, interactively (a key per
+// step: Enter, a digit to pick, b to go back, + - [ ] to change the
+// temperature and top-k, a, q; see ModeInteractive) or as JSON lines.
 //
 // Any vocabulary works: the caller passes a TokenText function to spell
 // tokens.

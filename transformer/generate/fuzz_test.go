@@ -2,9 +2,12 @@ package generate
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/transformer/sample"
 )
 
 // FuzzInteractiveKeys feeds arbitrary input to an interactive session: it
@@ -61,6 +64,36 @@ func FuzzInteractiveKeys(f *testing.F) {
 				t.Fatalf("token %d is %d, want %d for key %q", steps, res.IDs[steps], last, key)
 			}
 			steps++
+		}
+		if !utf8.Valid(out.Bytes()) {
+			t.Fatalf("output is not valid UTF-8")
+		}
+	})
+}
+
+// FuzzRawKeys types arbitrary bytes at an interactive session whose Stepper
+// can go back and be tuned, as a terminal in raw mode would deliver them
+// (control bytes, broken escape sequences, stray UTF-8): it must never fail
+// or panic, the model must hold exactly the tokens the result reports, and
+// the output must stay valid UTF-8 however odd the keys echoed.
+func FuzzRawKeys(f *testing.F) {
+	for _, seed := range []string{"", "\r", "3b\r", "b\x7f\x1b[D", "+-[]=", "\x1b[1;5Dq", "\x03", "\xff\x1b", "a"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, keys string) {
+		st := &tunableLetters{letterStepper: letterStepper{context: letters("ab")}, opts: sample.Default}
+		var out bytes.Buffer
+		l := Loop{Stepper: st, TokenText: letterText, Mode: ModeInteractive, MaxTokens: 4,
+			Keys: RawKeys(strings.NewReader(keys)), Out: &out, Width: 40}
+		res, err := l.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.IDs) > 4 || !slices.Equal(res.IDs, st.accepted) {
+			t.Fatalf("result %v, model holds %v (at most 4 asked)", res.IDs, st.accepted)
+		}
+		if want := "ab" + string(spell(letterText, res.IDs)); string(res.Text) != want {
+			t.Fatalf("text %q, want %q", res.Text, want)
 		}
 		if !utf8.Valid(out.Bytes()) {
 			t.Fatalf("output is not valid UTF-8")

@@ -58,11 +58,21 @@ const DefaultTop = 10
 // keeping more context costs more frequent slides; each slide costs Context/2
 // pushes and happens every Context/2 tokens, so on average one extra push per
 // token.
+//
+// Going back (Back) and changing the sampling options mid-walk (SetSampling)
+// keep the random stream reproducible: a step's random number is fixed when
+// the step starts. The Generator remembers the state of its random source at
+// the start of each step, so redrawing a step, after a change of options or
+// after going back to it, uses the same number, and going back and taking
+// the sampler's choice again gives the same token as before.
 type Generator struct {
 	cache   Cache
 	context int
 	opts    Options
 	rng     *rand.Rand
+	src     *rand.PCG // rng's source: its state is a value Back and SetSampling can restore
+	start   rand.PCG  // src's state when the current step started, before its draw
+	undo    []undo    // one per accepted token, to take it back
 
 	ids     []int     // prompt and accepted tokens; the cache holds the last cache.Len() of them
 	logits  []float64 // next-token logits after ids, valid unless pending
@@ -71,6 +81,13 @@ type Generator struct {
 
 	proposal *Step // the current step until Accept
 	steps    int   // tokens accepted so far
+}
+
+// undo is what Back needs to take an accepted token back: the window the
+// step read and the random state it started from.
+type undo struct {
+	window int      // cache.Len() when the step was proposed
+	start  rand.PCG // the random source before the step's draw
 }
 
 // New starts generation from prompt with model m, prefilling its KV cache.
@@ -92,11 +109,14 @@ func NewWithCache(c Cache, context int, prompt []int, opts Options) (*Generator,
 	if opts.Top <= 0 {
 		opts.Top = DefaultTop
 	}
+	src := rand.NewPCG(opts.Seed, 0x7469636b) // "tick"
 	g := &Generator{
 		cache:   c,
 		context: context,
 		opts:    opts,
-		rng:     rand.New(rand.NewPCG(opts.Seed, 0x7469636b)), // "tick"
+		rng:     rand.New(src),
+		src:     src,
+		start:   *src,
 		ids:     append([]int(nil), prompt...),
 	}
 	// A prompt longer than the context: the model reads its last Context tokens.
@@ -188,10 +208,63 @@ func (g *Generator) Accept(id int) error {
 	if err := g.catchUp(); err != nil { // the previous token must be in first
 		return err
 	}
+	g.undo = append(g.undo, undo{window: g.cache.Len(), start: g.start})
 	g.ids = append(g.ids, id)
 	g.pending = true
 	g.proposal = nil
 	g.steps++
+	g.start = *g.src // the next step starts where this one's draw left the source
+	return nil
+}
+
+// Back takes the last accepted token back, as if it had never been
+// accepted: the context loses it, the KV cache holds again the window that
+// step read, and the random source returns to its state before that step's
+// draw. Propose then gives that step again, with the same random number: with
+// unchanged options the same Step, and the sampler's same token.
+//
+// Rewinding the cache is a Prefill of the step's window (the cache has no
+// way to drop its last token), which is the same pushes in the same order
+// as the first time, so the logits are the same to the bit. Right after
+// Accept, before the next Propose, nothing is recomputed: the token is not
+// in the cache yet.
+func (g *Generator) Back() error {
+	if len(g.undo) == 0 {
+		return errors.New("generate: nothing to go back to: no token has been accepted")
+	}
+	u := g.undo[len(g.undo)-1]
+	ids := g.ids[:len(g.ids)-1]
+	if !g.pending {
+		logits, err := g.cache.Prefill(ids[len(ids)-u.window:])
+		if err != nil {
+			return fmt.Errorf("generate: going back to step %d: %w", g.steps, err)
+		}
+		g.logits = append(g.logits[:0], logits...)
+	}
+	// pending: the cache and g.logits are still those of the step read.
+	g.undo = g.undo[:len(g.undo)-1]
+	g.ids = ids
+	g.pending = false
+	g.proposal = nil
+	g.steps--
+	*g.src, g.start = u.start, u.start
+	return nil
+}
+
+// Sampling returns the options the next step is drawn with.
+func (g *Generator) Sampling() sample.Options { return g.opts.Sample }
+
+// SetSampling changes how tokens are picked from the current step on. A step
+// already proposed is drawn again with the new options and the same random
+// number (the source goes back to its state at the start of the step), so
+// the difference in the chosen token is the options' doing alone.
+func (g *Generator) SetSampling(o sample.Options) error {
+	if err := o.Validate(); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	g.opts.Sample = o
+	g.proposal = nil
+	*g.src = g.start
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tick-llm/tick/transformer/sample"
 )
@@ -66,10 +67,13 @@ func TestInteractiveKeys(t *testing.T) {
 		{"enter takes the sampler's choice", "\n\n", 2, "cd", StoppedMaxTokens, []string{"── step 2", "done: 2 tokens"}},
 		{"a digit picks that candidate", "\n3\n\n", 3, "cgh", StoppedMaxTokens, []string{"you picked 3: 6 \"g\""}},
 		{"a runs to the end without asking", "a\n", 5, "cdefg", StoppedMaxTokens, []string{"running to the end:\nabcdefg\n"}},
-		{"q quits", "\nq\n", 5, "c", StoppedQuit, []string{"quit."}},
+		{"q quits with the text so far", "\nq\n", 5, "c", StoppedQuit, []string{"── quit: 1 tokens ──\nabc\n"}},
 		{"end of input quits", "\n", 5, "c", StoppedQuit, nil},
 		{"a wrong key asks again", "x\n12\n9\n", 1, "l", StoppedMaxTokens, []string{`"x" is not a key here.`, `"12" is not a key here.`}},
 		{"keys are case-insensitive", "A\n", 2, "cd", StoppedMaxTokens, nil},
+		// letterStepper has no Back and no SetSampling: their keys are not offered.
+		{"no back without Back", "b\n\n", 1, "c", StoppedMaxTokens, []string{`"b" is not a key here.`}},
+		{"no tuning without SetSampling", "+\n]\n\n", 1, "c", StoppedMaxTokens, []string{`"+" is not a key here.`, `"]" is not a key here.`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,5 +203,262 @@ func TestMaxTokensAtLeastOne(t *testing.T) {
 	l := Loop{Stepper: &letterStepper{context: letters("a")}, TokenText: letterText, Out: &bytes.Buffer{}}
 	if _, err := l.Run(); err == nil {
 		t.Error("MaxTokens 0 ran; want an error")
+	}
+}
+
+// tunableLetters is letterStepper with Back and SetSampling. Its proposals
+// follow the same rule whatever the options (the rule is all the tests
+// compute), but it records every SetSampling.
+type tunableLetters struct {
+	letterStepper
+	opts sample.Options
+	set  []sample.Options
+}
+
+func (f *tunableLetters) Back() error {
+	if len(f.accepted) == 0 {
+		return fmt.Errorf("nothing to take back")
+	}
+	f.context = f.context[:len(f.context)-1]
+	f.accepted = f.accepted[:len(f.accepted)-1]
+	f.step--
+	return nil
+}
+
+func (f *tunableLetters) Sampling() sample.Options { return f.opts }
+
+func (f *tunableLetters) SetSampling(o sample.Options) error {
+	f.opts = o
+	f.set = append(f.set, o)
+	return nil
+}
+
+// TestInteractiveBackAndTune scripts the back and tuning keys, each walk
+// twice: as lines (LineKeys, what a pipe gives) and as raw key presses
+// (RawKeys, what a terminal in raw mode gives: no Enter after a key, Enter
+// itself a \r). Prompt "ab": the sampler's choice after letter x is x+1,
+// candidate i is x+1+i.
+func TestInteractiveBackAndTune(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   sample.Options // the options before the first key
+		keys   []string       // "" is Enter
+		max    int
+		want   string           // generated letters
+		set    []sample.Options // the SetSampling calls, in order
+		output []string         // must appear in the output, in this order
+	}{
+		{"b takes the last token back", sample.Default, []string{"", "b", "3", ""}, 2, "fg", nil,
+			[]string{"── step 2", `back to step 1: 2 "c" taken back`, "── step 1", `you picked 3: 5 "f"`, "── step 2", "done: 2 tokens"}},
+		{"b twice goes back two steps", sample.Default, []string{"", "", "b", "b", "5", "", ""}, 3, "hij", nil,
+			[]string{`back to step 2: 3 "d" taken back`, `back to step 1: 2 "c" taken back`, `you picked 5: 7 "h"`}},
+		{"b at the first step", sample.Default, []string{"b", ""}, 1, "c", nil,
+			[]string{"nothing to go back to: this is the first step."}},
+		{"+ and - move the temperature by tenths", sample.Options{Temperature: 0.8, TopP: 1}, []string{"+", "-", "-", ""}, 1, "c",
+			[]sample.Options{{Temperature: 0.9, TopP: 1}, {Temperature: 0.8, TopP: 1}, {Temperature: 0.7, TopP: 1}},
+			[]string{"from step 1 on: temperature 0.9 · top-k off\n", "from step 1 on: temperature 0.7 · top-k off\n", "── step 1", "done: 1 tokens"}},
+		{"= is + without Shift", sample.Options{Temperature: 1, TopP: 1}, []string{"=", ""}, 1, "c",
+			[]sample.Options{{Temperature: 1.1, TopP: 1}}, []string{"from step 1 on: temperature 1.1 · top-k off\n"}},
+		{"- stops at greedy", sample.Options{Temperature: 0.1, TopP: 1}, []string{"-", "-", ""}, 1, "c",
+			[]sample.Options{{Temperature: 0, TopP: 1}}, []string{"from step 1 on: temperature 0 (greedy)\n", "temperature is 0 (greedy): it cannot go lower."}},
+		{"[ from off keeps the table's rows, ] past them is off", sample.Options{Temperature: 1, TopP: 1}, []string{"[", "[", "]", "]", "]", ""}, 1, "c",
+			[]sample.Options{{Temperature: 1, TopK: 10, TopP: 1}, {Temperature: 1, TopK: 9, TopP: 1}, {Temperature: 1, TopK: 10, TopP: 1}, {Temperature: 1, TopP: 1}},
+			[]string{"temperature 1 · top-k 10\n", "temperature 1 · top-k 9\n", "temperature 1 · top-k 10\n", "temperature 1 · top-k off\n", "top-k is off: every token is kept already."}},
+		{"[ stops at 1", sample.Options{Temperature: 1, TopK: 2, TopP: 1}, []string{"[", "[", ""}, 1, "c",
+			[]sample.Options{{Temperature: 1, TopK: 1, TopP: 1}}, []string{"top-k is 1: only the most probable token is kept"}},
+		{"top-k while greedy says it waits", sample.Options{TopP: 1}, []string{"[", ""}, 1, "c",
+			[]sample.Options{{TopK: 10, TopP: 1}}, []string{"from step 1 on: temperature 0 (greedy) · top-k 10 waits for a temperature above 0\n"}},
+		{"tuning applies at the current step, after going back", sample.Default, []string{"", "b", "+", "", ""}, 2, "cd",
+			[]sample.Options{{Temperature: 1.1, TopP: 1}}, []string{"back to step 1", "from step 1 on: temperature 1.1 · top-k off"}},
+		{"q after b prints the text without the taken-back token", sample.Default, []string{"", "", "b", "q"}, 5, "c", nil,
+			[]string{"── quit: 1 tokens ──\nabc\n"}},
+	}
+	for _, tt := range tests {
+		var lines, raw strings.Builder
+		for _, k := range tt.keys {
+			lines.WriteString(k + "\n")
+			if k == "" {
+				k = "\r"
+			}
+			raw.WriteString(k)
+		}
+		for _, src := range []struct {
+			name string
+			keys Keys
+		}{{"lines", LineKeys(strings.NewReader(lines.String()))}, {"raw", RawKeys(strings.NewReader(raw.String()))}} {
+			t.Run(tt.name+"/"+src.name, func(t *testing.T) {
+				f := &tunableLetters{letterStepper: letterStepper{context: letters("ab")}, opts: tt.opts}
+				var out bytes.Buffer
+				l := Loop{Stepper: f, TokenText: letterText, Mode: ModeInteractive, MaxTokens: tt.max,
+					Keys: src.keys, Out: &out, Width: 80}
+				res, err := l.Run()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(res.IDs, letters(tt.want)) || !reflect.DeepEqual(f.accepted, letters(tt.want)) {
+					t.Errorf("generated %v, model holds %v; want %v", res.IDs, f.accepted, letters(tt.want))
+				}
+				if string(res.Text) != "ab"+tt.want {
+					t.Errorf("text %q, want %q", res.Text, "ab"+tt.want)
+				}
+				if !reflect.DeepEqual(f.set, tt.set) {
+					t.Errorf("SetSampling calls %+v, want %+v", f.set, tt.set)
+				}
+				rest := out.String()
+				for _, s := range tt.output {
+					i := strings.Index(rest, s)
+					if i < 0 {
+						t.Fatalf("output lacks %q (in this order):\n%s", s, out.String())
+					}
+					rest = rest[i+len(s):]
+				}
+			})
+		}
+	}
+}
+
+// TestHint checks the keys offered: only those the Stepper serves, the
+// digits as far as the table goes, and the hint wrapped to the width.
+func TestHint(t *testing.T) {
+	tests := []struct {
+		name    string
+		stepper Stepper
+		width   int
+		want    string
+	}{
+		{"plain stepper", &letterStepper{context: letters("ab")}, 80,
+			"Enter: next · 0-9: pick · a: run to the end · q: quit > "},
+		{"back and tuning", &tunableLetters{letterStepper: letterStepper{context: letters("ab")}, opts: sample.Default}, 80,
+			"Enter: next · 0-9: pick · b: back · +/-: temperature · [/]: top-k ·\na: run to the end · q: quit > "},
+		{"wide terminal", &tunableLetters{letterStepper: letterStepper{context: letters("ab")}, opts: sample.Default}, 120,
+			"Enter: next · 0-9: pick · b: back · +/-: temperature · [/]: top-k · a: run to the end · q: quit > "},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		l := Loop{Stepper: tt.stepper, TokenText: letterText, Mode: ModeInteractive, MaxTokens: 1,
+			In: strings.NewReader("q\n"), Out: &out, Width: tt.width}
+		if _, err := l.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "\n"+tt.want+"q\n") {
+			t.Errorf("%s: the hint is not %q:\n%s", tt.name, tt.want, out.String())
+		}
+		for _, line := range strings.Split(out.String(), "\n") {
+			if n := utf8.RuneCountInString(line); n > tt.width {
+				t.Errorf("%s: a line of %d cells on a terminal of %d: %q", tt.name, n, tt.width, line)
+			}
+		}
+	}
+}
+
+// TestTune checks the steps of the tuning keys against decimal literals:
+// + and - land on tenths (0.85 goes to 0.9 and 0.8, not 0.95 and 0.75),
+// exactly the float a user would type, and top-k keys leave the temperature
+// alone.
+func TestTune(t *testing.T) {
+	tests := []struct {
+		from sample.Options
+		key  string
+		want sample.Options
+	}{
+		{sample.Options{Temperature: 0.8}, "+", sample.Options{Temperature: 0.9}},
+		{sample.Options{Temperature: 0.8}, "-", sample.Options{Temperature: 0.7}},
+		{sample.Options{Temperature: 0.7}, "+", sample.Options{Temperature: 0.8}},
+		{sample.Options{Temperature: 0.2}, "+", sample.Options{Temperature: 0.3}},
+		{sample.Options{Temperature: 0.4}, "-", sample.Options{Temperature: 0.3}},
+		{sample.Options{Temperature: 0.85}, "+", sample.Options{Temperature: 0.9}},
+		{sample.Options{Temperature: 0.85}, "-", sample.Options{Temperature: 0.8}},
+		{sample.Options{Temperature: 0.1}, "-", sample.Options{Temperature: 0}},
+		{sample.Options{Temperature: 0.05}, "-", sample.Options{Temperature: 0}},
+		{sample.Options{Temperature: 0}, "+", sample.Options{Temperature: 0.1}},
+		{sample.Options{Temperature: 2}, "+", sample.Options{Temperature: 2.1}},
+		{sample.Options{Temperature: 0.85, TopK: 0}, "[", sample.Options{Temperature: 0.85, TopK: 10}},
+		{sample.Options{Temperature: 0.85, TopK: 40}, "[", sample.Options{Temperature: 0.85, TopK: 10}},
+		{sample.Options{Temperature: 0.85, TopK: 10}, "[", sample.Options{Temperature: 0.85, TopK: 9}},
+		{sample.Options{Temperature: 0.85, TopK: 9}, "]", sample.Options{Temperature: 0.85, TopK: 10}},
+		{sample.Options{Temperature: 0.85, TopK: 10}, "]", sample.Options{Temperature: 0.85, TopK: 0}},
+		{sample.Options{Temperature: 0.85, TopK: 40}, "]", sample.Options{Temperature: 0.85, TopK: 0}},
+	}
+	for _, tt := range tests {
+		if got := tune(tt.from, tt.key, 10); got != tt.want {
+			t.Errorf("%+v %s: %+v, want %+v", tt.from, tt.key, got, tt.want)
+		}
+	}
+}
+
+// TestSpecialTokensLeftOut starts from a marker token, as tick generate
+// does with no prompt: the trace shows it, the text does not.
+func TestSpecialTokensLeftOut(t *testing.T) {
+	z := int('z' - 'a') // the "marker": after it comes a
+	special := func(id int) bool { return id == z }
+	for _, mode := range []Mode{ModeText, ModeTrace} {
+		f := &letterStepper{context: []int{z}}
+		var out bytes.Buffer
+		l := Loop{Stepper: f, TokenText: letterText, Mode: mode, MaxTokens: 3, Out: &out, Special: special}
+		res, err := l.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(res.Text) != "abc" {
+			t.Errorf("mode %d: text %q, want abc without the marker", mode, res.Text)
+		}
+		want := "abc\n"
+		if mode == ModeTrace {
+			want = "── done: 3 tokens, stopped at max-tokens ──\nabc\n"
+			if !strings.Contains(out.String(), "context (1 tokens): z\n") {
+				t.Errorf("the trace does not show the marker in the context:\n%s", out.String())
+			}
+		}
+		if !strings.HasSuffix(out.String(), want) {
+			t.Errorf("mode %d: output does not end with %q:\n%s", mode, want, out.String())
+		}
+	}
+}
+
+// closingKeys is LineKeys that records when the loop closes it, and what
+// had been written by then.
+type closingKeys struct {
+	Keys
+	out      *bytes.Buffer
+	closes   int
+	atClose  string
+	readsAft int
+}
+
+func (k *closingKeys) ReadKey() (string, error) {
+	if k.closes > 0 {
+		k.readsAft++
+	}
+	return k.Keys.ReadKey()
+}
+
+func (k *closingKeys) Close() error {
+	k.closes++
+	k.atClose = k.out.String()
+	return nil
+}
+
+// TestKeysClosed: the loop closes its keys once, as soon as it stops
+// asking, before the text that follows (a terminal is put back before a
+// run to the end streams text, and before the text q prints).
+func TestKeysClosed(t *testing.T) {
+	for _, tt := range []struct{ keys, after string }{
+		{"a\n", "running to the end:"},
+		{"\nq\n", "── quit"},
+		{"\n\n", "── done"},
+	} {
+		var out bytes.Buffer
+		k := &closingKeys{Keys: LineKeys(strings.NewReader(tt.keys)), out: &out}
+		l := Loop{Stepper: &letterStepper{context: letters("ab")}, TokenText: letterText, Mode: ModeInteractive,
+			MaxTokens: 2, Keys: k, Out: &out}
+		if _, err := l.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if k.closes != 1 || k.readsAft != 0 {
+			t.Errorf("keys %q: closed %d times, read %d times after; want closed once, then not read", tt.keys, k.closes, k.readsAft)
+		}
+		if strings.Contains(k.atClose, tt.after) || !strings.Contains(out.String(), tt.after) {
+			t.Errorf("keys %q: %q was not printed after the keys were closed:\n%s", tt.keys, tt.after, out.String())
+		}
 	}
 }

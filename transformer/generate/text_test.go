@@ -138,3 +138,32 @@ func TestEndOfText(t *testing.T) {
 		t.Errorf("EndOfText found %d in a vocabulary without it", id)
 	}
 }
+
+func TestBeginningOfText(t *testing.T) {
+	spell := func(vocab []string) TokenText {
+		return func(id int) []byte {
+			if id < 0 || id >= len(vocab) {
+				return nil
+			}
+			return []byte(vocab[id])
+		}
+	}
+	tests := []struct {
+		name  string
+		vocab []string
+		id    int
+		ok    bool
+	}{
+		{"GPT-2 starts from <|endoftext|>", []string{"a", "b", "<|endoftext|>"}, 2, true},
+		{"Llama 3 has its own, before its end", []string{"a", "<|begin_of_text|>", "<|end_of_text|>"}, 1, true},
+		{"its own wins over <|endoftext|>", []string{"<|endoftext|>", "<|begin_of_text|>"}, 1, true},
+		{"Llama's end token is no beginning", []string{"a", "<|end_of_text|>"}, 0, false},
+		{"a char vocabulary has none", []string{"a", "b", "<", "|"}, 0, false},
+	}
+	for _, tt := range tests {
+		id, ok := BeginningOfText(len(tt.vocab), spell(tt.vocab))
+		if id != tt.id || ok != tt.ok {
+			t.Errorf("%s: BeginningOfText = %d, %v; want %d, %v", tt.name, id, ok, tt.id, tt.ok)
+		}
+	}
+}
