@@ -1236,7 +1236,7 @@ func TestGenerateEmptyPrompt(t *testing.T) {
 	}
 	trace := tick(t, dir, "", append(args, "--step")...)
 	mustSucceed(t, trace)
-	if !strings.Contains(trace.stdout, "context (1 tokens): <|endoftext|>\n") {
+	if !strings.Contains(trace.stdout, "context (1 token): <|endoftext|>\n") {
 		t.Errorf("the trace does not show the start token in step 1's context:\n%s", trace)
 	}
 	if got, want := lastLine(trace.stdout), strings.ToValidUTF8(text.String(), "\uFFFD"); got != want {

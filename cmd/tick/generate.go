@@ -16,6 +16,7 @@ import (
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
 	"github.com/tick-llm/tick/transformer/sample"
 )
@@ -120,7 +121,7 @@ func runGenerate(args []string) error {
 		In:        os.Stdin,
 		Out:       os.Stdout,
 		Width:     width,
-		Header:    g.Settings(),
+		Header:    g.Settings() + "\nbackend: " + transformer.Backend,
 	}
 	end, hasEnd := generate.EndOfText(tok.VocabSize(), tok.TokenBytes)
 	if hasEnd {

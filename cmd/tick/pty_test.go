@@ -227,7 +227,7 @@ func TestGeneratePtyStepper(t *testing.T) {
 	at = r.waitFor(hint, at)
 
 	r.press("q")
-	r.waitFor("── quit: 1 tokens ──\n"+plain.stdout, at)
+	r.waitFor("── quit: 1 token ──\n"+plain.stdout, at)
 	if code := r.exit(); code != 0 {
 		t.Errorf("q exited %d, want 0:\n%s", code, r.text())
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer/sample"
 )
@@ -271,9 +272,9 @@ func (l *Loop) finish(res Result, stream textStream, mode Mode) error {
 	}
 	var err error
 	if res.Stopped == StoppedQuit {
-		_, err = fmt.Fprintf(l.Out, "── quit: %d tokens ──\n", len(res.IDs))
+		_, err = fmt.Fprintf(l.Out, "── quit: %s ──\n", words.Count(len(res.IDs), "token"))
 	} else {
-		_, err = fmt.Fprintf(l.Out, "── done: %d tokens, stopped at %s ──\n", len(res.IDs), res.Stopped)
+		_, err = fmt.Fprintf(l.Out, "── done: %s, stopped at %s ──\n", words.Count(len(res.IDs), "token"), res.Stopped)
 	}
 	if err == nil && mode != ModeText {
 		_, err = fmt.Fprintln(l.Out, strings.ToValidUTF8(string(res.Text), "\uFFFD"))

@@ -67,7 +67,7 @@ func TestInteractiveKeys(t *testing.T) {
 		{"enter takes the sampler's choice", "\n\n", 2, "cd", StoppedMaxTokens, []string{"── step 2", "done: 2 tokens"}},
 		{"a digit picks that candidate", "\n3\n\n", 3, "cgh", StoppedMaxTokens, []string{"you picked 3: 6 \"g\""}},
 		{"a runs to the end without asking", "a\n", 5, "cdefg", StoppedMaxTokens, []string{"running to the end:\nabcdefg\n"}},
-		{"q quits with the text so far", "\nq\n", 5, "c", StoppedQuit, []string{"── quit: 1 tokens ──\nabc\n"}},
+		{"q quits with the text so far", "\nq\n", 5, "c", StoppedQuit, []string{"── quit: 1 token ──\nabc\n"}},
 		{"end of input quits", "\n", 5, "c", StoppedQuit, nil},
 		{"a wrong key asks again", "x\n12\n9\n", 1, "l", StoppedMaxTokens, []string{`"x" is not a key here.`, `"12" is not a key here.`}},
 		{"keys are case-insensitive", "A\n", 2, "cd", StoppedMaxTokens, nil},
@@ -256,7 +256,7 @@ func TestInteractiveBackAndTune(t *testing.T) {
 			[]string{"nothing to go back to: this is the first step."}},
 		{"+ and - move the temperature by tenths", sample.Options{Temperature: 0.8, TopP: 1}, []string{"+", "-", "-", ""}, 1, "c",
 			[]sample.Options{{Temperature: 0.9, TopP: 1}, {Temperature: 0.8, TopP: 1}, {Temperature: 0.7, TopP: 1}},
-			[]string{"from step 1 on: temperature 0.9 · top-k off\n", "from step 1 on: temperature 0.7 · top-k off\n", "── step 1", "done: 1 tokens"}},
+			[]string{"from step 1 on: temperature 0.9 · top-k off\n", "from step 1 on: temperature 0.7 · top-k off\n", "── step 1", "done: 1 token"}},
 		{"= is + without Shift", sample.Options{Temperature: 1, TopP: 1}, []string{"=", ""}, 1, "c",
 			[]sample.Options{{Temperature: 1.1, TopP: 1}}, []string{"from step 1 on: temperature 1.1 · top-k off\n"}},
 		{"- stops at greedy", sample.Options{Temperature: 0.1, TopP: 1}, []string{"-", "-", ""}, 1, "c",
@@ -271,7 +271,7 @@ func TestInteractiveBackAndTune(t *testing.T) {
 		{"tuning applies at the current step, after going back", sample.Default, []string{"", "b", "+", "", ""}, 2, "cd",
 			[]sample.Options{{Temperature: 1.1, TopP: 1}}, []string{"back to step 1", "from step 1 on: temperature 1.1 · top-k off"}},
 		{"q after b prints the text without the taken-back token", sample.Default, []string{"", "", "b", "q"}, 5, "c", nil,
-			[]string{"── quit: 1 tokens ──\nabc\n"}},
+			[]string{"── quit: 1 token ──\nabc\n"}},
 	}
 	for _, tt := range tests {
 		var lines, raw strings.Builder
@@ -405,7 +405,7 @@ func TestSpecialTokensLeftOut(t *testing.T) {
 		want := "abc\n"
 		if mode == ModeTrace {
 			want = "── done: 3 tokens, stopped at max-tokens ──\nabc\n"
-			if !strings.Contains(out.String(), "context (1 tokens): z\n") {
+			if !strings.Contains(out.String(), "context (1 token): z\n") {
 				t.Errorf("the trace does not show the marker in the context:\n%s", out.String())
 			}
 		}

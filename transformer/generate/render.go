@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer/sample"
 )
@@ -44,7 +45,7 @@ func RenderStep(w io.Writer, s Step, context []byte, width int) error {
 	head := fmt.Sprintf("── step %d ", s.Step)
 	b.WriteString(head + strings.Repeat("─", max(0, width-utf8.RuneCountInString(head))) + "\n")
 
-	label := fmt.Sprintf("context (%d tokens): ", len(s.ContextIDs))
+	label := fmt.Sprintf("context (%s): ", words.Count(len(s.ContextIDs), "token"))
 	if s.Window > 0 && s.Window < len(s.ContextIDs) {
 		label = fmt.Sprintf("context (%d tokens, model reads last %d): ", len(s.ContextIDs), s.Window)
 	}
