@@ -200,12 +200,12 @@ func replaceDir(tmp, dir string) error {
 				return fmt.Errorf("replace %s: %w", dir, err)
 			}
 		}
-		if err := os.Rename(dir, old); err != nil {
+		if err := rename(dir, old); err != nil {
 			return fmt.Errorf("replace %s: %w", dir, err)
 		}
 	}
 	// If dir was missing, old (if any) was the only copy until this rename.
-	if err := os.Rename(tmp, dir); err != nil {
+	if err := rename(tmp, dir); err != nil {
 		return fmt.Errorf("replace %s: %w", dir, err)
 	}
 	atomicfile.SyncDir(filepath.Dir(dir))
@@ -216,6 +216,9 @@ func replaceDir(tmp, dir string) error {
 	}
 	return nil
 }
+
+// rename is os.Rename; tests replace it to make a rename fail.
+var rename = os.Rename
 
 func exists(path string) bool {
 	_, err := os.Lstat(path)
@@ -237,7 +240,7 @@ func discard(p, dir string) error {
 		if exists(trash) {
 			continue
 		}
-		if err := os.Rename(p, trash); err != nil {
+		if err := rename(p, trash); err != nil {
 			return err
 		}
 		// The checkpoint is in place; what fails to be removed here is a

@@ -539,3 +539,76 @@ func TestOpenRunRefusesWhatSavesWouldReplace(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveWithAFailingRename: whichever rename of a save fails (moving the
+// old checkpoint aside, putting the new one in place, discarding the old
+// copy), in each state a save can start from, a complete checkpoint is
+// still there: the new one, or the one before.
+func TestSaveWithAFailingRename(t *testing.T) {
+	states := []struct {
+		name  string
+		setup func(dir string) // from a saved checkpoint at step 1
+	}{
+		{"one checkpoint", func(string) {}},
+		{"moved aside by a killed save", func(dir string) { os.Rename(dir, dir+".old") }},
+		{"with an old copy a killed save left", func(dir string) { os.CopyFS(dir+".old", os.DirFS(dir)) }},
+	}
+	for _, st := range states {
+		for k := 1; k <= 3; k++ {
+			t.Run(fmt.Sprintf("%s/rename %d fails", st.name, k), func(t *testing.T) {
+				root := t.TempDir()
+				dir := filepath.Join(root, Last)
+				if err := Save(dir, tinyCheckpoint(t, 1)); err != nil {
+					t.Fatal(err)
+				}
+				st.setup(dir)
+				n := 0
+				rename = func(from, to string) error {
+					if n++; n == k {
+						return errors.New("injected rename failure")
+					}
+					return os.Rename(from, to)
+				}
+				defer func() { rename = os.Rename }()
+				err := Save(dir, tinyCheckpoint(t, 2))
+				rename = os.Rename
+				if n < k {
+					if err != nil {
+						t.Fatalf("Save made %d renames and failed: %v", n, err)
+					}
+					return // this state needs fewer renames
+				}
+				if err == nil {
+					t.Fatalf("Save succeeded though rename %d failed", k)
+				}
+				ck, err := Load(dir)
+				if err != nil {
+					t.Fatalf("after the failed save no checkpoint loads: %v", err)
+				}
+				if s := ck.State.Step; s != 1 && s != 2 {
+					t.Errorf("loaded step %d, want 1 or 2", s)
+				}
+			})
+		}
+	}
+}
+
+// TestCreateRunWhileAnotherMarksTheFolder: a run that has locked a new
+// folder and is writing its marker (a temporary file there, no marker
+// yet) is reported as holding the folder, not taken for a user's file.
+func TestCreateRunWhileAnotherMarksTheFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	rf, err := CreateRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	if err := os.Rename(filepath.Join(dir, MarkerFile), filepath.Join(dir, ".tick-run.json.tmp-12345")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = CreateRun(dir)
+	var inUse *InUseError
+	if !errors.As(err, &inUse) {
+		t.Errorf("CreateRun while another run marks the folder: %v, want an InUseError", err)
+	}
+}
