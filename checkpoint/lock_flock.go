@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// lockFlags open the lock file without following a symbolic link, so that
+// a link planted under its name cannot make tick write into another file.
+const lockFlags = os.O_RDWR | os.O_CREATE | syscall.O_NOFOLLOW
+
 // tryLock takes an exclusive flock on f without waiting, and reports
 // whether it got it. The kernel releases the lock when the process ends,
 // however it ends (kill -9 included), so a dead run never blocks a folder.

@@ -426,6 +426,9 @@ func CheckRun(dir string) error {
 	if isRun(dir) {
 		return nil
 	}
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("%s is not a folder; give the --out folder of a tick train run", dir)
+	}
 	entries, err := foreign(dir)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
 		return fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
@@ -511,7 +514,7 @@ func (e *InUseError) Error() string {
 // *InUseError naming that process.
 func lockRun(dir string) (*RunFolder, error) {
 	path := filepath.Join(dir, LockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, lockFlags, 0o644)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -610,5 +611,29 @@ func TestCreateRunWhileAnotherMarksTheFolder(t *testing.T) {
 	var inUse *InUseError
 	if !errors.As(err, &inUse) {
 		t.Errorf("CreateRun while another run marks the folder: %v, want an InUseError", err)
+	}
+}
+
+// TestLockFileLinkIsNotFollowed: a symbolic link planted under the lock
+// file's name does not make tick write the holder into the linked file.
+func TestLockFileLinkIsNotFollowed(t *testing.T) {
+	root := t.TempDir()
+	thesis := filepath.Join(root, "thesis.txt")
+	put(t, root, map[string]string{"thesis.txt": "thesis"})
+	dir := filepath.Join(root, "run")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(thesis, filepath.Join(dir, LockFile)); err != nil {
+		t.Fatal(err)
+	}
+	if rf, err := CreateRun(dir); err == nil {
+		rf.Close()
+		if runtime.GOOS == "linux" || runtime.GOOS == "darwin" {
+			t.Error("CreateRun locked a symbolic link")
+		}
+	}
+	if b, _ := os.ReadFile(thesis); string(b) != "thesis" {
+		t.Errorf("the linked file now holds %q", b)
 	}
 }
