@@ -105,7 +105,9 @@ type Checkpoint struct {
 }
 
 // Save writes ck to dir atomically: into a temporary folder beside dir,
-// which then takes dir's place.
+// which then takes dir's place. Only a checkpoint is replaced: a folder at
+// dir (or dir.old) without state.json is the user's, and an error. In a
+// run folder the caller holds the folder's lock (CreateRun, OpenRun).
 func Save(dir string, ck *Checkpoint) error {
 	parent := filepath.Dir(dir)
 	tmp, err := os.MkdirTemp(parent, atomicfile.TempPattern(filepath.Base(dir)))

@@ -25,8 +25,8 @@ import (
 	"github.com/tick-llm/tick/checkpoint"
 )
 
-// tree maps every file and folder under root (hidden ones included) to a
-// hash of its contents, "dir" for folders.
+// tree maps every file and folder under root (hidden ones included) to
+// its contents, "dir" for folders.
 func tree(t *testing.T, root string) map[string]string {
 	t.Helper()
 	h := map[string]string{}
@@ -181,6 +181,35 @@ func TestBPETrainKeepsPackageJSON(t *testing.T) {
 		t.Errorf("the second training left %d ranks, want 320", n)
 	}
 	mustSucceed(t, tick(t, dir, "", "tokenize", "--encoding", own, "of light"))
+}
+
+// TestHalfSavedVocabularyIsRefused: the state a kill between the two
+// renames of a vocabulary save leaves (the new sidecar beside the old rank
+// file) is refused by every command that loads it, with one line saying
+// to train it again, instead of encoding with the wrong pattern.
+func TestHalfSavedVocabularyIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	corpus, _ := opticks(t, dir, "corpus.txt", 8000)
+	data, _ := opticks(t, dir, "opticks.txt", 20000)
+	old, next := filepath.Join(dir, "v.tiktoken"), filepath.Join(dir, "next", "v.tiktoken")
+	os.Mkdir(filepath.Dir(next), 0o755)
+	mustSucceed(t, tick(t, dir, "", "bpe", "train", "--file", corpus, "--vocab", "300", "--pattern", "gpt2", "--out", old))
+	mustSucceed(t, tick(t, dir, "", "bpe", "train", "--file", corpus, "--vocab", "320", "--pattern", "none", "--out", next))
+	side, err := os.ReadFile(filepath.Join(dir, "next", "v.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "v.json"), side, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"tokenize", "--encoding", old, "of light"},
+		{"bpe", "explain", "--encoding", old, "of light"},
+		append([]string{"train", "--data", data, "--tokenizer", old, "--out", filepath.Join(dir, "run")}, tinyArgs...),
+	} {
+		r := tick(t, dir, "", args...)
+		checkBadInput(t, r, old, "do not belong together", "tick bpe train --out "+old)
+	}
 }
 
 // TestTrainRefusesNestedRun: a run inside another run's checkpoint folder
