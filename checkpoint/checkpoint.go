@@ -16,6 +16,12 @@
 // state.json records a SHA-256 of every other file, so a damaged checkpoint
 // is detected instead of silently loaded.
 //
+// A run folder is marked as tick's by tick-run.json and locked (flock on
+// .tick-run.lock) by the one process that writes it (CreateRun, OpenRun):
+// tick writes, replaces and removes only in a marked folder, only the
+// names a run owns, and only while it holds the lock. A folder that is not
+// empty and not a run is the user's and is refused.
+//
 // Loading a model for generation needs only this package, not the training
 // code: see LoadModel.
 package checkpoint
@@ -27,10 +33,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/tick-llm/tick/internal/atomicfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/safetensors"
@@ -95,10 +105,12 @@ type Checkpoint struct {
 }
 
 // Save writes ck to dir atomically: into a temporary folder beside dir,
-// which then takes dir's place.
+// which then takes dir's place. Only a checkpoint is replaced: a folder at
+// dir (or dir.old) without state.json is the user's, and an error. In a
+// run folder the caller holds the folder's lock (CreateRun, OpenRun).
 func Save(dir string, ck *Checkpoint) error {
 	parent := filepath.Dir(dir)
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	tmp, err := os.MkdirTemp(parent, atomicfile.TempPattern(filepath.Base(dir)))
 	if err != nil {
 		return fmt.Errorf("save checkpoint: %w", err)
 	}
@@ -170,24 +182,75 @@ func write(dir string, ck *Checkpoint) error {
 // replaceDir makes the finished folder tmp take the place of dir. A folder
 // cannot be renamed over a non-empty one, so the old dir is first moved
 // aside to dir.old; if the process dies in between, ReadState finds
-// dir.old and uses it.
+// dir.old and uses it. At every moment one complete checkpoint is in
+// place under dir or dir.old.
+//
+// Only checkpoints are replaced: a dir or dir.old without state.json is
+// not tick's, and is an error. Folders are removed by discard, never in
+// place.
 func replaceDir(tmp, dir string) error {
 	old := dir + ".old"
-	if err := os.RemoveAll(old); err != nil {
-		return fmt.Errorf("replace %s: %w", dir, err)
+	for _, d := range []string{dir, old} {
+		if _, err := os.Lstat(d); err == nil && !isCheckpoint(d) {
+			return fmt.Errorf("%s is in the way and is not a checkpoint (it has no %s); tick replaces only checkpoints it wrote: move or rename it", d, StateFile)
+		}
 	}
-	if _, err := os.Stat(dir); err == nil {
-		if err := os.Rename(dir, old); err != nil {
+	if exists(dir) {
+		if exists(old) {
+			// Left by an interrupted save: older than dir, which is complete.
+			if err := discard(old, dir); err != nil {
+				return fmt.Errorf("replace %s: %w", dir, err)
+			}
+		}
+		if err := rename(dir, old); err != nil {
 			return fmt.Errorf("replace %s: %w", dir, err)
 		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
+	// If dir was missing, old (if any) was the only copy until this rename.
+	if err := rename(tmp, dir); err != nil {
 		return fmt.Errorf("replace %s: %w", dir, err)
 	}
-	if err := os.RemoveAll(old); err != nil {
-		return fmt.Errorf("replace %s: %w", dir, err)
+	atomicfile.SyncDir(filepath.Dir(dir))
+	if exists(old) {
+		if err := discard(old, dir); err != nil {
+			return fmt.Errorf("replace %s: %w", dir, err)
+		}
 	}
 	return nil
+}
+
+// rename is os.Rename; tests replace it to make a rename fail.
+var rename = os.Rename
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// discard removes the folder p, a superseded copy of checkpoint dir. It is
+// first renamed to a temporary name of dir's (atomicfile.TempPattern), so
+// that a process killed while removing it leaves no half of a checkpoint
+// under a checkpoint's name, only a temporary folder that the next run to
+// open the folder removes (RunFolder.Removed).
+func discard(p, dir string) error {
+	parent, base := filepath.Split(dir)
+	if parent == "" {
+		parent = "."
+	}
+	for range 10000 {
+		trash := filepath.Join(parent, strings.Replace(atomicfile.TempPattern(base), "*", strconv.FormatUint(uint64(rand.Uint32()), 10), 1))
+		if exists(trash) {
+			continue
+		}
+		if err := rename(p, trash); err != nil {
+			return err
+		}
+		// The checkpoint is in place; what fails to be removed here is a
+		// temporary folder, removed when the run folder is next opened.
+		os.RemoveAll(trash)
+		return nil
+	}
+	return fmt.Errorf("discard %s: no free temporary name", p)
 }
 
 func fileSHA256(path string) (string, error) {

@@ -1,6 +1,8 @@
 package tokenizer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -154,6 +156,11 @@ func (e *RankFileError) Unwrap() error { return e.Err }
 type Sidecar struct {
 	Pattern       string         `json:"pattern"`
 	SpecialTokens map[string]int `json:"special_tokens"`
+	// RankFileSHA256, if set, is the SHA-256 (hex) of the rank file the
+	// sidecar was written for, so that a sidecar beside another rank file
+	// (a save interrupted between the two) is detected at loading instead
+	// of silently splitting with the wrong pattern.
+	RankFileSHA256 string `json:"rank_file_sha256,omitempty"`
 }
 
 // SidecarPath returns where the sidecar of rank file path lives.
@@ -181,7 +188,32 @@ func loadWithSidecar(path string) (*Encoding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sidecar %s: %w (fix its \"pattern\" field)", sc, err)
 	}
-	return Load(path, pat, s.SpecialTokens)
+	if s.RankFileSHA256 == "" {
+		return Load(path, pat, s.SpecialTokens)
+	}
+	ranks, err := readRankFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(ranks); hex.EncodeToString(sum[:]) != strings.ToLower(s.RankFileSHA256) {
+		return nil, &SidecarMismatchError{RankFile: path, Sidecar: sc}
+	}
+	enc, err := fromRankData(strings.TrimSuffix(filepath.Base(path), ".tiktoken"), ranks, pat, s.SpecialTokens)
+	if err != nil {
+		return nil, &RankFileError{Path: path, Err: err}
+	}
+	return enc, nil
+}
+
+// SidecarMismatchError is the error of Get for a rank file whose sidecar
+// was written for another rank file (its RankFileSHA256 differs).
+type SidecarMismatchError struct {
+	RankFile string // the .tiktoken file
+	Sidecar  string // its sidecar, SidecarPath(RankFile)
+}
+
+func (e *SidecarMismatchError) Error() string {
+	return fmt.Sprintf("rank file %s and its sidecar %s do not belong together: the sidecar records the SHA-256 of another rank file (a save was interrupted between the two, or one was replaced without the other); save the vocabulary again (package bpe: Vocab.Save), or delete \"rank_file_sha256\" from the sidecar if the rank file was changed on purpose", e.RankFile, e.Sidecar)
 }
 
 // SidecarExample is what a sidecar looks like, for error messages.

@@ -52,7 +52,7 @@ func ExampleRun() {
 	fmt.Println(strings.Join(names, " "))
 	fmt.Printf("trained %d steps\n", r.Step)
 	// Output:
-	// best last loss.png metrics.jsonl
+	// .tick-run.lock best last loss.png metrics.jsonl tick-run.json
 	// trained 10 steps
 }
 

@@ -1,11 +1,11 @@
 package train
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -32,9 +32,15 @@ type Metric struct {
 	ValLoss   float64 `json:"val_loss,omitempty"`
 }
 
-// metricsLog appends metrics to a JSON-lines file.
+// metricsLog appends metrics to a JSON-lines file, a whole line at a
+// time: a write that fails part-way (a full disk) is cut off again, so the
+// file never ends in half a line. (If even that fails, or the process is
+// killed mid-write, the reader drops an unfinished last line: see
+// ReadMetrics.)
 type metricsLog struct {
-	f *os.File
+	f    *os.File
+	w    io.Writer // f; tests put an error-injecting writer here
+	size int64     // bytes of whole lines in f
 }
 
 func openMetrics(path string) (*metricsLog, error) {
@@ -42,7 +48,12 @@ func openMetrics(path string) (*metricsLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
 	}
-	return &metricsLog{f: f}, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open metrics: %w", err)
+	}
+	return &metricsLog{f: f, w: f, size: st.Size()}, nil
 }
 
 func (l *metricsLog) add(m Metric) error {
@@ -50,44 +61,66 @@ func (l *metricsLog) add(m Metric) error {
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-	if _, err := l.f.Write(append(b, '\n')); err != nil {
+	n, err := l.w.Write(append(b, '\n'))
+	if err != nil {
+		if n > 0 {
+			// Take back the part that was written; appends go to the end,
+			// so the next line starts where this one did.
+			l.f.Truncate(l.size)
+		}
 		return fmt.Errorf("metrics: %w", err)
 	}
+	l.size += int64(n)
 	return nil
 }
 
 func (l *metricsLog) close() error { return l.f.Close() }
 
 // ReadMetrics reads a metrics.jsonl file; a missing file is no metrics.
+// A last line without its newline that is not valid JSON is dropped: it is
+// one whose writing was cut short (a full disk, a kill), or is still being
+// written by the run. A damaged line anywhere else is an error.
 func ReadMetrics(path string) ([]Metric, error) {
+	ms, _, err := readMetrics(path)
+	return ms, err
+}
+
+// readMetrics is ReadMetrics, also reporting whether the file ends
+// without a newline (an unfinished last line, dropped or not), which an
+// append must not be glued to.
+func readMetrics(path string) ([]Metric, bool, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read metrics: %w", err)
+		return nil, false, fmt.Errorf("read metrics: %w", err)
 	}
 	var ms []Metric
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+	unfinished := len(data) > 0 && data[len(data)-1] != '\n'
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for i, b := range lines {
+		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
 		var m Metric
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
+		if err := json.Unmarshal(b, &m); err != nil {
+			if i == len(lines)-1 && !bytes.HasSuffix(b, []byte("\n")) {
+				return ms, true, nil // cut short
+			}
+			return nil, false, fmt.Errorf("%s line %d: %w", path, i+1, err)
 		}
 		ms = append(ms, m)
 	}
-	return ms, sc.Err()
+	return ms, unfinished, nil
 }
 
 // trimMetrics drops the lines after step (a run killed after its last
-// checkpoint logged steps that the resumed run will redo) and rewrites the
-// file atomically. It returns the lines kept.
+// checkpoint logged steps that the resumed run will redo) and an
+// unfinished last line, and rewrites the file atomically. It returns the
+// lines kept.
 func trimMetrics(path string, step int) ([]Metric, error) {
-	ms, err := ReadMetrics(path)
+	ms, unfinished, err := readMetrics(path)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +130,7 @@ func trimMetrics(path string, step int) ([]Metric, error) {
 			keep = append(keep, m)
 		}
 	}
-	if len(keep) == len(ms) {
+	if len(keep) == len(ms) && !unfinished {
 		return keep, nil
 	}
 	var buf bytes.Buffer

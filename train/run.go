@@ -16,6 +16,7 @@ import (
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/data"
 	"github.com/tick-llm/tick/eval"
+	"github.com/tick-llm/tick/internal/atomicfile"
 	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
@@ -63,6 +64,7 @@ type trainer struct {
 	evalVal       []data.Window
 	prompt        []int
 	state         checkpoint.State
+	folder        *checkpoint.RunFolder // o.Out, locked for the whole run
 	lastSavedStep int
 	lastEvalTrain float64
 	metrics       []Metric
@@ -86,7 +88,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (*Result, error) {
 	if o.Resume {
 		setup = t.resume
 	}
-	if err := setup(); err != nil {
+	err := setup()
+	defer t.folder.Close() // nil-safe: setup may fail before it locked
+	if err != nil {
 		return nil, err
 	}
 	defer t.log.close()
@@ -110,11 +114,15 @@ func (t *trainer) println(format string, args ...any) {
 // training time is spent.
 func (t *trainer) fresh() error {
 	o := t.o
-	if err := prepareOutDir(o.Out); err != nil {
+	var err error
+	if t.folder, err = prepareOutDir(o.Out); err != nil {
 		return err
 	}
 	if err := checkWritable(o.Out); err != nil {
 		return err
+	}
+	if t.folder.Restarted {
+		t.println("%s held a run stopped before its first checkpoint; starting it again", o.Out)
 	}
 	name, text, err := data.Read(o.Data)
 	if err != nil {
@@ -149,10 +157,23 @@ func (t *trainer) fresh() error {
 // so the rest of the run equals an uninterrupted one bit for bit.
 func (t *trainer) resume() error {
 	o := t.o
+	nothing := fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", o.Out)
+	// Locked before the checkpoint is read, so that no other process
+	// saves it meanwhile; what interrupted saves left is removed.
+	var err error
+	if t.folder, err = checkpoint.OpenRun(o.Out); err != nil {
+		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
+			return nothing
+		}
+		return err
+	}
+	if n := len(t.folder.Removed); n > 0 {
+		t.println("removed %s that interrupted saves left in %s", words.Count(n, "temporary file"), o.Out)
+	}
 	ck, err := checkpoint.Load(filepath.Join(o.Out, checkpoint.Last))
 	if err != nil {
 		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
-			return fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", o.Out)
+			return nothing
 		}
 		return err
 	}
@@ -287,31 +308,19 @@ func defaultPrompt(tok tokenizer.Tokenizer, val []int, n int) []int {
 	return val[:n]
 }
 
-// prepareOutDir creates the run folder, refusing one that already holds a
-// run so that nothing is overwritten.
-func prepareOutDir(dir string) error {
-	for _, name := range []string{checkpoint.Last, checkpoint.Best} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return fmt.Errorf("%s already holds a run (%s); continue it with --resume or choose another --out", dir, name)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, metricsFile)); err == nil {
-		return fmt.Errorf("%s holds metrics.jsonl of a run that saved no checkpoint; delete the folder or choose another --out", dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("output folder %s cannot be created (%v); choose another --out", dir, err)
-	}
-	return nil
+// prepareOutDir creates, marks and locks the folder of a new run
+// (checkpoint.CreateRun). It refuses a folder that already holds a run, so
+// that nothing is overwritten, a folder that is not empty and is not a
+// tick run, since what is in it is the user's, and a folder inside another
+// run's checkpoints, which that run's saves would delete.
+func prepareOutDir(dir string) (*checkpoint.RunFolder, error) {
+	return checkpoint.CreateRun(dir)
 }
 
 // checkWritable fails early, before training, if checkpoints could not be
 // written.
 func checkWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".write-test-*")
+	f, err := os.CreateTemp(dir, atomicfile.TempPattern(checkpoint.WriteTestBase))
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -422,7 +431,7 @@ func (t *trainer) step(step int) error {
 	m := Metric{Kind: "step", Step: step, Loss: loss, LR: t.sched.LR(step), GradNorm: norm, TokensSec: tps}
 	t.metrics = append(t.metrics, m)
 	if err := t.log.add(m); err != nil {
-		return err
+		return t.writeFailed(err)
 	}
 	t.bar.step(step, loss, tps)
 	return nil
@@ -461,7 +470,7 @@ func (t *trainer) evaluate(step int) error {
 	m := Metric{Kind: "eval", Step: step, TrainLoss: tr.Loss(), ValLoss: va.Loss()}
 	t.metrics = append(t.metrics, m)
 	if err := t.log.add(m); err != nil {
-		return err
+		return t.writeFailed(err)
 	}
 	improved := !t.state.Evaluated || va.Loss() < t.state.BestVal
 	t.state.Evaluated = true
@@ -471,8 +480,8 @@ func (t *trainer) evaluate(step int) error {
 		mark = " (best so far)"
 	}
 	t.printf("step %d: train loss %.4f, val loss %.4f%s\n", step, tr.Loss(), va.Loss(), mark)
-	if err := writeLossPlot(filepath.Join(o.Out, "loss.png"), t.metrics); err != nil {
-		return err
+	if err := writeLossPlot(filepath.Join(o.Out, checkpoint.PlotFile), t.metrics); err != nil {
+		return t.writeFailed(err)
 	}
 	if o.SampleTokens > 0 {
 		ids, err := sampleText(t.model, t.prompt, o.SampleTokens, o.Seed)
@@ -483,9 +492,25 @@ func (t *trainer) evaluate(step int) error {
 		// Indented under its label, so a multi-line sample stays readable.
 		t.printf("%s\n", wrap("sample: "+text, lineWidth, "        "))
 	}
-	return t.save(improved)
+	if err := t.save(improved); err != nil {
+		return t.writeFailed(err)
+	}
+	return nil
 }
 
+// writeFailed adds to an error writing the run folder (a full disk, most
+// likely) what is kept and how to go on. Every write is atomic or cut back
+// to whole lines, so the last checkpoint is intact.
+func (t *trainer) writeFailed(err error) error {
+	if t.lastSavedStep < 0 {
+		return fmt.Errorf("%w; no checkpoint was written yet: free some space (or fix the folder) and start the run again", err)
+	}
+	return fmt.Errorf("%w; the last checkpoint (step %d) is kept in %s: free some space (or fix the folder) and continue with: tick train --out %s --resume",
+		err, t.lastSavedStep, filepath.Join(t.o.Out, checkpoint.Last), t.o.Out)
+}
+
+// save writes the last checkpoint, and the best when best is set. The run
+// folder is locked (t.folder), so no other process writes it meanwhile.
 func (t *trainer) save(best bool) error {
 	st, err := t.batches.State()
 	if err != nil {

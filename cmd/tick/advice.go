@@ -18,7 +18,10 @@ func flagAdvice(err error) error {
 	var special *tokenizer.SpecialTokenError
 	var sidecar *tokenizer.SidecarError
 	var rankFile *tokenizer.RankFileError
+	var mismatch *tokenizer.SidecarMismatchError
 	switch {
+	case errors.As(err, &mismatch):
+		return fmt.Errorf("rank file %s and its sidecar %s do not belong together (the sidecar records the SHA-256 of another rank file: a save was interrupted, or one file was replaced alone): train it again with 'tick bpe train --out %s', or delete \"rank_file_sha256\" from the sidecar if you changed the rank file on purpose", mismatch.RankFile, mismatch.Sidecar, mismatch.RankFile)
 	case errors.As(err, &option) && sampleFlags[option.Option] != "":
 		return fmt.Errorf("%s %v is out of range: %s", sampleFlags[option.Option], option.Value, option.Want)
 	case errors.As(err, &special):

@@ -94,7 +94,7 @@ func bpeTrain(args []string) error {
 		return err
 	}
 	if err := bpe.CheckSavePath(*out); err != nil {
-		return err
+		return bpeSaveAdvice(err)
 	}
 	text, err := readFlagFile("--file", *file)
 	if err != nil {
@@ -131,7 +131,7 @@ func bpeTrain(args []string) error {
 		fmt.Fprintln(os.Stderr)
 	}
 	if err := v.Save(*out); err != nil {
-		return err
+		return bpeSaveAdvice(err)
 	}
 
 	fmt.Printf("learned %d merges in %.2fs\n", len(v.Merges), took.Seconds())
@@ -158,6 +158,16 @@ func bpeTrain(args []string) error {
 	fmt.Printf("wrote %s and %s\n", *out, tokenizer.SidecarPath(*out))
 	fmt.Printf("try: tick bpe explain --encoding %s 'some text'\n", *out)
 	return nil
+}
+
+// bpeSaveAdvice names --out in the error of a save that would replace a
+// file that is not a sidecar.
+func bpeSaveAdvice(err error) error {
+	var ns *bpe.NotSidecarError
+	if errors.As(err, &ns) {
+		return fmt.Errorf("%s exists and is not a tokenizer sidecar (%s), and --out %s writes its sidecar there: rename that file, or choose another --out", ns.Path, ns.Why, ns.RankFile)
+	}
+	return err
 }
 
 func bpeExplain(args []string) error {

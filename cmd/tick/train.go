@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/train"
 )
@@ -74,6 +75,11 @@ func runTrain(args []string) error {
 		return fmt.Errorf("unexpected argument %q; flags only, e.g. --data FILE", pos[0])
 	}
 	if o.Resume {
+		// A folder that is not a run (the user's own) is named as such,
+		// rather than as a run with nothing to resume.
+		if err := checkpoint.CheckRun(o.Out); err != nil && !errors.Is(err, checkpoint.ErrNoCheckpoint) {
+			return err
+		}
 		// A resumed run takes its settings from its checkpoint; flags given
 		// again must agree with them (train.Run checks).
 		saved, err := train.SavedOptions(o.Out)

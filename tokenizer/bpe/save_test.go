@@ -1,6 +1,8 @@
 package bpe
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -116,7 +118,10 @@ func TestSaveFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(strings.Fields(string(side)), ""); got != `{"pattern":"cl100k","special_tokens":{"<|endoftext|>":258}}` {
+	// The sidecar records the SHA-256 of the rank file as it is on disk.
+	sum := sha256.Sum256(ranks)
+	want := `{"pattern":"cl100k","special_tokens":{"<|endoftext|>":258},"rank_file_sha256":"` + hex.EncodeToString(sum[:]) + `"}`
+	if got := strings.Join(strings.Fields(string(side)), ""); got != want {
 		t.Fatalf("sidecar %s", side)
 	}
 	entries, _ := os.ReadDir(dir)
