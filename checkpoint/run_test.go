@@ -1,11 +1,9 @@
 package checkpoint
 
 import (
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/internal/filetree"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -47,23 +46,7 @@ func tinyCheckpoint(t *testing.T, step int) *Checkpoint {
 // ("dir" for folders), to show that nothing was touched.
 func snapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
-	h := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		if d.IsDir() {
-			h[rel] = "dir"
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		h[rel] = fmt.Sprintf("%x", sha256.Sum256(b))
-		return nil
-	})
+	h, err := filetree.Snapshot(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,16 +351,11 @@ func loadStep(t *testing.T, dir string) int {
 // onlyEntries checks that dir holds exactly names.
 func onlyEntries(t *testing.T, dir string, names ...string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	got, err := filetree.Names(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	slices.Sort(names)
-	if !slices.Equal(got, names) {
+	if slices.Sort(names); !slices.Equal(got, names) {
 		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }

@@ -13,12 +13,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -38,6 +36,7 @@ import (
 	"github.com/rivo/uniseg"
 
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/internal/filetree"
 	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/internal/tiktokenref"
 )
@@ -417,21 +416,11 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// hashTree maps each file under root to its SHA-256.
+// hashTree maps each file and folder under root to its SHA-256 ("dir" for
+// folders).
 func hashTree(t *testing.T, root string) map[string]string {
 	t.Helper()
-	h := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		h[strings.TrimPrefix(p, root)] = fmt.Sprintf("%x", sha256.Sum256(b))[:12]
-		return nil
-	})
+	h, err := filetree.Snapshot(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -23,29 +22,14 @@ import (
 	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/internal/filetree"
 )
 
-// tree maps every file and folder under root (hidden ones included) to
-// its contents, "dir" for folders.
+// tree maps every file and folder under root (hidden ones included) to a
+// hash of its contents, "dir" for folders.
 func tree(t *testing.T, root string) map[string]string {
 	t.Helper()
-	h := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		if d.IsDir() {
-			h[rel] = "dir"
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		h[rel] = string(b)
-		return nil
-	})
+	h, err := filetree.Snapshot(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tick-llm/tick/internal/filetree"
 )
 
 func TestWriteFileReplacesAndIsReadable(t *testing.T) {
@@ -62,21 +65,12 @@ func TestWriteIntoMissingFolderFails(t *testing.T) {
 // file was left behind.
 func assertOnly(t *testing.T, dir string, names ...string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	got, err := filetree.Names(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	if len(got) != len(names) {
+	if slices.Sort(names); !slices.Equal(got, names) {
 		t.Fatalf("folder holds %v, want %v", got, names)
-	}
-	for i := range names {
-		if got[i] != names[i] {
-			t.Fatalf("folder holds %v, want %v", got, names)
-		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tick-llm/tick/internal/atomicfile"
+	"github.com/tick-llm/tick/internal/filetree"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
@@ -260,15 +261,11 @@ func TestSaveNeverReplacesOtherFiles(t *testing.T) {
 // assertFiles checks that dir holds exactly names: no temporary file.
 func assertFiles(t *testing.T, dir string, names ...string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
+	got, err := filetree.Names(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name())
-	}
-	if !slices.Equal(got, names) {
+	if slices.Sort(names); !slices.Equal(got, names) {
 		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }
