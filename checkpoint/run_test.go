@@ -42,17 +42,6 @@ func tinyCheckpoint(t *testing.T, step int) *Checkpoint {
 	return ck
 }
 
-// snapshot maps every file and folder under root to a hash of its contents
-// ("dir" for folders), to show that nothing was touched.
-func snapshot(t *testing.T, root string) map[string]string {
-	t.Helper()
-	h, err := filetree.Snapshot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
 // put writes files (path -> contents, a path ending in "/" is a folder)
 // under root.
 func put(t *testing.T, root string, files map[string]string) {
@@ -133,7 +122,7 @@ func TestUserFoldersAreRefused(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "u")
 			put(t, dir, c.files)
-			before := snapshot(t, dir)
+			before := filetree.Snapshot(t, dir)
 
 			_, err := CreateRun(dir)
 			oneLine(t, "CreateRun", err, append([]string{dir, "not a tick run", "choose another --out"}, c.names...)...)
@@ -148,7 +137,7 @@ func TestUserFoldersAreRefused(t *testing.T) {
 			_, err = Clear(dir)
 			oneLine(t, "Clear", err, dir, "not a training run")
 
-			if after := snapshot(t, dir); !maps.Equal(before, after) {
+			if after := filetree.Snapshot(t, dir); !maps.Equal(before, after) {
 				t.Errorf("the user's folder changed:\nbefore %v\nafter  %v", before, after)
 			}
 		})
@@ -211,7 +200,7 @@ func TestCreateRunMarksAndLocks(t *testing.T) {
 func TestCreateRunRefusesARun(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	newRun(t, dir, true)
-	before := snapshot(t, dir)
+	before := filetree.Snapshot(t, dir)
 	_, err := CreateRun(dir)
 	oneLine(t, "marked run", err, dir, "already holds a run", "--resume")
 	if err := os.Remove(filepath.Join(dir, MarkerFile)); err != nil {
@@ -220,7 +209,7 @@ func TestCreateRunRefusesARun(t *testing.T) {
 	delete(before, MarkerFile)
 	_, err = CreateRun(dir)
 	oneLine(t, "run from before markers", err, dir, "already holds a run", "--resume")
-	if after := snapshot(t, dir); !maps.Equal(before, after) {
+	if after := filetree.Snapshot(t, dir); !maps.Equal(before, after) {
 		t.Errorf("a refused CreateRun changed the run:\nbefore %v\nafter  %v", before, after)
 	}
 }
@@ -268,7 +257,7 @@ func TestNestedRunsRefused(t *testing.T) {
 	if err := os.Symlink(filepath.Join(nest, Best), link); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, nest)
+	before := filetree.Snapshot(t, nest)
 	for _, c := range []struct{ out, want string }{
 		{filepath.Join(nest, Best), "checkpoint folder of the run in " + nest},
 		{filepath.Join(nest, Last), "checkpoint folder of the run in " + nest},
@@ -286,7 +275,7 @@ func TestNestedRunsRefused(t *testing.T) {
 		rf.Close()
 		oneLine(t, "OpenRun "+c.out, err, c.out, c.want)
 	}
-	if after := snapshot(t, nest); !maps.Equal(before, after) {
+	if after := filetree.Snapshot(t, nest); !maps.Equal(before, after) {
 		t.Errorf("the outer run changed:\nbefore %v\nafter  %v", before, after)
 	}
 	// A folder beside the checkpoints is no name the run writes.
@@ -319,19 +308,19 @@ func TestSaveReplacesOnlyCheckpoints(t *testing.T) {
 	if got := loadStep(t, dir); got != 3 {
 		t.Errorf("step %d after three saves, want 3", got)
 	}
-	onlyEntries(t, root, "ck")
+	filetree.Only(t, root, "ck")
 
 	for _, c := range []struct{ name, in string }{{"a user's ck.old", dir + ".old"}, {"a user's ck", filepath.Join(root, "mine")}} {
 		t.Run(c.name, func(t *testing.T) {
 			put(t, c.in, map[string]string{"thesis.txt": "thesis"})
-			before := snapshot(t, root)
+			before := filetree.Snapshot(t, root)
 			target := dir
 			if c.in != dir+".old" {
 				target = c.in
 			}
 			err := Save(target, tinyCheckpoint(t, 4))
 			oneLine(t, "Save", err, c.in, "not a checkpoint", "move or rename it")
-			if after := snapshot(t, root); !maps.Equal(before, after) {
+			if after := filetree.Snapshot(t, root); !maps.Equal(before, after) {
 				t.Errorf("a refused Save changed the folder:\nbefore %v\nafter  %v", before, after)
 			}
 			os.RemoveAll(c.in)
@@ -346,18 +335,6 @@ func loadStep(t *testing.T, dir string) int {
 		t.Fatalf("load %s: %v", dir, err)
 	}
 	return ck.State.Step
-}
-
-// onlyEntries checks that dir holds exactly names.
-func onlyEntries(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	got, err := filetree.Names(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Sort(names); !slices.Equal(got, names) {
-		t.Errorf("%s holds %v, want %v", dir, got, names)
-	}
 }
 
 // TestSaveAfterAKill: the states a kill during Save can leave (last/ moved
@@ -387,7 +364,7 @@ func TestSaveAfterAKill(t *testing.T) {
 			if got := loadStep(t, dir); got != 6 {
 				t.Errorf("step %d after the next save, want 6", got)
 			}
-			onlyEntries(t, root, Last)
+			filetree.Only(t, root, Last)
 		})
 	}
 }
@@ -471,7 +448,7 @@ func TestClear(t *testing.T) {
 			c.make(dir)
 			var before map[string]string
 			if _, err := os.Stat(dir); err == nil {
-				before = snapshot(t, dir)
+				before = filetree.Snapshot(t, dir)
 			}
 			removed, err := Clear(dir)
 			if c.want == "" && err != nil {
@@ -488,7 +465,7 @@ func TestClear(t *testing.T) {
 			case c.removed && statErr == nil:
 				t.Errorf("the run is still there")
 			case !c.removed && before != nil:
-				if after := snapshot(t, dir); !maps.Equal(before, after) {
+				if after := filetree.Snapshot(t, dir); !maps.Equal(before, after) {
 					t.Errorf("Clear changed the folder:\nbefore %v\nafter  %v", before, after)
 				}
 			}
@@ -508,11 +485,11 @@ func TestOpenRunRefusesWhatSavesWouldReplace(t *testing.T) {
 				os.Remove(filepath.Join(dir, MarkerFile))
 			}
 			put(t, dir, map[string]string{"best.old/thesis.txt": "thesis", ".last.tmp-3/": ""})
-			before := snapshot(t, dir)
+			before := filetree.Snapshot(t, dir)
 			rf, err := OpenRun(dir)
 			rf.Close()
 			oneLine(t, "OpenRun", err, filepath.Join(dir, "best.old"), "not a checkpoint", "rename it")
-			if after := snapshot(t, dir); !maps.Equal(before, after) {
+			if after := filetree.Snapshot(t, dir); !maps.Equal(before, after) {
 				t.Errorf("a refused OpenRun changed the folder:\nbefore %v\nafter  %v", before, after)
 			}
 		})

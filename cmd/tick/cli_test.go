@@ -398,7 +398,7 @@ func TestBadInput(t *testing.T) {
 
 		{"bench missing --file", []string{"bench", "tokenizer", "--encoding", "cl100k_base", "--file", missing}, []string{missing, "does not exist"}},
 	}
-	before := hashTree(t, run)
+	before := filetree.Snapshot(t, run)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := tick(t, dir, "", c.args...)
@@ -406,7 +406,7 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	// Nothing lost: the failed --resume attempts left the run as it was.
-	if after := hashTree(t, run); !maps.Equal(before, after) {
+	if after := filetree.Snapshot(t, run); !maps.Equal(before, after) {
 		t.Errorf("a failed command changed the run folder %s:\nbefore %v\nafter  %v", run, before, after)
 	}
 	for _, p := range []string{filepath.Join(dir, "v.tiktoken"), filepath.Join(dir, "v.json")} {
@@ -414,17 +414,6 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("a failed bpe train left %s behind", p)
 		}
 	}
-}
-
-// hashTree maps each file and folder under root to its SHA-256 ("dir" for
-// folders).
-func hashTree(t *testing.T, root string) map[string]string {
-	t.Helper()
-	h, err := filetree.Snapshot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
 }
 
 // ---------------------------------------------------------------------------

@@ -25,17 +25,6 @@ import (
 	"github.com/tick-llm/tick/internal/filetree"
 )
 
-// tree maps every file and folder under root (hidden ones included) to a
-// hash of its contents, "dir" for folders.
-func tree(t *testing.T, root string) map[string]string {
-	t.Helper()
-	h, err := filetree.Snapshot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
 func sameTree(t *testing.T, what string, before, after map[string]string) {
 	t.Helper()
 	if !maps.Equal(before, after) {
@@ -129,13 +118,13 @@ func TestTrainKeepsTheUsersFolder(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			u := filepath.Join(dir, "u"+strconv.Itoa(i))
 			writeFiles(t, u, c.files)
-			before := tree(t, u)
+			before := filetree.Snapshot(t, u)
 			r := tick(t, dir, "", append([]string{"train", "--data", data, "--out", u}, append(tinyArgs, "--steps", "20")...)...)
 			checkBadInput(t, r, append([]string{u, "not a tick run", "choose another --out"}, c.names...)...)
-			sameTree(t, "the user's folder after tick train", before, tree(t, u))
+			sameTree(t, "the user's folder after tick train", before, filetree.Snapshot(t, u))
 			r = tick(t, dir, "", "train", "--data", data, "--out", u, "--resume")
 			checkBadInput(t, r, u, "not a tick run")
-			sameTree(t, "the user's folder after tick train --resume", before, tree(t, u))
+			sameTree(t, "the user's folder after tick train --resume", before, filetree.Snapshot(t, u))
 		})
 	}
 }
@@ -148,14 +137,14 @@ func TestBPETrainKeepsPackageJSON(t *testing.T) {
 	corpus, _ := opticks(t, dir, "corpus.txt", 8000)
 	ub := filepath.Join(dir, "ub")
 	writeFiles(t, ub, map[string]string{"package.json": `{"name":"ub","version":"1.0.0"}` + "\n"})
-	before := tree(t, ub)
+	before := filetree.Snapshot(t, ub)
 	out := filepath.Join(ub, "package.tiktoken")
 	r := tick(t, dir, "", "bpe", "train", "--file", corpus, "--vocab", "300", "--out", out)
 	checkBadInput(t, r, filepath.Join(ub, "package.json"), "not a tokenizer sidecar", "--out", "rename that file")
 	if strings.Contains(r.stderr, "training on") {
 		t.Errorf("the refusal came only after training:\n%s", r)
 	}
-	sameTree(t, "ub", before, tree(t, ub))
+	sameTree(t, "ub", before, filetree.Snapshot(t, ub))
 
 	own := filepath.Join(dir, "own.tiktoken")
 	for _, vocab := range []string{"300", "320"} {
@@ -205,12 +194,12 @@ func TestTrainRefusesNestedRun(t *testing.T) {
 	data, _ := opticks(t, dir, "opticks.txt", 20000)
 	nest := filepath.Join(dir, "nest")
 	mustSucceed(t, tick(t, dir, "", append([]string{"train", "--data", data, "--out", nest}, tinyArgs...)...))
-	before := tree(t, nest)
+	before := filetree.Snapshot(t, nest)
 	for _, out := range []string{filepath.Join(nest, "best"), filepath.Join(nest, "last"), filepath.Join(nest, "best.old"), filepath.Join(nest, "last", "inner")} {
 		r := tick(t, dir, "", append([]string{"train", "--data", data, "--out", out}, tinyArgs...)...)
 		checkBadInput(t, r, out, "checkpoint folder", nest, "--out")
 	}
-	sameTree(t, "the outer run", before, tree(t, nest))
+	sameTree(t, "the outer run", before, filetree.Snapshot(t, nest))
 	mustSucceed(t, tick(t, dir, "", "train", "--data", data, "--out", nest, "--resume", "--steps", "6"))
 	checkEachStepOnce(t, nest, 6)
 }

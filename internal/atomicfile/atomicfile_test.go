@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +30,7 @@ func TestWriteFileReplacesAndIsReadable(t *testing.T) {
 	if st.Mode().Perm() != Mode {
 		t.Errorf("mode %v, want %v", st.Mode().Perm(), os.FileMode(Mode))
 	}
-	assertOnly(t, dir, "f.txt")
+	filetree.Only(t, dir, "f.txt")
 }
 
 func TestFailedWriteLeavesOldFile(t *testing.T) {
@@ -51,26 +50,13 @@ func TestFailedWriteLeavesOldFile(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != "old" {
 		t.Fatalf("after a failed write the file holds %q, want the old contents", got)
 	}
-	assertOnly(t, dir, "f.txt")
+	filetree.Only(t, dir, "f.txt")
 }
 
 func TestWriteIntoMissingFolderFails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no-such-folder", "f.txt")
 	if err := WriteFile(path, []byte("x")); err == nil {
 		t.Fatal("write into a missing folder succeeded")
-	}
-}
-
-// assertOnly checks that dir holds exactly the named files: no temporary
-// file was left behind.
-func assertOnly(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	got, err := filetree.Names(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Sort(names); !slices.Equal(got, names) {
-		t.Fatalf("folder holds %v, want %v", got, names)
 	}
 }
 
@@ -97,7 +83,7 @@ func TestPrepareCommitAbort(t *testing.T) {
 	if got, _ := os.ReadFile(path); string(got) != "old" {
 		t.Fatalf("after Abort the file holds %q, want the old contents", got)
 	}
-	assertOnly(t, dir, "f.txt")
+	filetree.Only(t, dir, "f.txt")
 
 	if p, err = Prepare(path, write("new")); err != nil {
 		t.Fatal(err)
@@ -112,7 +98,7 @@ func TestPrepareCommitAbort(t *testing.T) {
 	if err := p.Commit(); err == nil {
 		t.Error("a second Commit succeeded")
 	}
-	assertOnly(t, dir, "f.txt")
+	filetree.Only(t, dir, "f.txt")
 }
 
 // TestFaultHook: a failing sync or rename (injected) is the error of the
@@ -140,7 +126,7 @@ func TestFaultHook(t *testing.T) {
 			if got, _ := os.ReadFile(path); string(got) != "old" {
 				t.Fatalf("after a failed %s the file holds %q, want the old contents", op, got)
 			}
-			assertOnly(t, dir, "f.txt")
+			filetree.Only(t, dir, "f.txt")
 		})
 	}
 }

@@ -1,6 +1,7 @@
 // Package filetree reads folders the way tests compare them: a snapshot of
-// every file's contents, to show a failed command touched nothing, and the
-// names in a folder, to show nothing was left behind.
+// every file's contents, to show that a failed command touched nothing, and
+// the names in a folder, to show that nothing was left behind. It is for
+// tests: a folder it cannot read fails the test.
 package filetree
 
 import (
@@ -10,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"testing"
 )
 
 // Snapshot maps every file and folder under root, hidden ones included, to
 // the SHA-256 of its contents ("dir" for a folder), keyed by the path
 // relative to root.
-func Snapshot(root string) (map[string]string, error) {
+func Snapshot(t testing.TB, root string) map[string]string {
+	t.Helper()
 	h := map[string]string{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -37,19 +40,33 @@ func Snapshot(root string) (map[string]string, error) {
 		h[rel] = hex.EncodeToString(sum[:])
 		return nil
 	})
-	return h, err
+	if err != nil {
+		t.Fatalf("snapshot of %s: %v", root, err)
+	}
+	return h
 }
 
 // Names returns the names of the entries of dir, sorted.
-func Names(dir string) ([]string, error) {
+func Names(t testing.TB, dir string) []string {
+	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	names := make([]string, len(entries))
 	for i, e := range entries {
 		names[i] = e.Name()
 	}
 	slices.Sort(names)
-	return names, nil
+	return names
+}
+
+// Only checks that dir holds exactly the named entries (in any order): no
+// temporary file left behind, nothing missing.
+func Only(t testing.TB, dir string, names ...string) {
+	t.Helper()
+	want := slices.Sorted(slices.Values(names))
+	if got := Names(t, dir); !slices.Equal(got, want) {
+		t.Errorf("%s holds %v, want %v", dir, got, want)
+	}
 }

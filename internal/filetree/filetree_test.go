@@ -13,10 +13,7 @@ func TestSnapshotSeesEveryChange(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "a", ".hidden"), 0o755)
 	os.WriteFile(filepath.Join(root, "a", ".hidden", "f"), []byte("x"), 0o644)
 	os.WriteFile(filepath.Join(root, "g"), []byte("y"), 0o644)
-	before, err := Snapshot(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	before := Snapshot(t, root)
 	if want := []string{".", "a", "a/.hidden", "a/.hidden/f", "g"}; !slices.Equal(slices.Sorted(maps.Keys(before)), want) {
 		t.Fatalf("snapshot has %v, want %v", slices.Sorted(maps.Keys(before)), want)
 	}
@@ -26,10 +23,7 @@ func TestSnapshotSeesEveryChange(t *testing.T) {
 		func() { os.Remove(filepath.Join(root, "a", ".hidden", "f")) },
 	} {
 		change()
-		after, err := Snapshot(root)
-		if err != nil {
-			t.Fatal(err)
-		}
+		after := Snapshot(t, root)
 		if maps.Equal(before, after) {
 			t.Fatal("a change left the snapshot equal")
 		}
@@ -37,13 +31,19 @@ func TestSnapshotSeesEveryChange(t *testing.T) {
 	}
 }
 
-func TestNamesSorted(t *testing.T) {
+func TestOnly(t *testing.T) {
 	dir := t.TempDir()
 	for _, n := range []string{"b", ".a", "c"} {
 		os.WriteFile(filepath.Join(dir, n), nil, 0o644)
 	}
-	got, err := Names(dir)
-	if err != nil || !slices.Equal(got, []string{".a", "b", "c"}) {
-		t.Fatalf("Names = %v, %v", got, err)
+	if got := Names(t, dir); !slices.Equal(got, []string{".a", "b", "c"}) {
+		t.Fatalf("Names = %v", got)
+	}
+	Only(t, dir, "c", ".a", "b")
+	var missing, extra testing.T
+	Only(&missing, dir, ".a", "b", "c", "d")
+	Only(&extra, dir, ".a", "b")
+	if !missing.Failed() || !extra.Failed() {
+		t.Errorf("Only passed a folder that differs: missing entry failed %v, extra entry failed %v", missing.Failed(), extra.Failed())
 	}
 }

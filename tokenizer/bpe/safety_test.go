@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +104,7 @@ func TestSavePairIsAtomic(t *testing.T) {
 					t.Fatalf("Save = %v, want one line wrapping %v", err, boom)
 				}
 				if !old {
-					assertFiles(t, dir)
+					filetree.Only(t, dir)
 					return
 				}
 				if got, _ := os.ReadFile(path); string(got) != string(oldRanks) {
@@ -114,7 +113,7 @@ func TestSavePairIsAtomic(t *testing.T) {
 				if got, _ := os.ReadFile(tokenizer.SidecarPath(path)); string(got) != string(oldSide) {
 					t.Errorf("the sidecar changed:\n%s\nwas\n%s", got, oldSide)
 				}
-				assertFiles(t, dir, "v.json", "v.tiktoken")
+				filetree.Only(t, dir, "v.json", "v.tiktoken")
 				checkLoadsAs(t, path, a, text)
 			})
 		}
@@ -167,7 +166,7 @@ func TestHalfSavedPairIsDetected(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLoadsAs(t, path, b, text)
-	assertFiles(t, dir, "v.json", "v.tiktoken")
+	filetree.Only(t, dir, "v.json", "v.tiktoken")
 }
 
 // TestSidecarWithoutChecksumLoads: sidecars written before the checksum
@@ -243,7 +242,7 @@ func TestSaveNeverReplacesOtherFiles(t *testing.T) {
 				if got, _ := os.ReadFile(side); string(got) != c.content {
 					t.Errorf("the file changed to %q", got)
 				}
-				assertFiles(t, dir, "package.json")
+				filetree.Only(t, dir, "package.json")
 			}
 		})
 	}
@@ -255,17 +254,5 @@ func TestSaveNeverReplacesOtherFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "is a folder") {
 			t.Errorf("%s on a folder named .tiktoken: %v, want an error saying it is a folder", what, err)
 		}
-	}
-}
-
-// assertFiles checks that dir holds exactly names: no temporary file.
-func assertFiles(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	got, err := filetree.Names(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Sort(names); !slices.Equal(got, names) {
-		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }
