@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	iofs "io/fs"
 	"os"
@@ -34,18 +33,14 @@ type attentionJSON struct {
 }
 
 func runAttention(args []string) error {
-	fs := flag.NewFlagSet("tick attention", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tick attention --model DIR --prompt TEXT [--layer L] [--head H]\n"+
-			"                      [--png FILE] [--format text|json]\n\n"+
-			"Shows where a trained model looks: for each token of TEXT (a row, the\n"+
-			"query), the share of its attention it gives each token up to itself (a\n"+
-			"column, the key), in every head of every layer, or only in those picked\n"+
-			"with --layer and --head. A row adds up to 1, and nothing lies above the\n"+
-			"diagonal: no token can look ahead. --png draws the same maps as heat maps\n"+
-			"with a colour scale.\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("tick attention", "Usage: tick attention --model DIR --prompt TEXT [--layer L] [--head H]\n"+
+		"                      [--png FILE] [--format text|json]\n\n"+
+		"Shows where a trained model looks: for each token of TEXT (a row, the\n"+
+		"query), the share of its attention it gives each token up to itself (a\n"+
+		"column, the key), in every head of every layer, or only in those picked\n"+
+		"with --layer and --head. A row adds up to 1, and nothing lies above the\n"+
+		"diagonal: no token can look ahead. --png draws the same maps as heat maps\n"+
+		"with a colour scale.")
 	var (
 		model  = fs.String("model", "", "run folder written by 'tick train' (required)")
 		prompt = fs.String("prompt", "", "text to look at (required); one row and column per token")

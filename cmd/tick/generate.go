@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,19 +28,15 @@ func init() {
 }
 
 func runGenerate(args []string) error {
-	fs := flag.NewFlagSet("tick generate", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: tick generate --model DIR [--prompt TEXT] [flags]\n\n"+
-			"Continues TEXT one token at a time; without it, starts from the\n"+
-			"tokenizer's <|endoftext|> (char and byte tokenizers have none). With\n"+
-			"--step, shows each step: the candidates, their probabilities, the entropy,\n"+
-			"and which token was chosen and why. On a terminal --step is interactive,\n"+
-			"a key press each, no Enter needed: Enter takes the sampler's token, a\n"+
-			"digit picks that candidate, b goes back one step, + and - change the\n"+
-			"temperature and [ and ] top-k from this step on, a runs to the end, q\n"+
-			"quits and prints the text so far.\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("tick generate", "Usage: tick generate --model DIR [--prompt TEXT] [flags]\n\n"+
+		"Continues TEXT one token at a time; without it, starts from the\n"+
+		"tokenizer's <|endoftext|> (char and byte tokenizers have none). With\n"+
+		"--step, shows each step: the candidates, their probabilities, the entropy,\n"+
+		"and which token was chosen and why. On a terminal --step is interactive,\n"+
+		"a key press each, no Enter needed: Enter takes the sampler's token, a\n"+
+		"digit picks that candidate, b goes back one step, + and - change the\n"+
+		"temperature and [ and ] top-k from this step on, a runs to the end, q\n"+
+		"quits and prints the text so far.")
 	var (
 		model       = fs.String("model", "", "run folder written by 'tick train' (required)")
 		prompt      = fs.String("prompt", "", "text to continue (empty: start from the tokenizer's\nbeginning-of-text token, where it has one)")

@@ -114,3 +114,14 @@ func readFlagFile(flagName, path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// newFlags returns the flag set of a subcommand: -h prints usage (its usage
+// line and what it does), then its flags.
+func newFlags(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage, "\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -25,14 +25,10 @@ func init() {
 // trainFlags binds the flags of tick train to o, whose values are the
 // defaults shown by -h.
 func trainFlags(o *train.Options) *flag.FlagSet {
-	fs := flag.NewFlagSet("tick train", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tick train [flags]\n\nTrains a transformer by next-token prediction on a text file, showing\n"+
-			"progress, validation loss and samples; writes checkpoints, metrics.jsonl and\n"+
-			"loss.png to --out. Ctrl-C saves and stops; --resume continues. With no --data\n"+
-			"it trains on Newton's Opticks.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("tick train", "Usage: tick train [flags]\n\nTrains a transformer by next-token prediction on a text file, showing\n"+
+		"progress, validation loss and samples; writes checkpoints, metrics.jsonl and\n"+
+		"loss.png to --out. Ctrl-C saves and stops; --resume continues. With no --data\n"+
+		"it trains on Newton's Opticks.")
 	fs.StringVar(&o.Data, "data", o.Data, "text `file` to train on\n(default: Newton's Opticks from GOROOT, else an embedded sample)")
 	fs.StringVar(&o.Tokenizer, "tokenizer", o.Tokenizer, "char, byte, an encoding (cl100k_base, o200k_base, ...)\nor a .tiktoken file from tick bpe train")
 	fs.Float64Var(&o.ValFrac, "val-frac", o.ValFrac, "fraction of the text (at its end) kept for validation")
