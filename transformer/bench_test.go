@@ -2,6 +2,7 @@ package transformer
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -96,7 +97,7 @@ func BenchmarkGenerate(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					id = argmax(logits)
+					id = slices.Index(logits, slices.Max(logits)) // greedy
 				}
 			}
 			sec := b.Elapsed().Seconds()
@@ -107,14 +108,4 @@ func BenchmarkGenerate(b *testing.B) {
 			b.ReportMetric(tokps/300, "x_llama2.c")
 		})
 	}
-}
-
-func argmax(x []float64) int {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
-		}
-	}
-	return best
 }
