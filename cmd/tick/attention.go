@@ -11,7 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tick-llm/tick/attention"
-	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -63,10 +62,7 @@ func runAttention(args []string) error {
 	case *format != "text" && *format != "json":
 		return fmt.Errorf("--format is %q: use text or json", *format)
 	}
-	if _, err := os.Stat(*model); err != nil {
-		return fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", *model, errors.Unwrap(err))
-	}
-	m, tok, err := checkpoint.LoadModel(*model)
+	m, tok, err := loadModel(*model)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
@@ -72,11 +71,7 @@ func runGenerate(args []string) error {
 	if err := opts.Validate(); err != nil {
 		return flagAdvice(err)
 	}
-	if _, err := os.Stat(*model); err != nil {
-		return fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", *model, errors.Unwrap(err))
-	}
-
-	m, tok, err := checkpoint.LoadModel(*model)
+	m, tok, err := loadModel(*model)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/transformer"
 )
 
 // command is one subcommand of tick. Each lives in its own file and adds
@@ -124,4 +128,13 @@ func newFlags(name, usage string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// loadModel loads the model of a run folder (--model) for a command that
+// reads one, saying how to make one when the folder is not there.
+func loadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, nil, fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", dir, errors.Unwrap(err))
+	}
+	return checkpoint.LoadModel(dir)
 }
