@@ -32,18 +32,7 @@ func TestRawKeys(t *testing.T) {
 		{"a stray byte is one key", []string{"\xff["}, []string{"\xff", "["}},
 	}
 	for _, tt := range tests {
-		k := RawKeys(&chunks{parts: tt.in})
-		var got []string
-		for {
-			key, err := k.ReadKey()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s: %v", tt.name, err)
-			}
-			got = append(got, key)
-		}
+		got := readAll(t, RawKeys(&chunks{parts: tt.in}))
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: %q gave keys %q, want %q", tt.name, tt.in, got, tt.want)
 		}
@@ -64,19 +53,24 @@ func (c *chunks) Read(p []byte) (int, error) {
 }
 
 func TestLineKeys(t *testing.T) {
-	k := LineKeys(strings.NewReader("3\n\n  q \r\n+"))
+	got := readAll(t, LineKeys(strings.NewReader("3\n\n  q \r\n+")))
+	if want := []string{"3", "", "q", "+"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("keys %q, want %q (one per line, trimmed, a last line without newline too)", got, want)
+	}
+}
+
+// readAll reads keys until the end of the input.
+func readAll(t *testing.T, k Keys) []string {
+	t.Helper()
 	var got []string
 	for {
 		key, err := k.ReadKey()
 		if errors.Is(err, io.EOF) {
-			break
+			return got
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, key)
-	}
-	if want := []string{"3", "", "q", "+"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("keys %q, want %q (one per line, trimmed, a last line without newline too)", got, want)
 	}
 }
