@@ -72,6 +72,13 @@ func checkGrad(t *testing.T, what string, x, analytic []float64, loss func() flo
 	}
 }
 
+// checkParam is checkGrad on a parameter's values and gradient, 100
+// entries at most.
+func checkParam(t *testing.T, what string, p *Param, loss func() float64, rng *rand.Rand) {
+	t.Helper()
+	checkGrad(t, what, p.Value.RawMatrix().Data, p.Grad.RawMatrix().Data, loss, 100, rng)
+}
+
 // checkZeroGrad checks a tensor whose gradient is zero by the mathematics
 // (see TestModelGrad): the analytic gradient is rounding noise in every
 // entry, and so is the numeric one in the sampled entries.
@@ -187,9 +194,9 @@ func TestLinearGrad(t *testing.T) {
 			dx := make([]float64, N*in)
 			l.backward(general(dx, N, in, in), general(r, N, out, out), general(x, N, in, in), 2)
 			checkGrad(t, "x", x, dx, loss, 100, rng)
-			checkGrad(t, "W", l.W.Value.RawMatrix().Data, l.W.Grad.RawMatrix().Data, loss, 100, rng)
+			checkParam(t, "W", l.W, loss, rng)
 			if tc.bias {
-				checkGrad(t, "b", l.B.Value.RawMatrix().Data, l.B.Grad.RawMatrix().Data, loss, 100, rng)
+				checkParam(t, "b", l.B, loss, rng)
 			}
 		})
 	}
@@ -219,9 +226,9 @@ func TestNormGrad(t *testing.T) {
 			dx := make([]float64, N*D)
 			l.backward(dx, r, x, mean, rstd, N, 2)
 			checkGrad(t, "x", x, dx, loss, 100, rng)
-			checkGrad(t, "g", l.G.Value.RawMatrix().Data, l.G.Grad.RawMatrix().Data, loss, 100, rng)
+			checkParam(t, "g", l.G, loss, rng)
 			if tc.bias {
-				checkGrad(t, "b", l.B.Value.RawMatrix().Data, l.B.Grad.RawMatrix().Data, loss, 100, rng)
+				checkParam(t, "b", l.B, loss, rng)
 			}
 		})
 	}
