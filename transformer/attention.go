@@ -50,40 +50,50 @@ func attentionForwardPlain(att, y, qkv []float64, s attnShape) {
 				p := att[((b*H+h)*T+t)*T:][:T]    // its weights over the positions
 				out := y[(b*T+t)*H*hs+h*hs:][:hs] // its output
 
-				// pass 1: scores p_j = q·k_j/√hs for j <= t, and their maximum
-				maxval := math.Inf(-1)
-				for j := 0; j <= t; j++ {
-					k := qkv[(b*T+j)*w+H*hs+g*hs:][:hs] // key of position j: after the H query heads
-					dot := 0.0
-					for i := range hs {
-						dot += q[i] * k[i]
-					}
-					p[j] = dot * scale
-					maxval = max(maxval, p[j])
-				}
-				// pass 2: exponentials (shifted by the maximum, so none overflows) and their sum
-				sum := 0.0
-				for j := 0; j <= t; j++ {
-					p[j] = math.Exp(p[j] - maxval)
-					sum += p[j]
-				}
-				// pass 3: normalise to the softmax; the future gets weight 0
-				for j := 0; j < T; j++ {
-					if j <= t {
-						p[j] /= sum
-					} else {
-						p[j] = 0
-					}
-				}
-				// pass 4: out = Σ_j p_j·v_j
-				clear(out)
-				for j := 0; j <= t; j++ {
-					v := qkv[(b*T+j)*w+(H+KVH)*hs+g*hs:][:hs] // value of position j: after the keys
-					for i := range hs {
-						out[i] += p[j] * v[i]
-					}
-				}
+				attendPlain(p, out, q, t, scale,
+					func(j int) []float64 { return qkv[(b*T+j)*w+H*hs+g*hs:][:hs] },       // key of position j: after the H query heads
+					func(j int) []float64 { return qkv[(b*T+j)*w+(H+KVH)*hs+g*hs:][:hs] }) // value of position j: after the keys
 			}
+		}
+	}
+}
+
+// attendPlain is one query's attention over positions 0..t, in the four
+// passes of llm.c's attention_forward: p_j = softmax_j(q·k_j·scale) for
+// j <= t (0 after t, up to len(p)), then out = Σ_j p_j·v_j. key(j) and
+// value(j) are position j's key and value.
+func attendPlain(p, out, q []float64, t int, scale float64, key, value func(j int) []float64) {
+	// pass 1: scores p_j = q·k_j·scale for j <= t, and their maximum
+	maxval := math.Inf(-1)
+	for j := 0; j <= t; j++ {
+		k := key(j)
+		dot := 0.0
+		for i := range q {
+			dot += q[i] * k[i]
+		}
+		p[j] = dot * scale
+		maxval = max(maxval, p[j])
+	}
+	// pass 2: exponentials (shifted by the maximum, so none overflows) and their sum
+	sum := 0.0
+	for j := 0; j <= t; j++ {
+		p[j] = math.Exp(p[j] - maxval)
+		sum += p[j]
+	}
+	// pass 3: normalise to the softmax; the future gets weight 0
+	for j := range p {
+		if j <= t {
+			p[j] /= sum
+		} else {
+			p[j] = 0
+		}
+	}
+	// pass 4: out = Σ_j p_j·v_j
+	clear(out)
+	for j := 0; j <= t; j++ {
+		v := value(j)
+		for i := range out {
+			out[i] += p[j] * v[i]
 		}
 	}
 }

@@ -41,35 +41,10 @@ func (m *Model) forwardTokenPlain(k, v [][]float64, id, pos int) []float64 {
 		p := floats(pos + 1) // attention weights of one head over positions 0..pos
 		for hd := 0; hd < H; hd++ {
 			g := hd / (H / KVH) // the key/value head of query head hd
-			q := qkv[hd*hs:][:hs]
-			// p_j = softmax_j(q·k_j/√hs) over the cached positions j <= pos
-			maxval := math.Inf(-1)
-			for j := range p {
-				kj := k[l][j*kvw+g*hs:][:hs]
-				dot := 0.0
-				for i := range hs {
-					dot += q[i] * kj[i]
-				}
-				p[j] = dot * scale
-				maxval = max(maxval, p[j])
-			}
-			sum := 0.0
-			for j := range p {
-				p[j] = math.Exp(p[j] - maxval)
-				sum += p[j]
-			}
-			for j := range p {
-				p[j] /= sum
-			}
-			// y_h = Σ_j p_j·v_j
-			out := y[hd*hs:][:hs]
-			clear(out)
-			for j := range p {
-				vj := v[l][j*kvw+g*hs:][:hs]
-				for i := range hs {
-					out[i] += p[j] * vj[i]
-				}
-			}
+			// y_h = Σ_j softmax_j(q·k_j/√hs)·v_j over the cached positions j <= pos
+			attendPlain(p, y[hd*hs:][:hs], qkv[hd*hs:][:hs], pos, scale,
+				func(j int) []float64 { return k[l][j*kvw+g*hs:][:hs] },
+				func(j int) []float64 { return v[l][j*kvw+g*hs:][:hs] })
 		}
 		linearRowPlain(&b.proj, branch, y)
 		add(x, x, branch)
