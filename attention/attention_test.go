@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/recorder"
 
 	"github.com/tick-llm/tick/internal/pngfile"
+	"github.com/tick-llm/tick/internal/tinymodel"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -26,16 +27,7 @@ import (
 // learned, but it is a real softmax over real scores.
 func tinyModel(t *testing.T, preset string) *transformer.Model {
 	t.Helper()
-	cfg, err := transformer.Preset(preset)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 20, 8, 2, 3, 3, 12, 24
-	m, err := transformer.New(cfg, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return tinymodel.New(t, preset, tinymodel.Sizes{Vocab: 20, Context: 8, Layers: 2, Heads: 3, KVHeads: 3, Dim: 12, FFDim: 24}, 7)
 }
 
 // TestMaps checks the maps against the model's own after a forward pass

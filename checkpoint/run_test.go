@@ -14,23 +14,15 @@ import (
 	"testing"
 
 	"github.com/tick-llm/tick/internal/filetree"
+	"github.com/tick-llm/tick/internal/tinymodel"
 	"github.com/tick-llm/tick/tokenizer"
-	"github.com/tick-llm/tick/transformer"
 )
 
 // tinyCheckpoint is a real checkpoint of a 1-layer model of width 8 on
 // bytes, at the given step, small enough to save many times.
 func tinyCheckpoint(t *testing.T, step int) *Checkpoint {
 	t.Helper()
-	cfg, err := transformer.Preset("gpt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 4, 1, 1, 1, 8, 16
-	m, err := transformer.New(cfg, uint64(step))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := tinymodel.New(t, "gpt", tinymodel.Sizes{Context: 4, Layers: 1, Heads: 1, KVHeads: 1, Dim: 8, FFDim: 16}, uint64(step))
 	_, spec, err := tokenizer.Build("byte", "")
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/tick-llm/tick/data"
+	"github.com/tick-llm/tick/internal/tinymodel"
 	"github.com/tick-llm/tick/tokenizer"
-	"github.com/tick-llm/tick/transformer"
 )
 
 // TestBitsPerByteByHand scores a short text with multi-byte characters in
@@ -21,15 +21,7 @@ func TestBitsPerByteByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := transformer.Preset("gpt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = tok.VocabSize(), 8, 1, 2, 2, 8, 32
-	m, err := transformer.New(cfg, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := tinymodel.New(t, "gpt", tinymodel.Sizes{Vocab: tok.VocabSize(), Context: 8, Layers: 1, Heads: 2, KVHeads: 2, Dim: 8, FFDim: 32}, 3)
 	ids, _ := tok.Encode(text)
 	const T = 8
 	got, err := Windows(m, tok, ids, data.Tiling(len(ids), T), 3)

@@ -6,21 +6,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tick-llm/tick/internal/tinymodel"
 	"github.com/tick-llm/tick/transformer"
 )
 
 func tinyModel(t *testing.T) *transformer.Model {
 	t.Helper()
-	cfg, err := transformer.Preset("gpt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = 11, 6, 1, 2, 2, 8, 16
-	m, err := transformer.New(cfg, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return tinymodel.New(t, "gpt", tinymodel.Sizes{Vocab: 11, Context: 6, Layers: 1, Heads: 2, KVHeads: 2, Dim: 8, FFDim: 16}, 3)
 }
 
 // TestOptimizerAccumMatchesOneBatch: accumulating two half batches takes

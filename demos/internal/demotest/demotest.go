@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tick-llm/tick/demos/internal/seqtask"
+	"github.com/tick-llm/tick/internal/tinymodel"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -74,15 +75,7 @@ func HeldOut(t testing.TB, out, right string) (r, n int) {
 // that it gets some answers right and some wrong.
 func TaskModel(t testing.TB, task seqtask.Task, vocab, batch, steps int) *transformer.Model {
 	t.Helper()
-	cfg, err := transformer.Preset("gpt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.VocabSize, cfg.Context, cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = vocab, task.SeqLen()-1, 1, 2, 2, 16, 64
-	m, err := transformer.New(cfg, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := tinymodel.New(t, "gpt", tinymodel.Sizes{Vocab: vocab, Context: task.SeqLen() - 1, Layers: 1, Heads: 2, KVHeads: 2, Dim: 16, FFDim: 64}, 5)
 	l, err := seqtask.NewLearner(task, m, batch, steps, 1e-2, 5)
 	if err != nil {
 		t.Fatal(err)
