@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"regexp"
 	"runtime"
 	"slices"
@@ -74,43 +73,12 @@ func TestAccuracyMatchesCache(t *testing.T) {
 	right := 0
 	for _, id := range all {
 		a, b := tk.problem(id)
-		c := m.NewCache()
-		var logits []float64
-		for _, tok := range []int{a, b} {
-			if logits, err = c.Push(tok); err != nil {
-				t.Fatal(err)
-			}
-		}
-		sum, place := 0, 1
-		for k := range 2 { // two answer digits, least significant first
-			next := 0
-			for v := range logits {
-				if logits[v] > logits[next] {
-					next = v
-				}
-			}
-			sum += next * place
-			place *= 10
-			if k == 0 {
-				if logits, err = c.Push(next); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		if sum == a+b {
+		d := demotest.GreedyByCache(t, m, []int{a, b}, 2) // two answer digits, least significant first
+		if d[0]+10*d[1] == a+b {
 			right++
 		}
 	}
-	t.Logf("accuracy %.4f (%d of %d right)", acc, right, len(all))
-	if right == 0 || right == len(all) {
-		t.Errorf("the model got %d of %d right; the comparison needs a model that gets some wrong and some right", right, len(all))
-	}
-	if want := float64(right) / float64(len(all)); math.Abs(acc-want) > 1e-12 {
-		t.Errorf("batched accuracy %.4f, one by one through the cache %.4f", acc, want)
-	}
-	if len(wrong) != len(all)-right {
-		t.Errorf("%d mistakes listed, want %d", len(wrong), len(all)-right)
-	}
+	demotest.SameAccuracy(t, acc, len(wrong), right, len(all))
 	for _, mk := range wrong {
 		if mk.got == mk.a+mk.b {
 			t.Errorf("%d+%d listed as a mistake with the right answer %d", mk.a, mk.b, mk.got)

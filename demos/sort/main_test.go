@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"math"
 	"regexp"
 	"slices"
 	"testing"
@@ -81,42 +80,12 @@ func TestAccuracyMatchesCache(t *testing.T) {
 	seq := make([]int, tk.SeqLen())
 	for _, id := range all {
 		tk.Encode(seq, id)
-		c := m.NewCache()
-		var logits []float64
-		for _, tok := range seq[:tk.PromptLen()] {
-			if logits, err = c.Push(tok); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var got []int
-		for k := range tk.SeqLen() - tk.PromptLen() {
-			next := 0
-			for v := range logits {
-				if logits[v] > logits[next] {
-					next = v
-				}
-			}
-			got = append(got, next)
-			if k < tk.SeqLen()-tk.PromptLen()-1 {
-				if logits, err = c.Push(next); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		got := demotest.GreedyByCache(t, m, seq[:tk.PromptLen()], tk.SeqLen()-tk.PromptLen())
 		if slices.Equal(got, seq[tk.PromptLen():]) {
 			right++
 		}
 	}
-	t.Logf("accuracy %.4f (%d of %d right)", acc, right, len(all))
-	if right == 0 || right == len(all) {
-		t.Errorf("the model got %d of %d right; the comparison needs a model that gets some wrong and some right", right, len(all))
-	}
-	if want := float64(right) / float64(len(all)); math.Abs(acc-want) > 1e-12 {
-		t.Errorf("batched accuracy %.4f, one by one through the cache %.4f", acc, want)
-	}
-	if len(wrong) != len(all)-right {
-		t.Errorf("%d mistakes listed, want %d", len(wrong), len(all)-right)
-	}
+	demotest.SameAccuracy(t, acc, len(wrong), right, len(all))
 }
 
 // TestRun runs the demo on a small task and checks the reported accuracy is

@@ -6,9 +6,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,4 +92,47 @@ func TaskModel(t testing.TB, task seqtask.Task, vocab, batch, steps int) *transf
 		}
 	}
 	return m
+}
+
+// GreedyByCache answers one prompt the slow, plain way, as a reference for
+// seqtask.Complete's batched decoding: token by token through the model's
+// key/value cache, always the most likely next token, n tokens.
+func GreedyByCache(t testing.TB, m *transformer.Model, prompt []int, n int) []int {
+	t.Helper()
+	c := m.NewCache()
+	var logits []float64
+	var err error
+	for _, tok := range prompt {
+		if logits, err = c.Push(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []int
+	for k := range n {
+		next := slices.Index(logits, slices.Max(logits))
+		got = append(got, next)
+		if k < n-1 {
+			if logits, err = c.Push(next); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return got
+}
+
+// SameAccuracy checks a task demo's accuracy against the one counted from
+// GreedyByCache (right of total examples), and that it lists a mistake for
+// each example it got wrong; the model must get some right and some wrong.
+func SameAccuracy(t testing.TB, acc float64, mistakes, right, total int) {
+	t.Helper()
+	t.Logf("accuracy %.4f (%d of %d right)", acc, right, total)
+	if right == 0 || right == total {
+		t.Errorf("the model got %d of %d right; the comparison needs a model that gets some wrong and some right", right, total)
+	}
+	if want := float64(right) / float64(total); math.Abs(acc-want) > 1e-12 {
+		t.Errorf("batched accuracy %.4f, one by one through the cache %.4f", acc, want)
+	}
+	if mistakes != total-right {
+		t.Errorf("%d mistakes listed, want %d", mistakes, total-right)
+	}
 }
