@@ -13,9 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/tick-llm/tick/internal/goroot"
+	"github.com/tick-llm/tick/internal/inputfile"
+	"github.com/tick-llm/tick/internal/memory"
 )
 
 // embedded is a few KB of public-domain English (Lincoln, Austen, the
@@ -41,7 +42,10 @@ func Default() (name string, text []byte) {
 }
 
 // Read returns the text of the file name: the default text when name is ""
-// or EmbeddedName, else the file, which must exist and not be empty.
+// or EmbeddedName, else the file, which must exist, be a regular file (not
+// a device such as /dev/zero, a FIFO or a folder, which never end or are
+// no text) and not be empty, and fit in memory with its tokens (see
+// BytesPerByte).
 func Read(name string) (string, []byte, error) {
 	if name == "" {
 		n, b := Default()
@@ -50,18 +54,35 @@ func Read(name string) (string, []byte, error) {
 	if name == EmbeddedName {
 		return name, []byte(embedded), nil
 	}
-	b, err := os.ReadFile(name)
-	if errors.Is(err, fs.ErrNotExist) {
+	st, err := inputfile.Check(name)
+	if err == nil {
+		if err = memory.Check(BytesPerByte * float64(st.Size())); err != nil {
+			return "", nil, fmt.Errorf("data file %s is %s: reading and tokenizing it %v; use a smaller file", name, memory.Format(float64(st.Size())), err)
+		}
+		var b []byte
+		if b, err = inputfile.ReadFile(name); err == nil {
+			if len(b) == 0 {
+				return "", nil, fmt.Errorf("data file %s is empty; give a text file with at least a few KB of text", name)
+			}
+			return name, b, nil
+		}
+	}
+	var nr *inputfile.NotRegularError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "", nil, fmt.Errorf("data file %s does not exist: check the path, or leave out --data to use Newton's Opticks", name)
+	case errors.As(err, &nr):
+		return "", nil, fmt.Errorf("data file %s is not a regular file (%s): give a text file", name, inputfile.Kind(nr.Mode))
 	}
-	if err != nil {
-		return "", nil, fmt.Errorf("data file %s cannot be read: %w; check the path", name, err)
-	}
-	if len(b) == 0 {
-		return "", nil, fmt.Errorf("data file %s is empty; give a text file with at least a few KB of text", name)
-	}
-	return name, b, nil
+	return "", nil, fmt.Errorf("data file %s cannot be read: %w; check the path", name, err)
 }
+
+// BytesPerByte is the memory a text needs per byte, at least, while it is
+// read and tokenized: the bytes read, the string the tokenizer reads, and
+// its tokens (8 bytes each; even a BPE vocabulary makes a token of every
+// 4 bytes or so, a char or byte tokenizer one of every byte or character).
+// Read refuses a file that cannot fit even so.
+const BytesPerByte = 1 + 1 + 8.0/4
 
 // Split cuts a token stream into training and validation parts: the last
 // valFrac of the tokens is validation. The model never trains on validation

@@ -76,7 +76,8 @@ func TestReadErrorsSayWhatToDo(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{
 		{filepath.Join(dir, "missing.txt"), "does not exist: check the path"},
 		{empty, "is empty; give a text file"},
-		{dir, "cannot be read"},
+		{dir, "is not a regular file (a directory): give a text file"},
+		{"/dev/zero", "is not a regular file (a character device): give a text file"},
 	} {
 		_, _, err := Read(tc.name)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

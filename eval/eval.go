@@ -130,7 +130,11 @@ func Evaluate(o Options) (*Result, error) {
 	if batch == 0 {
 		batch = 16
 	}
-	s, err := Windows(ck.Model, ck.Tokenizer, tokens, data.Tiling(len(tokens), T), batch)
+	windows := data.Tiling(len(tokens), T)
+	if err := checkMemory(ck.Model.Config, windows, batch, len(tokens)); err != nil {
+		return nil, err
+	}
+	s, err := Windows(ck.Model, ck.Tokenizer, tokens, windows, batch)
 	if err != nil {
 		return nil, err
 	}

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/pkoukk/tiktoken-go-loader/assets"
 
+	"github.com/tick-llm/tick/internal/inputfile"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
 
@@ -121,7 +121,7 @@ func Load(path string, pattern split.Pattern, specials map[string]int) (*Encodin
 }
 
 func readRankFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, "a .tiktoken rank file")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &RankFileError{Path: path, Err: err}
 	}
@@ -129,6 +129,18 @@ func readRankFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read rank file: %w", err)
 	}
 	return data, nil
+}
+
+// readRegular reads a file that must be a regular file (see package
+// inputfile): a rank file or sidecar that is /dev/zero, a FIFO or a folder
+// is an error saying so, and want says what to give instead.
+func readRegular(path, want string) ([]byte, error) {
+	data, err := inputfile.ReadFile(path)
+	var nr *inputfile.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, fmt.Errorf("%w: give %s", nr, want)
+	}
+	return data, err
 }
 
 // RankFileError is the error of Load (and of Get for a rank file's path)
@@ -169,12 +181,15 @@ func SidecarPath(path string) string {
 }
 
 func loadWithSidecar(path string) (*Encoding, error) {
+	// The rank file first: a sidecar is no use without it.
+	if _, err := inputfile.Check(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("rank file %s does not exist: check the path, or use a built-in encoding (%s)", path, strings.Join(Builtins(), ", "))
+	} else if err != nil {
+		return nil, fmt.Errorf("read rank file: %w: give a .tiktoken rank file", err)
+	}
 	sc := SidecarPath(path)
-	data, err := os.ReadFile(sc)
+	data, err := readRegular(sc, "a JSON sidecar such as "+SidecarExample)
 	if errors.Is(err, fs.ErrNotExist) {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("rank file %s does not exist: check the path, or use a built-in encoding (%s)", path, strings.Join(Builtins(), ", "))
-		}
 		return nil, &SidecarError{RankFile: path, Path: sc, Err: err}
 	}
 	if err != nil {
@@ -245,7 +260,7 @@ func (e *SidecarError) Unwrap() error { return e.Err }
 // numbered from the number of ranks, as Meta's llama/tokenizer.py builds
 // them (github.com/meta-llama/llama3).
 func LoadLlama3(path string) (*Encoding, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, "the original/tokenizer.model file of a Llama 3 release")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("llama3 tokenizer %s does not exist: download tokenizer.model from Meta's Llama 3 release (original/tokenizer.model) and pass llama3:PATH", path)
 	}

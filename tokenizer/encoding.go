@@ -121,6 +121,12 @@ func (e *Encoding) Pattern() split.Pattern { return e.pattern }
 // the number of rows an embedding table for this encoding needs.
 func (e *Encoding) VocabSize() int { return e.nVocab }
 
+// NumTokens returns the number of tokens, mergeable and special. It is
+// VocabSize less the IDs no token has: the ranks a rank file skips, and
+// the IDs between the last rank and the special tokens (cl100k_base has
+// 100,261 tokens and a VocabSize of 100,277).
+func (e *Encoding) NumTokens() int { return e.vocab.count + len(e.specials.byText) }
+
 // Rank returns the mergeable rank of the token spelled exactly by token,
 // if there is one. Special tokens are not mergeable and have no rank.
 func (e *Encoding) Rank(token []byte) (int, bool) { return e.vocab.rank(token) }

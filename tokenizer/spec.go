@@ -112,12 +112,12 @@ func Build(spec, corpus string) (Tokenizer, Spec, error) {
 		}
 		return encodingTokenizer{enc}, Spec{Kind: "encoding", Name: spec}, nil
 	}
-	vocab, err := os.ReadFile(path)
+	vocab, err := readRegular(path, "a .tiktoken rank file")
 	if err != nil {
 		return nil, Spec{}, fmt.Errorf("tokenizer file: %w", err)
 	}
 	ts := Spec{Kind: "file", Prefix: prefix, Source: spec, File: vocabCopyName(path), vocab: vocab}
-	side, err := os.ReadFile(SidecarPath(path))
+	side, err := readRegular(SidecarPath(path), "a JSON sidecar such as "+SidecarExample)
 	if err == nil {
 		ts.sidecar = side
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -127,7 +127,35 @@ func Build(spec, corpus string) (Tokenizer, Spec, error) {
 	if err != nil {
 		return nil, Spec{}, fmt.Errorf("tokenizer %s: %w", spec, err)
 	}
+	if err := checkDense(enc); err != nil {
+		return nil, Spec{}, fmt.Errorf("tokenizer %s: %w", spec, err)
+	}
 	return encodingTokenizer{enc}, ts, nil
+}
+
+// maxUnusedIDs is how many IDs a vocabulary for training may leave without
+// a token: a few, as the built-in encodings do (cl100k_base leaves 16),
+// and at most an eighth of its tokens.
+func maxUnusedIDs(tokens int) int { return max(1024, tokens/8) }
+
+// checkDense refuses an encoding for training whose IDs leave large gaps.
+// A model has one embedding row (and one output logit) per ID up to the
+// largest, used or not: a sidecar giving <|endoftext|> the ID 16777215
+// would make a 1,000-token vocabulary a 16.7-million-row model, gigabytes
+// of weights that no token ever reads.
+func checkDense(enc *Encoding) error {
+	n, size := enc.NumTokens(), enc.VocabSize()
+	if size-n <= maxUnusedIDs(n) {
+		return nil
+	}
+	maxRank := enc.vocab.maxRankPlus1() - 1
+	where := fmt.Sprintf("number the special tokens in its sidecar from %d, right after its last rank", maxRank+1)
+	if maxRank+1 >= size {
+		// The gap is in the ranks themselves.
+		where = fmt.Sprintf("renumber its ranks 0..%d without gaps (tick bpe train writes them so)", enc.vocab.count-1)
+	}
+	return fmt.Errorf("its largest token ID is %d but it has only %d tokens: a model would need %d embedding rows, %d of them for IDs no token has; %s",
+		size-1, n, size, size-n, where)
 }
 
 func isFile(path string) bool {
@@ -162,7 +190,7 @@ func (ts Spec) Save(dir string) error {
 
 // LoadSaved rebuilds the tokenizer that Spec.Save wrote into dir.
 func LoadSaved(dir string) (Tokenizer, Spec, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SpecFile))
+	b, err := readRegular(filepath.Join(dir, SpecFile), "the checkpoint's own "+SpecFile)
 	if err != nil {
 		return nil, Spec{}, fmt.Errorf("load tokenizer: %w", err)
 	}
@@ -189,11 +217,15 @@ func LoadSaved(dir string) (Tokenizer, Spec, error) {
 			return nil, ts, fmt.Errorf("load tokenizer: %s names no .tiktoken file in the checkpoint (%q)", filepath.Join(dir, SpecFile), ts.File)
 		}
 		path := filepath.Join(dir, ts.File)
-		if ts.vocab, err = os.ReadFile(path); err != nil {
+		if ts.vocab, err = readRegular(path, "the checkpoint's own copy of the vocabulary"); err != nil {
 			return nil, ts, fmt.Errorf("load tokenizer: %w", err)
 		}
-		if side, err := os.ReadFile(SidecarPath(path)); err == nil {
+		side, err := readRegular(SidecarPath(path), "the checkpoint's own copy of the sidecar")
+		switch {
+		case err == nil:
 			ts.sidecar = side
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, ts, fmt.Errorf("load tokenizer: %w", err)
 		}
 		enc, err := Get(ts.Prefix + path)
 		if err != nil {

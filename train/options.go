@@ -125,15 +125,37 @@ func (o Options) Validate() error {
 			return fmt.Errorf("--%s %v is out of range: it must be %s", c.flag, c.val, c.want)
 		}
 	}
-	return nil
+	// Before the data is read and the tokenizer built: refuse sizes that
+	// cannot fit even with the smallest vocabulary, so a mistyped
+	// --batch 1000000000 fails at once, not after reading the text.
+	// ModelConfig checks again with the real vocabulary.
+	return o.checkMemory(o.sizes(1), true)
 }
 
 // ModelConfig is the transformer configuration these options describe for
-// a vocabulary of vocabSize tokens.
+// a vocabulary of vocabSize tokens. It also refuses a run that would not
+// fit in this machine's memory (see Memory), before anything is allocated.
 func (o Options) ModelConfig(vocabSize int) (transformer.Config, error) {
+	if _, err := transformer.Preset(o.Preset); err != nil {
+		return transformer.Config{}, err
+	}
+	cfg := o.sizes(vocabSize)
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("model: %w", err)
+	}
+	if err := o.checkMemory(cfg, false); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// sizes is the configuration of ModelConfig, unchecked: the preset's
+// switches with these options' sizes. An unknown preset gives gpt's
+// switches (Validate reports it).
+func (o Options) sizes(vocabSize int) transformer.Config {
 	cfg, err := transformer.Preset(o.Preset)
 	if err != nil {
-		return cfg, err
+		cfg, _ = transformer.Preset("gpt")
 	}
 	base := cfg
 	cfg.VocabSize, cfg.Layers, cfg.Heads, cfg.Dim, cfg.Context, cfg.Dropout = vocabSize, o.Layers, o.Heads, o.Dim, o.Context, o.Dropout
@@ -154,10 +176,7 @@ func (o Options) ModelConfig(vocabSize int) (transformer.Config, error) {
 			cfg.FFDim = (8*o.Dim/3 + 31) / 32 * 32
 		}
 	}
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("model: %w", err)
-	}
-	return cfg, nil
+	return cfg
 }
 
 // mayChangeOnResume lists the options a resumed run may set differently:

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/internal/inputfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -107,12 +108,16 @@ func parseArgs(flags *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // readFlagFile reads the file a flag names, with an error that says which
-// flag and what to do.
+// flag and what to do. It must be a regular file: /dev/zero, a FIFO or a
+// folder would never end, or is not text.
 func readFlagFile(flagName, path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path)
+	var nr *inputfile.NotRegularError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%s %s does not exist: check the path", flagName, path)
+	case errors.As(err, &nr):
+		return nil, fmt.Errorf("%s %s is not a regular file (%s): give a text file", flagName, path, inputfile.Kind(nr.Mode))
 	case err != nil:
 		return nil, fmt.Errorf("%s %s cannot be read: %w", flagName, path, err)
 	}
