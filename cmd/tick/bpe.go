@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -59,14 +58,10 @@ func (l *bpeSpecials) String() string     { return strings.Join(*l, " ") }
 func (l *bpeSpecials) Set(s string) error { *l = append(*l, s); return nil }
 
 func bpeTrain(args []string) error {
-	flags := flag.NewFlagSet("tick bpe train", flag.ContinueOnError)
-	flags.Usage = func() {
-		fmt.Fprintf(flags.Output(), "Usage: tick bpe train --file F --vocab N [--pattern P] [--special TOKEN]...\n                      --out NAME.tiktoken\n\n"+
-			"Learns a byte-level BPE vocabulary from a text file and saves it as a\n"+
-			"tiktoken rank file plus a NAME.json sidecar; use it with\n"+
-			"'tick tokenize --encoding NAME.tiktoken'.\n\nFlags:\n")
-		flags.PrintDefaults()
-	}
+	flags := newFlags("tick bpe train", "Usage: tick bpe train --file F --vocab N [--pattern P] [--special TOKEN]...\n                      --out NAME.tiktoken\n\n"+
+		"Learns a byte-level BPE vocabulary from a text file and saves it as a\n"+
+		"tiktoken rank file plus a NAME.json sidecar; use it with\n"+
+		"'tick tokenize --encoding NAME.tiktoken'.")
 	file := flags.String("file", "", "text `file` to train on")
 	vocab := flags.Int("vocab", 0, "vocabulary size: 256 byte tokens plus N-256 merges (at least 256)")
 	pattern := flags.String("pattern", "cl100k", "split pattern: gpt2, cl100k, o200k or none")
@@ -171,12 +166,8 @@ func bpeSaveAdvice(err error) error {
 }
 
 func bpeExplain(args []string) error {
-	flags := flag.NewFlagSet("tick bpe explain", flag.ContinueOnError)
-	flags.Usage = func() {
-		fmt.Fprintf(flags.Output(), "Usage: tick bpe explain [--encoding E] TEXT...\n       tick bpe explain [--encoding E] --token ID\n\n"+
-			"Shows the merges that turn each piece of TEXT into tokens, or how one token\nwas built. With no TEXT, reads standard input.\n\nFlags:\n")
-		flags.PrintDefaults()
-	}
+	flags := newFlags("tick bpe explain", "Usage: tick bpe explain [--encoding E] TEXT...\n       tick bpe explain [--encoding E] --token ID\n\n"+
+		"Shows the merges that turn each piece of TEXT into tokens, or how one token\nwas built. With no TEXT, reads standard input.")
 	encName := flags.String("encoding", "cl100k_base", "a built-in (r50k_base, p50k_base, cl100k_base,\no200k_base), llama3:PATH or a .tiktoken file")
 	pattern := flags.String("pattern", "", "split pattern of a .tiktoken file with no sidecar:\ngpt2, cl100k, o200k or none")
 	token := flags.String("token", "", "show the merge tree of this token `ID` instead")

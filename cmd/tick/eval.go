@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 
 	"github.com/tick-llm/tick/eval"
@@ -18,14 +17,10 @@ func init() {
 
 func runEval(args []string) error {
 	var o eval.Options
-	fs := flag.NewFlagSet("tick eval", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tick eval --model DIR [--data FILE] [--whole]\n\n"+
-			"Loss per token, perplexity and bits per byte of a trained model on a text:\n"+
-			"its validation split (the last --val-frac), or the whole file with --whole.\n"+
-			"Bits per byte compares models with different tokenizers.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlags("tick eval", "Usage: tick eval --model DIR [--data FILE] [--whole]\n\n"+
+		"Loss per token, perplexity and bits per byte of a trained model on a text:\n"+
+		"its validation split (the last --val-frac), or the whole file with --whole.\n"+
+		"Bits per byte compares models with different tokenizers.")
 	fs.StringVar(&o.Model, "model", "tick-run", "run `folder` (best/, else last/)\nor a checkpoint folder")
 	fs.StringVar(&o.Data, "data", "", "text `file` (default: the text the model trained on)")
 	fs.BoolVar(&o.Whole, "whole", false, "score the whole file, not only its validation split")
