@@ -134,7 +134,7 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: unknown naming %q: use \"gpt\", \"llama\" or leave it empty", c.Naming)
 	}
-	if n := c.paramCount(); n > maxParams {
+	if n := c.ParamCount(); n > maxParams {
 		return fmt.Errorf("config: %.3g parameters (%.0f GB in float64) is more than tick can hold; reduce the sizes", n, n*8/1e9)
 	}
 	return nil
@@ -148,8 +148,10 @@ const maxContext = 1 << 17
 // size is an error instead of an out-of-memory crash.
 const maxParams = 4e9
 
-// paramCount counts the parameters in float64 (no overflow for any sizes).
-func (c Config) paramCount() float64 {
+// ParamCount is the number of scalar parameters a model of this
+// configuration has, counted in float64 so that it cannot overflow for any
+// sizes (a tied head counted once).
+func (c Config) ParamCount() float64 {
 	V, C, L, H, KV, D, F := float64(c.VocabSize), float64(c.Context), float64(c.Layers),
 		float64(c.Heads), float64(c.KVHeads), float64(c.Dim), float64(c.FFDim)
 	hs := D / H
@@ -181,4 +183,4 @@ func (c Config) paramCount() float64 {
 
 // NumParams is the number of scalar parameters a model of this
 // configuration has (a tied head counted once). It assumes a valid config.
-func (c Config) NumParams() int { return int(c.paramCount()) }
+func (c Config) NumParams() int { return int(c.ParamCount()) }

@@ -26,46 +26,8 @@ const (
 )
 
 // Params is the number of parameters of c as a float64 (transformer's own
-// count, which is exact and cannot overflow).
-func Params(c transformer.Config) float64 {
-	// NumParams converts the float64 count to int; for a configuration too
-	// large for that, count again without it.
-	if n := float64(c.NumParams()); n > 0 && n < 1<<62 {
-		return n
-	}
-	return paramsFloat(c)
-}
-
-// paramsFloat repeats transformer.Config's parameter count in float64.
-func paramsFloat(c transformer.Config) float64 {
-	V, C, L, H, KV, D, F := float64(c.VocabSize), float64(c.Context), float64(c.Layers),
-		float64(c.Heads), float64(c.KVHeads), float64(c.Dim), float64(c.FFDim)
-	hs := D / H
-	n := V * D
-	if c.Positions == "learned" {
-		n += C * D
-	}
-	if !c.TiedHead {
-		n += V * D
-	}
-	norm := D
-	if c.Norm == "layernorm" && c.Bias {
-		norm += D
-	}
-	n += norm
-	qkv := (H + 2*KV) * hs
-	block := 2*norm + D*qkv + H*hs*D + 2*D*F
-	if c.MLP == "swiglu" {
-		block += D * F
-	}
-	if c.Bias {
-		block += qkv + D + F + D
-		if c.MLP == "swiglu" {
-			block += F
-		}
-	}
-	return n + L*block
-}
+// count, which cannot overflow).
+func Params(c transformer.Config) float64 { return c.ParamCount() }
 
 // Model is the bytes of a Model of configuration c: every parameter's
 // value and gradient (two float64 each, model.go's newMatrix and

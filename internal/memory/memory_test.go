@@ -123,9 +123,6 @@ func TestParamsCount(t *testing.T) {
 		if got, want := Params(c), float64(m.NumParams()); got != want {
 			t.Errorf("%s: Params = %g, the model has %g", name, got, want)
 		}
-		if got, want := paramsFloat(c), float64(m.NumParams()); got != want {
-			t.Errorf("%s: paramsFloat = %g, the model has %g", name, got, want)
-		}
 	}
 	c, _ := transformer.Preset("gpt")
 	c.Layers, c.Dim, c.FFDim = 100000, 16384, 100000000
