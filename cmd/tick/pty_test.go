@@ -36,6 +36,7 @@ type ptyRun struct {
 	cancel    context.CancelFunc
 	mu        sync.Mutex
 	screen    bytes.Buffer // everything tick wrote, as the terminal got it
+	before    *term.State  // the terminal's mode before tick started
 }
 
 func startPty(t *testing.T, dir string, args ...string) *ptyRun {
@@ -56,6 +57,9 @@ func startPty(t *testing.T, dir string, args ...string) *ptyRun {
 	// shell starts a program (Ctty 0: the child's standard input).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	r := &ptyRun{t: t, cmd: cmd, ptmx: ptmx, tty: tty, cancel: cancel}
+	// Read before tick starts: once it runs it may already have switched
+	// the terminal to raw mode.
+	r.before = r.mode()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start tick on the terminal: %v", err)
 	}
@@ -182,7 +186,7 @@ func TestGeneratePtyStepper(t *testing.T) {
 	}
 
 	r := startPty(t, dir, append(common, "--max-tokens", "5", "--step")...)
-	before := r.mode()
+	before := r.before
 	hint := "q: quit > "
 	at := r.waitFor("── step 1 ", 0)
 	at = r.waitFor(hint, at)
@@ -265,7 +269,7 @@ func TestGeneratePtyEnds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := startPty(t, dir, append(common, "--step", "--candidates", "12")...)
-			before := r.mode()
+			before := r.before
 			at := r.waitFor("note: showing 10 of --candidates 12 (keys 0-9 pick them)", 0)
 			start := r.waitFor("── step 1 ", at)
 			at = r.waitFor("q: quit > ", start)
