@@ -149,10 +149,10 @@ func checkDense(enc *Encoding) error {
 		return nil
 	}
 	maxRank := enc.vocab.maxRankPlus1() - 1
-	where := fmt.Sprintf("number the special tokens in its sidecar from %d, right after its last rank", maxRank+1)
+	where := fmt.Sprintf("give the special tokens in its sidecar the IDs from %d on, right after its last rank", maxRank+1)
 	if maxRank+1 >= size {
 		// The gap is in the ranks themselves.
-		where = fmt.Sprintf("renumber its ranks 0..%d without gaps (tick bpe train writes them so)", enc.vocab.count-1)
+		where = fmt.Sprintf("give its tokens the ranks 0..%d without gaps, as bpe's Vocab.Save writes them", enc.vocab.count-1)
 	}
 	return fmt.Errorf("its largest token ID is %d but it has only %d tokens: a model would need %d embedding rows, %d of them for IDs no token has; %s",
 		size-1, n, size, size-n, where)

@@ -8,15 +8,26 @@ import (
 	"strings"
 )
 
-// specialSet finds special tokens in text quickly: most text has none, so
-// the search is a scan for their possible first bytes ('<' for all the
-// built-ins), followed by lookups of the few possible lengths.
+// specialSet finds special tokens in text: the first one, and where
+// several start at the same byte the longest (see find).
+//
+// findPlain is the search to read first: a scan for the bytes special
+// tokens can start with ('<' for all the built-ins), then at each one a
+// lookup of every length a special token has. That is quick for a few
+// special tokens of a few lengths, and slow for many: 2,000 special tokens
+// of 2,000 lengths make 2,000 lookups at every '<'. find runs an
+// Aho–Corasick automaton instead (acmatch.go), which reads each byte of the
+// text once whatever the number of special tokens; a test checks that the
+// two always agree.
 type specialSet struct {
 	byText  map[string]int
 	byID    map[int]string
 	first   [256]bool // first bytes of special tokens
 	only    int       // the one first byte all special tokens share, or -1
 	lengths []int     // distinct lengths of special tokens, longest first
+	ac      *acMatcher
+
+	hasSpace, hasNewline bool // some special token contains ' ' / '\n' (see CanCut)
 }
 
 func newSpecialSet(specials map[string]int, v *vocab) (specialSet, error) {
@@ -46,6 +57,7 @@ func newSpecialSet(specials map[string]int, v *vocab) (specialSet, error) {
 		}
 	}
 	slices.SortFunc(s.lengths, func(a, b int) int { return b - a })
+	s.hasSpace, s.hasNewline = specialsContain(specials, " "), specialsContain(specials, "\n")
 	s.only = -1
 	for b := range 256 {
 		if s.first[b] {
@@ -56,13 +68,34 @@ func newSpecialSet(specials map[string]int, v *vocab) (specialSet, error) {
 			s.only = b
 		}
 	}
+	s.ac = newACMatcher(slices.Collect(maps.Keys(s.byText)), s.first, s.only)
 	return s, nil
 }
 
 // find returns the position, text and id of the first special token in
 // text, or pos -1. When several special tokens start at the same place the
 // longest wins.
+//
+// tiktoken finds them with a regular expression, the alternation of every
+// special token (special_regex in its src/lib.rs), which takes the first
+// alternative that matches at the leftmost place: when one special token
+// is a prefix of another ("<|a" and "<|ab|>") which one wins there depends
+// on the order of a hash map. No built-in encoding has such a pair, so
+// there the two agree; tick's choice, the longest, does not depend on an
+// order.
 func (s *specialSet) find(text string) (pos int, tok string, id int) {
+	if s.ac == nil {
+		return -1, "", 0
+	}
+	pos, n := s.ac.find(text)
+	if pos < 0 {
+		return -1, "", 0
+	}
+	return pos, text[pos : pos+n], s.byText[text[pos:pos+n]]
+}
+
+// findPlain is find by lookups of every length at every possible start.
+func (s *specialSet) findPlain(text string) (pos int, tok string, id int) {
 	if len(s.byText) == 0 {
 		return -1, "", 0
 	}

@@ -3,10 +3,12 @@ package train
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unsafe"
 
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/internal/memory"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -143,20 +145,42 @@ func (o Options) checkMemory(cfg transformer.Config, lowerBound bool) error {
 	if lowerBound {
 		about = "at least"
 	}
+	return fmt.Errorf("this run needs %s %s of memory (%s), but this machine has %s; %s",
+		about, memory.Format(need), strings.Join(what, "; "), tl.Have, o.memoryAdvice(flags))
+}
+
+// memoryAdvice says how to shrink a run by the given flags. A resumed run
+// can lower only the options it may change on --resume; the others were
+// fixed when it started (and come from its state.json).
+func (o Options) memoryAdvice(flags []string) string {
+	var fixed []string
+	if o.Resume {
+		flags = slices.DeleteFunc(slices.Clone(flags), func(f string) bool {
+			if slices.Contains(mayChangeOnResume, strings.TrimPrefix(f, "--")) {
+				return false
+			}
+			fixed = append(fixed, f)
+			return true
+		})
+	}
 	vocab := slices.Contains(flags, "--tokenizer")
 	flags = slices.DeleteFunc(flags, func(f string) bool { return f == "--tokenizer" })
 	var advice []string
 	if len(flags) > 0 {
-		advice = append(advice, "lower "+orList(flags))
-	}
-	if slices.Contains(flags, "--batch") {
-		advice[0] += " (--grad-accum N makes one step of N smaller batches)"
+		a := "lower " + orList(flags)
+		if slices.Contains(flags, "--batch") {
+			a += " (--grad-accum N makes one step of N smaller batches)"
+		}
+		advice = append(advice, a)
 	}
 	if vocab {
 		advice = append(advice, "use a smaller vocabulary (--tokenizer char, byte or a .tiktoken file of your own)")
 	}
-	return fmt.Errorf("this run needs %s %s of memory (%s), but this machine has %s; %s",
-		about, memory.Format(need), strings.Join(what, "; "), tl.Have, strings.Join(advice, ", or "))
+	if len(fixed) > 0 {
+		advice = append(advice, fmt.Sprintf("the run's %s (in %s) cannot change on --resume: resume it on a machine with more memory, or start a new run with another --out",
+			andList(fixed), filepath.Join(o.Out, checkpoint.Last, checkpoint.StateFile)))
+	}
+	return strings.Join(advice, ", or ")
 }
 
 // raised reports whether the option of flag is set above its default, so
@@ -187,9 +211,14 @@ func (o Options) raised(flag string, cfg transformer.Config) bool {
 }
 
 // orList joins items as "a", "a or b", "a, b or c".
-func orList(items []string) string {
+func orList(items []string) string { return list(items, " or ") }
+
+// andList joins items as "a", "a and b", "a, b and c".
+func andList(items []string) string { return list(items, " and ") }
+
+func list(items []string, last string) string {
 	if len(items) <= 1 {
 		return strings.Join(items, "")
 	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
 }

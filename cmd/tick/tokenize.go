@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"github.com/rivo/uniseg"
 	"golang.org/x/term"
 
+	"github.com/tick-llm/tick/internal/inputfile"
 	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/internal/tty"
 	"github.com/tick-llm/tick/internal/words"
@@ -70,10 +73,11 @@ func runTokenize(args []string) error {
 	default:
 		return fmt.Errorf("unknown --format %q: use pretty, ids, json or count", *format)
 	}
-	text, err := readInput(words, *file)
+	in, err := openInput(words, *file)
 	if err != nil {
 		return err
 	}
+	defer in.Close()
 
 	names := []string{*encName}
 	if *all {
@@ -82,25 +86,62 @@ func runTokenize(args []string) error {
 		}
 		names = tokenizer.Builtins()
 	}
+	// The input is encoded in chunks of about chunkSize bytes, cut where the
+	// tokens cannot change (Encoding.CanCut), so memory does not grow with
+	// the input: count keeps a number, ids prints each chunk's IDs as they
+	// come. json and pretty print a header with the count first, so they
+	// keep the IDs (8 bytes a token) and make the rest as they print;
+	// special-token errors (--special raise) and --compare also need every
+	// token before anything is printed. Several encodings read the same text
+	// again, so --all-encodings keeps the text.
+	if len(names) > 1 {
+		if in.text, err = io.ReadAll(in); err != nil {
+			return fmt.Errorf("read %s: %w", in.name, err)
+		}
+	}
+	streamIDs := *format == "ids" && mode != tokenizer.SpecialRaise && !*compare
+	keepIDs := *format != "count" && !streamIDs || *compare
 	out := newPrinter(os.Stdout)
-	var results []encodingResult
+	stdout := bufio.NewWriterSize(out.w, 64<<10) // one write per token would be a system call per token
+	defer stdout.Flush()                         // what was printed before an error
+	out.w = stdout
+	ids := stdout
+	var results []*encodingResult
+	nbytes := 0
 	for _, name := range names {
 		enc, err := loadEncoding(name, *pattern)
 		if err != nil {
 			return flagAdvice(err)
 		}
-		ids, err := enc.Encode(text, mode)
-		if err != nil {
-			return flagAdvice(err)
+		r := &encodingResult{enc: enc}
+		src := io.Reader(in)
+		if in.text != nil {
+			src = bytes.NewReader(in.text)
 		}
-		toks, err := enc.Tokens(ids)
-		if err != nil {
-			return err
-		}
-		r := encodingResult{enc: enc, ids: ids, toks: toks}
-		if *compare {
-			r.compare, err = compareWithTiktokenGo(enc, text, mode, ids)
+		chunks := newChunker(src, enc, chunkSize)
+		offset := 0
+		for {
+			chunk, err := chunks.next()
 			if err != nil {
+				return fmt.Errorf("read %s: %w", in.name, err)
+			}
+			if chunk == "" {
+				break
+			}
+			if err := r.add(chunk, offset, mode, keepIDs, *compare); err != nil {
+				return flagAdvice(err)
+			}
+			if streamIDs {
+				for _, id := range r.last {
+					ids.WriteString(strconv.Itoa(id))
+					ids.WriteByte('\n')
+				}
+			}
+			offset += len(chunk)
+		}
+		nbytes = offset
+		if *compare {
+			if r.compare, err = compareWithTiktokenGo(r.ids(), r.want); err != nil {
 				return err
 			}
 		}
@@ -108,17 +149,24 @@ func runTokenize(args []string) error {
 	}
 	switch *format {
 	case "ids":
-		for _, id := range results[0].ids {
-			fmt.Fprintln(out.w, id)
+		if !streamIDs {
+			for _, chunk := range results[0].chunks {
+				for _, id := range chunk {
+					ids.WriteString(strconv.Itoa(int(id)))
+					ids.WriteByte('\n')
+				}
+			}
 		}
 	case "count":
 		for _, r := range results {
 			if *all {
-				fmt.Fprintf(out.w, "%-12s %d\n", r.enc.Name(), len(r.ids))
+				fmt.Fprintf(ids, "%-12s %d\n", r.enc.Name(), r.count)
 			} else {
-				fmt.Fprintln(out.w, len(r.ids))
+				fmt.Fprintln(ids, r.count)
 			}
 		}
+	}
+	switch *format {
 	case "json":
 		if err := writeTokensJSON(out.w, results, *all); err != nil {
 			return err
@@ -128,16 +176,18 @@ func runTokenize(args []string) error {
 			if i > 0 {
 				fmt.Fprintln(out.w)
 			}
-			out.pretty(r, len(text))
+			if err := out.pretty(r, nbytes); err != nil {
+				return err
+			}
 		}
 		if *all {
 			fmt.Fprintln(out.w)
 			for _, r := range results {
 				noun := "tokens"
-				if len(r.ids) == 1 {
+				if r.count == 1 {
 					noun = "token"
 				}
-				fmt.Fprintf(out.w, "%-12s %6d %s\n", r.enc.Name(), len(r.ids), noun)
+				fmt.Fprintf(out.w, "%-12s %6d %s\n", r.enc.Name(), r.count, noun)
 			}
 		}
 	}
@@ -153,42 +203,174 @@ func runTokenize(args []string) error {
 			disagree = disagree || !strings.HasPrefix(r.compare, "agree")
 		}
 	}
+	if err := stdout.Flush(); err != nil {
+		return fmt.Errorf("write the tokens: %w", err)
+	}
 	if disagree {
 		return errors.New("tick and tiktoken-go disagree (see above); please report the text")
 	}
 	return nil
 }
 
+// chunkSize is how much text tokenize encodes at a time: large enough that
+// the cost per chunk does not show, small enough that a chunk's tokens
+// take little memory.
+const chunkSize = 256 << 10
+
+// encodingResult is what one encoding made of the input.
 type encodingResult struct {
 	enc     *tokenizer.Encoding
-	ids     []int
-	toks    []tokenizer.Token
-	compare string // verdict of --compare, "" if not asked
+	count   int       // tokens
+	chunks  [][]int32 // every token's ID when they are kept, chunk by chunk as encoded (no character is split between two)
+	last    []int     // the IDs of the last chunk
+	want    []int     // tiktoken-go's IDs, with --compare
+	compare string    // verdict of --compare, "" if not asked
 }
 
-// readInput returns the text to tokenize: the words joined by spaces, or
-// the file, or standard input.
-func readInput(words []string, file string) (string, error) {
+// ids returns the kept IDs in one slice.
+func (r *encodingResult) ids() []int {
+	ids := make([]int, 0, r.count)
+	for _, chunk := range r.chunks {
+		for _, id := range chunk {
+			ids = append(ids, int(id))
+		}
+	}
+	return ids
+}
+
+// add encodes the next chunk of the input, which starts at byte offset.
+func (r *encodingResult) add(chunk string, offset int, mode tokenizer.SpecialMode, keep, compare bool) error {
+	ids, err := r.enc.Encode(chunk, mode)
+	var special *tokenizer.SpecialTokenError
+	if errors.As(err, &special) {
+		// Where the token is in the whole input, not in this chunk.
+		return &tokenizer.SpecialTokenError{Token: special.Token, Pos: offset + special.Pos}
+	}
+	if err != nil {
+		return err
+	}
+	r.count += len(ids)
+	r.last = ids
+	if keep {
+		kept := make([]int32, len(ids)) // IDs are below 2^24 (tokenizer's maxRank): half the memory of ints
+		for i, id := range ids {
+			kept[i] = int32(id)
+		}
+		r.chunks = append(r.chunks, kept)
+	}
+	if compare {
+		ref, err := tiktokenGo(r.enc.Name())
+		if err != nil {
+			return err
+		}
+		if mode == tokenizer.SpecialAllow {
+			r.want = append(r.want, ref.Encode(chunk, []string{"all"}, nil)...)
+		} else {
+			r.want = append(r.want, ref.EncodeOrdinary(chunk)...) // raise: Encode already checked there is no special token
+		}
+	}
+	return nil
+}
+
+// input is where tokenize reads its text: the words of the command line,
+// the file of --file (which must be a regular file) or standard input.
+type input struct {
+	io.Reader
+	name string // for errors: "--file F", "standard input"
+	text []byte // the whole text, when it is kept (--all-encodings)
+	file *os.File
+}
+
+func (in *input) Close() error {
+	if in.file != nil {
+		return in.file.Close()
+	}
+	return nil
+}
+
+// openInput opens the text to tokenize: the words joined by spaces, or the
+// file, or standard input.
+func openInput(words []string, file string) (*input, error) {
 	switch {
 	case len(words) > 0 && file != "":
-		return "", errors.New("give either TEXT or --file, not both")
+		return nil, errors.New("give either TEXT or --file, not both")
 	case len(words) > 0:
-		return strings.Join(words, " "), nil
+		return &input{Reader: strings.NewReader(strings.Join(words, " ")), name: "the text"}, nil
 	case file != "":
-		data, err := readFlagFile("--file", file)
-		if err != nil {
-			return "", err
+		f, _, err := inputfile.Open(file)
+		var nr *inputfile.NotRegularError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("--file %s does not exist: check the path", file)
+		case errors.As(err, &nr):
+			return nil, fmt.Errorf("--file %s is not a regular file (%s): give a text file", file, inputfile.Kind(nr.Mode))
+		case err != nil:
+			return nil, fmt.Errorf("--file %s cannot be read: %w", file, err)
 		}
-		return string(data), nil
+		return &input{Reader: f, name: "--file " + file, file: f}, nil
 	}
 	if tty.Is(os.Stdin) {
 		fmt.Fprintln(os.Stderr, "tick tokenize: reading text from standard input (end with Ctrl-D; or pass TEXT or --file)")
 	}
-	data, err := io.ReadAll(os.Stdin)
-	if err != nil {
-		return "", fmt.Errorf("read standard input: %w", err)
+	return &input{Reader: os.Stdin, name: "standard input"}, nil
+}
+
+// chunker reads text and cuts it into chunks of at least size bytes (the
+// last may be shorter) at places where enc's tokens cannot change
+// (Encoding.CanCut), so that encoding the chunks one after the other gives
+// exactly the tokens of the whole text. Text with no such place (one long
+// line of digits, or the pattern none) comes as one chunk.
+type chunker struct {
+	r       io.Reader
+	enc     *tokenizer.Encoding
+	size    int
+	buf     []byte
+	scanned int // buf[:scanned] was searched for a cut already
+	eof     bool
+}
+
+func newChunker(r io.Reader, enc *tokenizer.Encoding, size int) *chunker {
+	return &chunker{r: r, enc: enc, size: size}
+}
+
+// next returns the next chunk, or "" at the end of the text.
+func (c *chunker) next() (string, error) {
+	for {
+		if len(c.buf) > c.size {
+			text := string(c.buf) // CanCut reads a string
+			for i := max(c.size, c.scanned); i < len(text); i++ {
+				if c.enc.CanCut(text, i) {
+					c.buf = append(c.buf[:0], c.buf[i:]...)
+					c.scanned = 0
+					return text[:i], nil
+				}
+			}
+			// The last byte cannot be judged until the next one is read.
+			c.scanned = len(text) - 1
+		}
+		if c.eof {
+			text := string(c.buf)
+			c.buf = c.buf[:0]
+			return text, nil
+		}
+		if err := c.fill(); err != nil {
+			return "", err
+		}
 	}
-	return string(data), nil
+}
+
+// fill reads more of the text into buf.
+func (c *chunker) fill() error {
+	if cap(c.buf)-len(c.buf) < 64<<10 {
+		c.buf = append(c.buf, make([]byte, max(c.size, len(c.buf)))...)[:len(c.buf)]
+	}
+	n, err := c.r.Read(c.buf[len(c.buf):cap(c.buf)])
+	c.buf = c.buf[:len(c.buf)+n]
+	if errors.Is(err, io.EOF) {
+		c.eof = true
+		return nil
+	}
+	return err
 }
 
 // loadEncoding resolves --encoding (and --pattern for a bare rank file).
@@ -215,19 +397,10 @@ func tiktokenGo(name string) (*tiktoken.Tiktoken, error) {
 	return tiktokenref.Get(name)
 }
 
-// compareWithTiktokenGo encodes text with tiktoken-go the way mode asks and
-// returns a one-line verdict.
-func compareWithTiktokenGo(enc *tokenizer.Encoding, text string, mode tokenizer.SpecialMode, ids []int) (string, error) {
-	ref, err := tiktokenGo(enc.Name())
-	if err != nil {
-		return "", err
-	}
-	var want []int
-	if mode == tokenizer.SpecialAllow {
-		want = ref.Encode(text, []string{"all"}, nil)
-	} else {
-		want = ref.EncodeOrdinary(text) // raise: Encode already checked there is no special token
-	}
+// compareWithTiktokenGo compares tick's IDs with tiktoken-go's (want,
+// encoded chunk by chunk as tick's were: the cuts are where tiktoken's
+// regular expressions cut too) and returns a one-line verdict.
+func compareWithTiktokenGo(ids, want []int) (string, error) {
 	for i := 0; i < min(len(ids), len(want)); i++ {
 		if ids[i] != want[i] {
 			return fmt.Sprintf("DIFFER at token %d: tick %d, tiktoken-go %d", i, ids[i], want[i]), nil
@@ -251,46 +424,115 @@ type jsonToken struct {
 }
 
 // writeTokensJSON writes one object per encoding, one token per line:
-// readable, diff-friendly and the same on every run.
-func writeTokensJSON(w io.Writer, results []encodingResult, all bool) error {
-	var docs []string
-	for _, r := range results {
-		var sb strings.Builder
+// readable, diff-friendly and the same on every run. With all, the objects
+// are the items of an array, indented by two more spaces. The tokens are
+// made from the IDs a batch at a time, as they are written.
+func writeTokensJSON(w io.Writer, results []*encodingResult, all bool) error {
+	bw := bufio.NewWriter(w)
+	var doc io.Writer = bw
+	if all {
+		bw.WriteString("[\n  ")
+		doc = &indenter{w: bw, indent: "\n  "}
+	}
+	for k, r := range results {
+		if k > 0 {
+			io.WriteString(doc, ",\n")
+		}
 		name, _ := marshalCompact(r.enc.Name())
-		fmt.Fprintf(&sb, "{\n  \"encoding\": %s,\n  \"count\": %d,\n", name, len(r.ids))
+		fmt.Fprintf(doc, "{\n  \"encoding\": %s,\n  \"count\": %d,\n", name, r.count)
 		if r.compare != "" {
 			verdict, _ := marshalCompact(r.compare)
-			fmt.Fprintf(&sb, "  \"tiktoken_go\": %s,\n", verdict)
+			fmt.Fprintf(doc, "  \"tiktoken_go\": %s,\n", verdict)
 		}
-		sb.WriteString("  \"tokens\": [")
-		for i, t := range r.toks {
-			bs := make([]int, len(t.Bytes))
-			for i, b := range t.Bytes {
-				bs[i] = int(b)
+		io.WriteString(doc, "  \"tokens\": [")
+		i := 0
+		err := eachToken(r, func(toks []tokenizer.Token) error {
+			for _, t := range toks {
+				bs := make([]int, len(t.Bytes))
+				for i, b := range t.Bytes {
+					bs[i] = int(b)
+				}
+				line, err := marshalCompact(jsonToken{ID: t.ID, Text: string(t.Bytes), Bytes: bs,
+					Base64: base64.StdEncoding.EncodeToString(t.Bytes), Start: t.Start, End: t.End, Special: t.Special})
+				if err != nil {
+					return err
+				}
+				if i > 0 {
+					io.WriteString(doc, ",")
+				}
+				io.WriteString(doc, "\n    ")
+				doc.Write(line)
+				i++
 			}
-			line, err := marshalCompact(jsonToken{ID: t.ID, Text: string(t.Bytes), Bytes: bs,
-				Base64: base64.StdEncoding.EncodeToString(t.Bytes), Start: t.Start, End: t.End, Special: t.Special})
-			if err != nil {
-				return err
-			}
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("\n    ")
-			sb.Write(line)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		if len(r.toks) > 0 {
-			sb.WriteString("\n  ")
+		if r.count > 0 {
+			io.WriteString(doc, "\n  ")
 		}
-		sb.WriteString("]\n}")
-		docs = append(docs, sb.String())
+		io.WriteString(doc, "]\n}")
 	}
-	out := docs[0]
 	if all {
-		out = "[\n  " + strings.ReplaceAll(strings.Join(docs, ",\n"), "\n", "\n  ") + "\n]"
+		bw.WriteString("\n]")
 	}
-	_, err := fmt.Fprintln(w, out)
-	return err
+	bw.WriteString("\n")
+	return bw.Flush()
+}
+
+// indenter writes to w with indent in place of every newline.
+type indenter struct {
+	w      io.Writer
+	indent string
+}
+
+func (d *indenter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			m, err := d.w.Write(p)
+			return n + m, err
+		}
+		if _, err := d.w.Write(p[:i]); err != nil {
+			return n, err
+		}
+		if _, err := io.WriteString(d.w, d.indent); err != nil {
+			return n, err
+		}
+		n += i + 1
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// eachToken calls f with the tokens of r, chunk by chunk as they were
+// encoded (so that no character is split between two calls), with their
+// byte offsets in the whole input.
+func eachToken(r *encodingResult, f func([]tokenizer.Token) error) error {
+	pos := 0
+	for _, chunk := range r.chunks {
+		ids := make([]int, len(chunk))
+		for i, id := range chunk {
+			ids[i] = int(id)
+		}
+		toks, err := r.enc.Tokens(ids)
+		if err != nil {
+			return err
+		}
+		for i := range toks {
+			toks[i].Start += pos
+			toks[i].End += pos
+		}
+		if len(toks) > 0 {
+			pos = toks[len(toks)-1].End
+		}
+		if err := f(toks); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // marshalCompact is json.Marshal without escaping <, > and & (special
@@ -330,22 +572,21 @@ var tokenColours = []string{"\x1b[48;5;153m\x1b[30m", "\x1b[48;5;222m\x1b[30m", 
 
 const colourReset = "\x1b[0m"
 
-func (p *printer) pretty(r encodingResult, nbytes int) {
+func (p *printer) pretty(r *encodingResult, nbytes int) error {
 	ratio := 0.0
-	if len(r.ids) > 0 {
-		ratio = float64(nbytes) / float64(len(r.ids))
+	if r.count > 0 {
+		ratio = float64(nbytes) / float64(r.count)
 	}
-	fmt.Fprintf(p.w, "%s: %s, %s (%.2f bytes/token)\n", r.enc.Name(), words.Count(len(r.ids), "token"), words.Count(nbytes, "byte"), ratio)
+	fmt.Fprintf(p.w, "%s: %s, %s (%.2f bytes/token)\n", r.enc.Name(), words.Count(r.count, "token"), words.Count(nbytes, "byte"), ratio)
 	// The tokens, wrapped; a newline token also ends the line, so the
 	// text keeps its shape. Tokens that hold only part of a character
 	// would show as <xNN> bytes, so a character split over tokens is
 	// drawn once, as itself, with how many tokens it took (東²); the
 	// tokens are listed after the IDs.
-	groups := tokenizer.CharGroups(r.toks)
 	var split []tokenizer.CharGroup
 	seen := map[string]bool{}
 	col, cell := 0, 0
-	cellOf := make([]int, 0, len(r.ids)) // the cell each token is drawn in, for the colour of its ID
+	colourOf := make([]uint8, 0, r.count) // the colour of each token's cell, for its ID
 	draw := func(b []byte, tokens int) {
 		vis := tokenizer.Visible(b)
 		s, w := "["+vis+"]", uniseg.StringWidth(vis)+2
@@ -363,7 +604,7 @@ func (p *printer) pretty(r encodingResult, nbytes int) {
 		fmt.Fprint(p.w, s)
 		col += w
 		for range tokens {
-			cellOf = append(cellOf, cell)
+			colourOf = append(colourOf, uint8(cell%len(tokenColours)))
 		}
 		cell++
 		if bytes.HasSuffix(b, []byte("\n")) {
@@ -371,42 +612,56 @@ func (p *printer) pretty(r encodingResult, nbytes int) {
 			col = 0
 		}
 	}
-	for _, g := range groups {
-		if !g.Split() {
-			for _, t := range g.Tokens {
-				draw(t.Bytes, 1)
+	err := eachToken(r, func(toks []tokenizer.Token) error {
+		for _, g := range tokenizer.CharGroups(toks) {
+			if !g.Split() {
+				for _, t := range g.Tokens {
+					draw(t.Bytes, 1)
+				}
+				continue
 			}
-			continue
+			draw(g.Text, len(g.Tokens))
+			if key := fmt.Sprint(groupIDs(g)); !seen[key] {
+				seen[key] = true
+				// A copy: the group's tokens share an array with the whole
+				// chunk's, which would stay in memory with it.
+				split = append(split, tokenizer.CharGroup{Tokens: slices.Clone(g.Tokens), Text: bytes.Clone(g.Text)})
+			}
 		}
-		draw(g.Text, len(g.Tokens))
-		if key := fmt.Sprint(groupIDs(g)); !seen[key] {
-			seen[key] = true
-			split = append(split, g)
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if col > 0 || len(r.toks) == 0 {
+	if col > 0 || r.count == 0 {
 		fmt.Fprintln(p.w)
 	}
 	// The IDs, wrapped the same way, each in the colour of its cell.
 	col = 0
-	for i, id := range r.ids {
-		s := strconv.Itoa(id)
-		if p.colour {
-			s = tokenColours[cellOf[i]%len(tokenColours)] + s + colourReset
+	i := 0
+	for _, chunk := range r.chunks {
+		for _, id32 := range chunk {
+			id := int(id32)
+			s := strconv.Itoa(id)
+			if p.colour {
+				s = tokenColours[colourOf[i]] + s + colourReset
+			}
+			i++
+			w := len(strconv.Itoa(id)) + 1
+			if col > 0 && col+w > p.width {
+				fmt.Fprintln(p.w)
+				col = 0
+			}
+			if col > 0 {
+				fmt.Fprint(p.w, " ")
+			}
+			fmt.Fprint(p.w, s)
+			col += w
 		}
-		w := len(strconv.Itoa(id)) + 1
-		if col > 0 && col+w > p.width {
-			fmt.Fprintln(p.w)
-			col = 0
-		}
-		if col > 0 {
-			fmt.Fprint(p.w, " ")
-		}
-		fmt.Fprint(p.w, s)
-		col += w
 	}
 	fmt.Fprintln(p.w)
 	p.splitCharacters(split)
+	return nil
 }
 
 // splitCharacters lists each character drawn above with a count (each
