@@ -82,8 +82,8 @@ func TestEstimatesMatchReality(t *testing.T) {
 			check := func(what string, est, got float64) {
 				t.Helper()
 				t.Logf("%s: estimate %s, measured %s (ratio %.3f)", what, Format(est), Format(got), est/got)
-				if r := est / got; r < 0.9 || r > 1.15 {
-					t.Errorf("%s: estimate %.0f bytes, measured %.0f: ratio %.3f is outside [0.9, 1.15]", what, est, got, r)
+				if r := est / got; r < 0.95 || r > 1.1 {
+					t.Errorf("%s: estimate %.0f bytes, measured %.0f: ratio %.3f is outside [0.95, 1.1]", what, est, got, r)
 				}
 			}
 			check("model", Model(c.cfg), gotModel)
@@ -106,8 +106,8 @@ func TestCacheMatchesReality(t *testing.T) {
 	runtime.KeepAlive(c)
 	est := Cache(cfg)
 	t.Logf("cache: estimate %s, measured %s (ratio %.3f)", Format(est), Format(got), est/got)
-	if r := est / got; r < 0.9 || r > 1.15 {
-		t.Errorf("cache: estimate %.0f bytes, measured %.0f: ratio %.3f is outside [0.9, 1.15]", est, got, r)
+	if r := est / got; r < 0.95 || r > 1.1 {
+		t.Errorf("cache: estimate %.0f bytes, measured %.0f: ratio %.3f is outside [0.95, 1.1]", est, got, r)
 	}
 }
 
