@@ -31,14 +31,6 @@ func TestBatchShapes(t *testing.T) {
 	}
 }
 
-func live() float64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return float64(ms.HeapAlloc)
-}
-
 // TestWindowsKeepsTwoShapes measures what a model holds after Windows
 // scored a tiling that ends with two smaller batches: the activations of
 // the last two shapes, as WindowsMemory assumes (its figure is the largest
@@ -56,11 +48,11 @@ func TestWindowsKeepsTwoShapes(t *testing.T) {
 		tokens[i] = rng.IntN(256)
 	}
 	windows := data.Tiling(len(tokens), 32)
-	before := live()
+	before := memory.LiveHeap()
 	if _, err := Windows(m, tokenizer.Byte{}, tokens, windows, 10); err != nil {
 		t.Fatal(err)
 	}
-	got := live() - before
+	got := memory.LiveHeap() - before
 	runtime.KeepAlive(m)
 	shapes := batchShapes(windows, 10)
 	if len(shapes) != 3 {

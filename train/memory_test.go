@@ -105,15 +105,6 @@ func TestMemoryVocabulary(t *testing.T) {
 	}
 }
 
-// live returns the bytes of live heap objects after a full collection.
-func live() float64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return float64(ms.HeapAlloc)
-}
-
 // TestMemoryEstimateMatchesATrainingStep measures what a run holds against
 // Memory's parts: the model, its gradients and AdamW's moments after a
 // real optimiser step; the activations after a training step and an
@@ -134,7 +125,7 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 				parts[strings.Fields(p.What)[0]] = p.Bytes
 			}
 
-			base := live()
+			base := memory.LiveHeap()
 			m, err := transformer.New(cfg, 1)
 			if err != nil {
 				t.Fatal(err)
@@ -143,7 +134,7 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			weights := live() - base
+			weights := memory.LiveHeap() - base
 
 			rng := rand.New(rand.NewPCG(1, 2))
 			tokens := make([]int, 5000)
@@ -151,7 +142,7 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 				tokens[i] = rng.IntN(vocab)
 			}
 			batches := NewBatcher(tokens, o.Batch, o.Context, 1)
-			before := live()
+			before := memory.LiveHeap()
 			if _, _, err := opt.StepAccum(1, 1, o.Batch, o.Context, batches.Next); err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +150,7 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 			if _, err := eval.Windows(m, tokenizer.Byte{}, tokens, windows, o.Batch); err != nil {
 				t.Fatal(err)
 			}
-			acts := live() - before
+			acts := memory.LiveHeap() - before
 			runtime.KeepAlive(opt)
 			runtime.KeepAlive(m)
 

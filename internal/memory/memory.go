@@ -107,3 +107,13 @@ func Format(b float64) string {
 	}
 	return fmt.Sprintf("%.0f %s", b, units[i])
 }
+
+// LiveHeap returns the bytes of live heap objects after a full garbage
+// collection: what tests measure the estimates against.
+func LiveHeap() float64 {
+	runtime.GC()
+	runtime.GC() // the first may leave objects freed by finalizers
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc)
+}

@@ -11,15 +11,6 @@ import (
 	"github.com/tick-llm/tick/transformer"
 )
 
-// live returns the bytes of live heap objects after a full collection.
-func live() float64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return float64(ms.HeapAlloc)
-}
-
 // TestEstimatesMatchReality builds real models and runs a training
 // forward and backward pass, measuring the live heap each adds, and checks
 // the estimates against it: the model within a few percent, the
@@ -56,12 +47,12 @@ func TestEstimatesMatchReality(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			base := live()
+			base := LiveHeap()
 			m, err := transformer.New(c.cfg, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			gotModel := live() - base
+			gotModel := LiveHeap() - base
 			rng := rand.New(rand.NewPCG(1, 2))
 			n := c.B * c.T
 			ids, targets := make([]int, n), make([]int, n)
@@ -69,12 +60,12 @@ func TestEstimatesMatchReality(t *testing.T) {
 				ids[i], targets[i] = rng.IntN(c.cfg.VocabSize), rng.IntN(c.cfg.VocabSize)
 			}
 			m.SetTraining(true, 1)
-			before := live()
+			before := LiveHeap()
 			if _, err := m.Forward(ids, targets, c.B, c.T); err != nil {
 				t.Fatal(err)
 			}
 			m.Backward()
-			gotActs := live() - before
+			gotActs := LiveHeap() - before
 			runtime.KeepAlive(m)
 			runtime.KeepAlive(ids)
 			runtime.KeepAlive(targets)
@@ -100,9 +91,9 @@ func TestCacheMatchesReality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := live()
+	before := LiveHeap()
 	c := m.NewCache()
-	got := live() - before
+	got := LiveHeap() - before
 	runtime.KeepAlive(c)
 	est := Cache(cfg)
 	t.Logf("cache: estimate %s, measured %s (ratio %.3f)", Format(est), Format(got), est/got)
