@@ -113,7 +113,7 @@ func runTokenize(args []string) error {
 		if err != nil {
 			return flagAdvice(err)
 		}
-		r := &encodingResult{enc: enc}
+		r := &encodingResult{enc: enc, stream: streamIDs}
 		src := io.Reader(in)
 		if in.text != nil {
 			src = bytes.NewReader(in.text)
@@ -133,8 +133,7 @@ func runTokenize(args []string) error {
 			}
 			if streamIDs {
 				for _, id := range r.last {
-					ids.WriteString(strconv.Itoa(id))
-					ids.WriteByte('\n')
+					writeID(ids, id)
 				}
 			}
 			offset += len(chunk)
@@ -152,8 +151,7 @@ func runTokenize(args []string) error {
 		if !streamIDs {
 			for _, chunk := range results[0].chunks {
 				for _, id := range chunk {
-					ids.WriteString(strconv.Itoa(int(id)))
-					ids.WriteByte('\n')
+					writeID(ids, int(id))
 				}
 			}
 		}
@@ -212,6 +210,12 @@ func runTokenize(args []string) error {
 	return nil
 }
 
+// writeID writes one line of --format ids.
+func writeID(w *bufio.Writer, id int) {
+	b := strconv.AppendInt(w.AvailableBuffer(), int64(id), 10) // formatted in the writer's own buffer
+	w.Write(append(b, '\n'))
+}
+
 // chunkSize is how much text tokenize encodes at a time: large enough that
 // the cost per chunk does not show, small enough that a chunk's tokens
 // take little memory.
@@ -225,6 +229,7 @@ type encodingResult struct {
 	last    []int     // the IDs of the last chunk
 	want    []int     // tiktoken-go's IDs, with --compare
 	compare string    // verdict of --compare, "" if not asked
+	stream  bool      // the IDs of each chunk are printed as they come (last)
 }
 
 // ids returns the kept IDs in one slice.
@@ -240,7 +245,15 @@ func (r *encodingResult) ids() []int {
 
 // add encodes the next chunk of the input, which starts at byte offset.
 func (r *encodingResult) add(chunk string, offset int, mode tokenizer.SpecialMode, keep, compare bool) error {
-	ids, err := r.enc.Encode(chunk, mode)
+	var ids []int
+	var err error
+	if keep || compare || r.stream {
+		ids, err = r.enc.AppendEncode(r.last[:0], chunk, mode) // the last chunk's slice, reused
+	} else {
+		var n int
+		n, err = r.enc.Count(chunk, mode) // the same count, without the list
+		r.count += n
+	}
 	var special *tokenizer.SpecialTokenError
 	if errors.As(err, &special) {
 		// Where the token is in the whole input, not in this chunk.
@@ -337,16 +350,19 @@ func newChunker(r io.Reader, enc *tokenizer.Encoding, size int) *chunker {
 func (c *chunker) next() (string, error) {
 	for {
 		if len(c.buf) > c.size {
-			text := string(c.buf) // CanCut reads a string
-			for i := max(c.size, c.scanned); i < len(text); i++ {
-				if c.enc.CanCut(text, i) {
+			for i := max(c.size, c.scanned); i < len(c.buf); i++ {
+				// CanCut reads at most two bytes before the cut and one
+				// after: it is given those, not a copy of the whole buffer.
+				lo, hi := max(i-2, 0), min(i+2, len(c.buf))
+				if c.enc.CanCut(string(c.buf[lo:hi]), i-lo) {
+					chunk := string(c.buf[:i])
 					c.buf = append(c.buf[:0], c.buf[i:]...)
 					c.scanned = 0
-					return text[:i], nil
+					return chunk, nil
 				}
 			}
 			// The last byte cannot be judged until the next one is read.
-			c.scanned = len(text) - 1
+			c.scanned = len(c.buf) - 1
 		}
 		if c.eof {
 			text := string(c.buf)
