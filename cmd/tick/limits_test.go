@@ -231,6 +231,42 @@ func TestInputsMustBeRegularFiles(t *testing.T) {
 	}
 }
 
+// TestStdinMustEnd: a standard input that never ends (/dev/zero) is
+// refused at once by the commands that read it; /dev/null, which is a
+// device too, is the empty text.
+func TestStdinMustEnd(t *testing.T) {
+	dir := t.TempDir()
+	run := func(stdin string, args ...string) result {
+		t.Helper()
+		// sh -c 'ulimit -v N && exec tick ARGS < STDIN': a regression that
+		// read /dev/zero would die at once instead of filling the machine.
+		script := fmt.Sprintf(`ulimit -v %d && exec "$@" < %s`, limitKB, stdin)
+		ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "sh", append([]string{"-c", script, "sh", tickBin}, args...)...)
+		cmd.Dir = dir
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), err: err}
+		var exit *exec.ExitError
+		if ctx.Err() != nil {
+			r.code = -1
+		} else if errors.As(err, &exit) {
+			r.code = exit.ExitCode()
+		}
+		return r
+	}
+	for _, args := range [][]string{{"tokenize"}, {"tokenize", "--format", "count"}, {"bpe", "explain"}} {
+		r := run("/dev/zero", args...)
+		checkBadInput(t, r, "standard input is a character device", "--file")
+	}
+	r := run("/dev/null", "tokenize", "--format", "count")
+	if r.code != 0 || r.stdout != "0\n" {
+		t.Errorf("tokenize < /dev/null: want the count 0 of the empty text:\n%s", r)
+	}
+}
+
 // TestTrainRefusesVocabularyGaps: a sidecar that numbers a special token
 // 16,777,215 in a 300-token vocabulary would make a 16.7-million-row
 // model; tick train refuses it and says how to number it instead.

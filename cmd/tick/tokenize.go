@@ -90,7 +90,7 @@ func runTokenize(args []string) error {
 	// tokens cannot change (Encoding.CanCut), so memory does not grow with
 	// the input: count keeps a number, ids prints each chunk's IDs as they
 	// come. json and pretty print a header with the count first, so they
-	// keep the IDs (8 bytes a token) and make the rest as they print;
+	// keep the IDs (4 bytes a token) and make the rest as they print;
 	// special-token errors (--special raise) and --compare also need every
 	// token before anything is printed. Several encodings read the same text
 	// again, so --all-encodings keeps the text.
@@ -105,7 +105,6 @@ func runTokenize(args []string) error {
 	stdout := bufio.NewWriterSize(out.w, 64<<10) // one write per token would be a system call per token
 	defer stdout.Flush()                         // what was printed before an error
 	out.w = stdout
-	ids := stdout
 	var results []*encodingResult
 	nbytes := 0
 	for _, name := range names {
@@ -133,7 +132,7 @@ func runTokenize(args []string) error {
 			}
 			if streamIDs {
 				for _, id := range r.last {
-					writeID(ids, id)
+					writeID(stdout, id)
 				}
 			}
 			offset += len(chunk)
@@ -151,16 +150,16 @@ func runTokenize(args []string) error {
 		if !streamIDs {
 			for _, chunk := range results[0].chunks {
 				for _, id := range chunk {
-					writeID(ids, int(id))
+					writeID(stdout, int(id))
 				}
 			}
 		}
 	case "count":
 		for _, r := range results {
 			if *all {
-				fmt.Fprintf(ids, "%-12s %d\n", r.enc.Name(), r.count)
+				fmt.Fprintf(stdout, "%-12s %d\n", r.enc.Name(), r.count)
 			} else {
-				fmt.Fprintln(ids, r.count)
+				fmt.Fprintln(stdout, r.count)
 			}
 		}
 	}
@@ -322,10 +321,27 @@ func openInput(words []string, file string) (*input, error) {
 		}
 		return &input{Reader: f, name: "--file " + file, file: f}, nil
 	}
+	if err := checkStdin(); err != nil {
+		return nil, err
+	}
 	if tty.Is(os.Stdin) {
 		fmt.Fprintln(os.Stderr, "tick tokenize: reading text from standard input (end with Ctrl-D; or pass TEXT or --file)")
 	}
 	return &input{Reader: os.Stdin, name: "standard input"}, nil
+}
+
+// checkStdin refuses a standard input that never ends: a device such as
+// /dev/zero (tick tokenize < /dev/zero). A terminal, /dev/null, a pipe and
+// a file are fine.
+func checkStdin() error {
+	st, err := os.Stdin.Stat()
+	if err != nil || st.Mode()&fs.ModeDevice == 0 || tty.Is(os.Stdin) {
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return nil
+	}
+	return fmt.Errorf("standard input is %s, not text: pipe the text in or give --file", inputfile.Kind(st.Mode()))
 }
 
 // chunker reads text and cuts it into chunks of at least size bytes (the
