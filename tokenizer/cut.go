@@ -20,8 +20,8 @@ import (
 //   - before a space between an ASCII character that is not a space and an
 //     ASCII letter ("word next"): the space starts the piece " next".
 //
-// Both need a character on each side of the cut, so CanCut reads up to
-// text[i+1]. Pieces never look back, so the text after the cut encodes as
+// Both need a character on each side of the cut: CanCut reads only
+// text[i-2:i+2], so a caller may pass just those bytes (and i-(i-2)). Pieces never look back, so the text after the cut encodes as
 // if it began there. The cuts avoid whitespace runs (which GPT-2's
 // `\s+(?!\S)` splits differently when the text ends in one), digit runs
 // (cut in threes from their start), '/' after a newline (o200k keeps ".\n/"

@@ -17,6 +17,18 @@ func (e *Encoding) Encode(text string, mode SpecialMode) ([]int, error) {
 	return m.encode(text, mode, make([]int, 0, len(text)/4+1))
 }
 
+// AppendEncode is Encode appending to dst: a caller that encodes many
+// texts one after the other (a long input in chunks) can reuse one slice
+// instead of allocating one per text. On error dst is returned unchanged.
+func (e *Encoding) AppendEncode(dst []int, text string, mode SpecialMode) ([]int, error) {
+	m := e.newMerger()
+	out, err := m.encode(text, mode, dst)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
 // EncodeOrdinary encodes text with no special tokens at all: text spelling
 // "<|endoftext|>" is merged like any other text.
 func (e *Encoding) EncodeOrdinary(text string) []int {

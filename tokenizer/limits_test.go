@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,4 +143,35 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestAppendEncode: appending to a slice gives that slice followed by
+// Encode's tokens, for each mode, reusing its room; an error leaves it as
+// it was.
+func TestAppendEncode(t *testing.T) {
+	enc := mustGet(t, "cl100k_base")
+	texts := []string{"", "Hello, world!", opticks(t, 20000), "a <|endoftext|> b"}
+	for _, mode := range []SpecialMode{SpecialAllow, SpecialOrdinary, SpecialRaise} {
+		for _, text := range texts {
+			want, wantErr := enc.Encode(text, mode)
+			dst := make([]int, 2, 100000)
+			dst[0], dst[1] = 7, 8
+			got, err := enc.AppendEncode(dst, text, mode)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("%v %.20q: AppendEncode error %v, Encode %v", mode, text, err, wantErr)
+			}
+			if err != nil {
+				if len(got) != 2 || got[0] != 7 {
+					t.Errorf("%v %.20q: on error AppendEncode returned %v, not dst", mode, text, got)
+				}
+				continue
+			}
+			if len(got) != 2+len(want) || got[0] != 7 || got[1] != 8 || !slices.Equal(got[2:], want) {
+				t.Errorf("%v %.20q: AppendEncode = %d ids, want 2 + Encode's %d", mode, text, len(got), len(want))
+			}
+			if len(want) < 99998 && &got[0] != &dst[0] {
+				t.Errorf("%v %.20q: AppendEncode did not reuse dst's room", mode, text)
+			}
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/internal/memory"
+	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -80,7 +81,7 @@ func (o Options) memoryOf(cfg transformer.Config) []MemoryPart {
 	}
 	parts := []MemoryPart{
 		{fmt.Sprintf("weights, gradients and AdamW moments of %.3g parameters", P), weights, params},
-		{fmt.Sprintf("activations of --batch %d x --context %d tokens through %d layers", B, T, cfg.Layers), acts, actFlags},
+		{fmt.Sprintf("activations of --batch %d x --context %d tokens through %s", B, T, words.Count(cfg.Layers, "layer")), acts, actFlags},
 		{fmt.Sprintf("--eval-batches %d x --batch %d evaluation windows", o.EvalBatches, B), windows + batches, []string{"--eval-batches", "--batch"}},
 		{fmt.Sprintf("--sample-tokens %d of sample text and its key/value cache", o.SampleTokens), sample, []string{"--sample-tokens", "--layers", "--context", "--dim"}},
 	}

@@ -176,6 +176,9 @@ func bpeExplain(args []string) error {
 		return err
 	}
 	if *token == "" && len(words) == 0 && !tty.Is(os.Stdin) {
+		if err := checkStdin(); err != nil {
+			return err
+		}
 		data, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			return fmt.Errorf("read standard input: %w", err)

@@ -90,7 +90,7 @@ func runTokenize(args []string) error {
 	// tokens cannot change (Encoding.CanCut), so memory does not grow with
 	// the input: count keeps a number, ids prints each chunk's IDs as they
 	// come. json and pretty print a header with the count first, so they
-	// keep the IDs (8 bytes a token) and make the rest as they print;
+	// keep the IDs (4 bytes a token) and make the rest as they print;
 	// special-token errors (--special raise) and --compare also need every
 	// token before anything is printed. Several encodings read the same text
 	// again, so --all-encodings keeps the text.
@@ -105,7 +105,6 @@ func runTokenize(args []string) error {
 	stdout := bufio.NewWriterSize(out.w, 64<<10) // one write per token would be a system call per token
 	defer stdout.Flush()                         // what was printed before an error
 	out.w = stdout
-	ids := stdout
 	var results []*encodingResult
 	nbytes := 0
 	for _, name := range names {
@@ -113,7 +112,7 @@ func runTokenize(args []string) error {
 		if err != nil {
 			return flagAdvice(err)
 		}
-		r := &encodingResult{enc: enc}
+		r := &encodingResult{enc: enc, stream: streamIDs}
 		src := io.Reader(in)
 		if in.text != nil {
 			src = bytes.NewReader(in.text)
@@ -133,8 +132,7 @@ func runTokenize(args []string) error {
 			}
 			if streamIDs {
 				for _, id := range r.last {
-					ids.WriteString(strconv.Itoa(id))
-					ids.WriteByte('\n')
+					writeID(stdout, id)
 				}
 			}
 			offset += len(chunk)
@@ -152,17 +150,16 @@ func runTokenize(args []string) error {
 		if !streamIDs {
 			for _, chunk := range results[0].chunks {
 				for _, id := range chunk {
-					ids.WriteString(strconv.Itoa(int(id)))
-					ids.WriteByte('\n')
+					writeID(stdout, int(id))
 				}
 			}
 		}
 	case "count":
 		for _, r := range results {
 			if *all {
-				fmt.Fprintf(ids, "%-12s %d\n", r.enc.Name(), r.count)
+				fmt.Fprintf(stdout, "%-12s %d\n", r.enc.Name(), r.count)
 			} else {
-				fmt.Fprintln(ids, r.count)
+				fmt.Fprintln(stdout, r.count)
 			}
 		}
 	}
@@ -212,6 +209,12 @@ func runTokenize(args []string) error {
 	return nil
 }
 
+// writeID writes one line of --format ids.
+func writeID(w *bufio.Writer, id int) {
+	b := strconv.AppendInt(w.AvailableBuffer(), int64(id), 10) // formatted in the writer's own buffer
+	w.Write(append(b, '\n'))
+}
+
 // chunkSize is how much text tokenize encodes at a time: large enough that
 // the cost per chunk does not show, small enough that a chunk's tokens
 // take little memory.
@@ -225,6 +228,7 @@ type encodingResult struct {
 	last    []int     // the IDs of the last chunk
 	want    []int     // tiktoken-go's IDs, with --compare
 	compare string    // verdict of --compare, "" if not asked
+	stream  bool      // the IDs of each chunk are printed as they come (last)
 }
 
 // ids returns the kept IDs in one slice.
@@ -240,7 +244,15 @@ func (r *encodingResult) ids() []int {
 
 // add encodes the next chunk of the input, which starts at byte offset.
 func (r *encodingResult) add(chunk string, offset int, mode tokenizer.SpecialMode, keep, compare bool) error {
-	ids, err := r.enc.Encode(chunk, mode)
+	var ids []int
+	var err error
+	if keep || compare || r.stream {
+		ids, err = r.enc.AppendEncode(r.last[:0], chunk, mode) // the last chunk's slice, reused
+	} else {
+		var n int
+		n, err = r.enc.Count(chunk, mode) // the same count, without the list
+		r.count += n
+	}
 	var special *tokenizer.SpecialTokenError
 	if errors.As(err, &special) {
 		// Where the token is in the whole input, not in this chunk.
@@ -309,10 +321,27 @@ func openInput(words []string, file string) (*input, error) {
 		}
 		return &input{Reader: f, name: "--file " + file, file: f}, nil
 	}
+	if err := checkStdin(); err != nil {
+		return nil, err
+	}
 	if tty.Is(os.Stdin) {
 		fmt.Fprintln(os.Stderr, "tick tokenize: reading text from standard input (end with Ctrl-D; or pass TEXT or --file)")
 	}
 	return &input{Reader: os.Stdin, name: "standard input"}, nil
+}
+
+// checkStdin refuses a standard input that never ends: a device such as
+// /dev/zero (tick tokenize < /dev/zero). A terminal, /dev/null, a pipe and
+// a file are fine.
+func checkStdin() error {
+	st, err := os.Stdin.Stat()
+	if err != nil || st.Mode()&fs.ModeDevice == 0 || tty.Is(os.Stdin) {
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return nil
+	}
+	return fmt.Errorf("standard input is %s, not text: pipe the text in or give --file", inputfile.Kind(st.Mode()))
 }
 
 // chunker reads text and cuts it into chunks of at least size bytes (the
@@ -337,16 +366,19 @@ func newChunker(r io.Reader, enc *tokenizer.Encoding, size int) *chunker {
 func (c *chunker) next() (string, error) {
 	for {
 		if len(c.buf) > c.size {
-			text := string(c.buf) // CanCut reads a string
-			for i := max(c.size, c.scanned); i < len(text); i++ {
-				if c.enc.CanCut(text, i) {
+			for i := max(c.size, c.scanned); i < len(c.buf); i++ {
+				// CanCut reads at most two bytes before the cut and one
+				// after: it is given those, not a copy of the whole buffer.
+				lo, hi := max(i-2, 0), min(i+2, len(c.buf))
+				if c.enc.CanCut(string(c.buf[lo:hi]), i-lo) {
+					chunk := string(c.buf[:i])
 					c.buf = append(c.buf[:0], c.buf[i:]...)
 					c.scanned = 0
-					return text[:i], nil
+					return chunk, nil
 				}
 			}
 			// The last byte cannot be judged until the next one is read.
-			c.scanned = len(text) - 1
+			c.scanned = len(c.buf) - 1
 		}
 		if c.eof {
 			text := string(c.buf)
