@@ -11,12 +11,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -29,6 +27,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/tick-llm/tick/internal/filetree"
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/tokenizer"
 )
@@ -165,10 +164,10 @@ func TestResumeRefusesSavedSizes(t *testing.T) {
 			if err := os.WriteFile(statePath, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			before := fileSums(t, copyRun)
+			before := filetree.Snapshot(t, copyRun)
 			r, _ := tickUnder(t, dir, limitKB, nil, "train", "--out", copyRun, "--resume")
 			checkBadInput(t, r, c.names...)
-			if after := fileSums(t, copyRun); !maps.Equal(before, after) {
+			if after := filetree.Snapshot(t, copyRun); !maps.Equal(before, after) {
 				t.Errorf("the refused resume changed the run folder:\nbefore %v\nafter  %v", before, after)
 			}
 		})
@@ -494,25 +493,6 @@ func succeeded(t *testing.T, r result) {
 	if r.code != 0 || crashSigns.MatchString(r.stderr) {
 		t.Fatalf("want exit 0 and no crash:\n%s", r)
 	}
-}
-
-// fileSums maps each file under root to its contents' SHA-256, to show
-// that a refused command changed nothing.
-func fileSums(t *testing.T, root string) map[string]string {
-	t.Helper()
-	sums := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		sums[p] = fmt.Sprintf("%x", sha256.Sum256(b))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sums
 }
 
 func mustReadFile(t *testing.T, path string) []byte {
