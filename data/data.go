@@ -89,7 +89,7 @@ const BytesPerByte = 1 + 1 + 8.0/4
 // tokens, so its loss there measures generalisation, not memory. Each part
 // must hold at least one window of context+1 tokens.
 func Split(tokens []int, valFrac float64, context int) (trainPart, valPart []int, err error) {
-	if valFrac <= 0 || valFrac >= 1 {
+	if !(valFrac > 0 && valFrac < 1) { // written so that NaN fails too
 		return nil, nil, fmt.Errorf("--val-frac %g must be between 0 and 1 (exclusive)", valFrac)
 	}
 	nVal := int(float64(len(tokens)) * valFrac)

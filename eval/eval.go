@@ -138,5 +138,23 @@ func Evaluate(o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l := s.Loss(); math.IsNaN(l) || math.IsInf(l, 0) {
+		wname, w := largestWeight(ck.Model)
+		return nil, fmt.Errorf("checkpoint %s: the loss on %s is %g, not a number a model can have: its arithmetic overflows (largest weight %g in %s); the training diverged or the file was altered: use another checkpoint", ck.Dir, name, l, w, wname)
+	}
 	return &Result{LossStats: s, Checkpoint: ck.Dir, Step: ck.State.Step, Data: name, Part: part}, nil
+}
+
+// largestWeight returns the parameter holding the weight of largest
+// magnitude and that weight: where to look when the arithmetic overflows.
+func largestWeight(m *transformer.Model) (string, float64) {
+	name, big := "", 0.0
+	for _, p := range m.Params() {
+		for _, v := range p.Value.RawMatrix().Data {
+			if math.Abs(v) > math.Abs(big) {
+				name, big = p.Name, v
+			}
+		}
+	}
+	return name, big
 }

@@ -199,6 +199,12 @@ func loadWithSidecar(path string) (*Encoding, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, &SidecarError{RankFile: path, Path: sc, Err: err}
 	}
+	// A missing "pattern" would read as "" and split nothing: say so
+	// instead of silently encoding every piece of text whole.
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil || fields["pattern"] == nil {
+		return nil, fmt.Errorf("sidecar %s has no \"pattern\" field: add the split pattern the vocabulary was trained with, e.g. %s (\"none\" for no split)", sc, SidecarExample)
+	}
 	pat, err := split.Parse(s.Pattern)
 	if err != nil {
 		return nil, fmt.Errorf("sidecar %s: %w (fix its \"pattern\" field)", sc, err)

@@ -83,6 +83,11 @@ func DefaultOptions() Options {
 	}
 }
 
+// MaxSteps bounds --steps: a billion optimiser steps is years of a
+// laptop's time, and beyond it the step counts and times a run prints (time
+// left, steps per second) would overflow instead of being true.
+const MaxSteps = 1_000_000_000
+
 // Validate reports the first option out of range, naming its flag.
 func (o Options) Validate() error {
 	type check struct {
@@ -106,15 +111,15 @@ func (o Options) Validate() error {
 		{o.Dropout >= 0 && o.Dropout < 1, "dropout", o.Dropout, "in [0, 1)"},
 		{o.Batch >= 1, "batch", o.Batch, "at least 1"},
 		{o.GradAccum >= 1, "grad-accum", o.GradAccum, "at least 1"},
-		{o.Steps >= 1, "steps", o.Steps, "at least 1"},
+		{o.Steps >= 1 && o.Steps <= MaxSteps, "steps", o.Steps, fmt.Sprintf("between 1 and %d", MaxSteps)},
 		{o.LR > 0 && finite(o.LR), "lr", o.LR, "a positive number"},
 		{o.MinLR >= 0 && o.MinLR <= o.LR, "min-lr", o.MinLR, fmt.Sprintf("between 0 and --lr %g", o.LR)},
-		{o.Warmup >= 0, "warmup", o.Warmup, "at least 0"},
+		{o.Warmup >= 0 && o.Warmup <= MaxSteps, "warmup", o.Warmup, fmt.Sprintf("between 0 and %d", MaxSteps)},
 		{o.WeightDecay >= 0 && finite(o.WeightDecay), "weight-decay", o.WeightDecay, "at least 0"},
 		{o.Clip >= 0 && finite(o.Clip), "clip", o.Clip, "at least 0 (0 turns clipping off)"},
 		{o.Beta1 >= 0 && o.Beta1 < 1, "beta1", o.Beta1, "in [0, 1)"},
 		{o.Beta2 >= 0 && o.Beta2 < 1, "beta2", o.Beta2, "in [0, 1)"},
-		{o.EvalEvery >= 1, "eval-every", o.EvalEvery, "at least 1"},
+		{o.EvalEvery >= 1 && o.EvalEvery <= MaxSteps, "eval-every", o.EvalEvery, fmt.Sprintf("between 1 and %d", MaxSteps)},
 		{o.EvalBatches >= 1, "eval-batches", o.EvalBatches, "at least 1"},
 		{o.SampleTokens >= 0, "sample-tokens", o.SampleTokens, "at least 0"},
 		{o.TimeLimit >= 0, "time-limit", o.TimeLimit, "at least 0 (0 = no limit)"},

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/internal/tiktokenref"
@@ -64,6 +65,9 @@ func runBench(args []string) error {
 	if *repeat < 1 {
 		return fmt.Errorf("--repeat %d: need at least 1 run", *repeat)
 	}
+	if flagGiven(flags, "go-src") && !(*goSrc > 0 && *goSrc <= maxGoSrcMB) { // written so that NaN fails too
+		return fmt.Errorf("--go-src %g is out of range: give the megabytes of Go sources to encode, more than 0 and at most %d", *goSrc, maxGoSrcMB)
+	}
 	docs, label, err := benchInput(*file, *dir, *goSrc)
 	if err != nil {
 		return err
@@ -111,6 +115,10 @@ func runBench(args []string) error {
 			i++
 		}
 		fmt.Printf("ids agree:     NO, first difference at token %d\n", i)
+		if at := invalidUTF8(text); at >= 0 {
+			return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; compare on UTF-8 text", at)
+		}
+		return fmt.Errorf("tick's IDs differ from tiktoken-go's at token %d: this is a bug in tick, please report it with the input", i)
 	}
 	var batchBest time.Duration
 	for range *repeat {
@@ -122,6 +130,22 @@ func runBench(args []string) error {
 	fmt.Printf("batch (%s): %5.2f MB/s  (%s, %.2fx single-thread)\n", words.Count(runtime.GOMAXPROCS(0), "core"), mb/batchBest.Seconds(), words.Count(len(docs), "document"), tickBest.Seconds()/batchBest.Seconds())
 	fmt.Printf("speedup: %.2fx\n", refBest.Seconds()/tickBest.Seconds())
 	return nil
+}
+
+// maxGoSrcMB bounds --go-src: GOROOT/src holds a few hundred MB at most.
+const maxGoSrcMB = 1000
+
+// invalidUTF8 returns the offset of the first byte of text that is not
+// valid UTF-8, or -1.
+func invalidUTF8(text string) int {
+	for i, r := range text {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(text[i:]); size == 1 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

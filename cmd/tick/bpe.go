@@ -68,8 +68,12 @@ func bpeTrain(args []string) error {
 	out := flags.String("out", "", "where to write the rank `file` (NAME.tiktoken;\nNAME.json is written next to it)")
 	var special bpeSpecials
 	flags.Var(&special, "special", "a special `token` such as <|endoftext|> (repeat for more)")
-	if _, err := parseArgs(flags, args); err != nil {
+	pos, err := parseArgs(flags, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q: bpe train reads its text with --file, e.g. --file %s", pos[0], pos[0])
 	}
 
 	switch {
@@ -174,6 +178,9 @@ func bpeExplain(args []string) error {
 	words, err := parseArgs(flags, args)
 	if err != nil {
 		return err
+	}
+	if *token != "" && len(words) > 0 {
+		return fmt.Errorf("unexpected argument %q: --token shows one token's merge tree; give either --token ID or TEXT", words[0])
 	}
 	if *token == "" && len(words) == 0 && !tty.Is(os.Stdin) {
 		if err := checkStdin(); err != nil {

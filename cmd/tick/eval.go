@@ -33,6 +33,14 @@ func runEval(args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("unexpected argument %q; flags only, e.g. --model DIR --data FILE", pos[0])
 	}
+	if flagGiven(fs, "val-frac") {
+		if o.Whole {
+			return fmt.Errorf("--whole scores the whole file, so --val-frac %g has no effect: give one of them", o.ValFrac)
+		}
+		if !(o.ValFrac > 0 && o.ValFrac < 1) {
+			return fmt.Errorf("--val-frac %g is out of range: it must be between 0 and 1 (exclusive), e.g. 0.1", o.ValFrac)
+		}
+	}
 	if o.Batch < 1 { // 0 would mean the package's default; a user typing it means a mistake
 		return fmt.Errorf("--batch %d is out of range: it must be at least 1", o.Batch)
 	}

@@ -51,7 +51,8 @@ func main() {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
-		fmt.Fprintf(os.Stderr, "tick %s: %s\n", name, oneLine(err))
+		// "tick generate: generate: ..." would say the command twice.
+		fmt.Fprintf(os.Stderr, "tick %s: %s\n", name, strings.TrimPrefix(oneLine(err), name+": "))
 		os.Exit(1)
 	}
 }
@@ -133,6 +134,14 @@ func newFlags(name, usage string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// flagGiven reports whether the user set the named flag on the command
+// line (a default value and a value typed by the user look the same).
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // loadModel loads the model of a run folder (--model) for a command that

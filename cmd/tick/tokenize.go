@@ -118,7 +118,7 @@ func runTokenize(args []string) error {
 			src = bytes.NewReader(in.text)
 		}
 		chunks := newChunker(src, enc, chunkSize)
-		offset := 0
+		offset, invalidAt := 0, -1
 		for {
 			chunk, err := chunks.next()
 			if err != nil {
@@ -126,6 +126,11 @@ func runTokenize(args []string) error {
 			}
 			if chunk == "" {
 				break
+			}
+			if *compare && invalidAt < 0 {
+				if at := invalidUTF8(chunk); at >= 0 {
+					invalidAt = offset + at
+				}
 			}
 			if err := r.add(chunk, offset, mode, keepIDs, *compare); err != nil {
 				return flagAdvice(err)
@@ -138,6 +143,9 @@ func runTokenize(args []string) error {
 			offset += len(chunk)
 		}
 		nbytes = offset
+		if *compare && invalidAt >= 0 {
+			return fmt.Errorf("--compare: %s is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding, tick encodes the bytes as they are, so their IDs cannot agree there; compare on UTF-8 text", in.name, invalidAt)
+		}
 		if *compare {
 			if r.compare, err = compareWithTiktokenGo(r.ids(), r.want); err != nil {
 				return err

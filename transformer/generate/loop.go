@@ -146,7 +146,7 @@ func (l *Loop) Run() (Result, error) {
 	for len(res.IDs) < l.MaxTokens {
 		s, err := l.Stepper.Propose()
 		if err != nil {
-			return res, fmt.Errorf("step %d: %w", len(res.IDs)+1, err)
+			return res, err // Propose names the step already
 		}
 		if !started {
 			started, prompt = true, s.ContextIDs
