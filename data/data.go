@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/internal/inputfile"
@@ -75,6 +77,27 @@ func Read(name string) (string, []byte, error) {
 		return "", nil, fmt.Errorf("data file %s is not a regular file (%s): give a text file", name, inputfile.Kind(nr.Mode))
 	}
 	return "", nil, fmt.Errorf("data file %s cannot be read: %w; check the path", name, err)
+}
+
+// CheckSaved reports, for a text a run recorded (saved) rather than one a
+// user named, that the file is gone, in words that do not blame a --data
+// flag nobody typed. Other names, and files that exist, are left to Read.
+func CheckSaved(name, saved string) error {
+	if name == "" || name == EmbeddedName || !samePath(name, saved) {
+		return nil
+	}
+	if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("the text it trained on, %s, is no longer there: put the file back, or give its new path with --data FILE", name)
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same path (a run records both
+// the name as given and its absolute form).
+func samePath(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return a == b || errA == nil && errB == nil && absA == absB
 }
 
 // BytesPerByte is the memory a text needs per byte, at least, while it is

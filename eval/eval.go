@@ -104,6 +104,9 @@ func Evaluate(o Options) (*Result, error) {
 	if file == "" {
 		file = ck.State.Data.Name
 	}
+	if err := data.CheckSaved(file, ck.State.Data.Name); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", ck.Dir, err)
+	}
 	name, text, err := data.Read(file)
 	if err != nil {
 		return nil, err

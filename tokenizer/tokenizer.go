@@ -35,15 +35,7 @@ type Char struct {
 // NewChar builds the vocabulary of the distinct characters of
 // corpus, which must be valid UTF-8.
 func NewChar(corpus string) (*Char, error) {
-	if !utf8.ValidString(corpus) {
-		i := 0
-		for i < len(corpus) {
-			r, n := utf8.DecodeRuneInString(corpus[i:])
-			if r == utf8.RuneError && n == 1 {
-				break
-			}
-			i += n
-		}
+	if i := InvalidUTF8(corpus); i >= 0 {
 		return nil, fmt.Errorf("char tokenizer: the text is not valid UTF-8 (bad byte at offset %d); use the byte tokenizer for binary data", i)
 	}
 	seen := map[rune]bool{}
@@ -81,6 +73,10 @@ func (t *Char) Chars() string { return string(t.chars) }
 // Encode maps each character to its id. Characters outside the alphabet are
 // an error that names them (at most 10), since the model has never seen them.
 func (t *Char) Encode(text string) ([]int, error) {
+	if i := InvalidUTF8(text); i >= 0 {
+		// Listing U+FFFD among "unknown characters" would hide the cause.
+		return nil, fmt.Errorf("the text is not valid UTF-8 (bad byte at offset %d), and a char tokenizer reads characters: convert the text to UTF-8, or train with --tokenizer byte for binary data", i)
+	}
 	ids := make([]int, 0, len(text))
 	var missing []rune
 	for _, r := range text {
@@ -106,6 +102,19 @@ func (t *Char) Encode(text string) ([]int, error) {
 			len(missing), len(t.chars), strings.Join(names, ", "))
 	}
 	return ids, nil
+}
+
+// InvalidUTF8 returns the offset of the first byte of text that is not
+// part of a valid UTF-8 character, or -1 when text is valid UTF-8.
+func InvalidUTF8(text string) int {
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // Decode writes the characters of ids; an unknown id becomes U+FFFD.

@@ -88,6 +88,17 @@ func DefaultOptions() Options {
 // left, steps per second) would overflow instead of being true.
 const MaxSteps = 1_000_000_000
 
+// OptionError is the error of Validate: one option out of range.
+type OptionError struct {
+	Flag  string // the flag's name, without "--"
+	Value any    // its value
+	Want  string // what it must be, e.g. "at least 1"
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("--%s %v is out of range: it must be %s", e.Flag, e.Value, e.Want)
+}
+
 // Validate reports the first option out of range, naming its flag.
 func (o Options) Validate() error {
 	type check struct {
@@ -127,7 +138,7 @@ func (o Options) Validate() error {
 	}
 	for _, c := range checks {
 		if !c.ok {
-			return fmt.Errorf("--%s %v is out of range: it must be %s", c.flag, c.val, c.want)
+			return &OptionError{Flag: c.flag, Value: c.val, Want: c.want}
 		}
 	}
 	// Before the data is read and the tokenizer built: refuse sizes that
@@ -234,7 +245,16 @@ func SavedOptions(out string) (Options, error) {
 	}
 	var o Options
 	if err := json.Unmarshal(st.Options, &o); err != nil {
-		return Options{}, fmt.Errorf("checkpoint %s is damaged: its options: %v", dir, err)
+		return Options{}, fmt.Errorf("checkpoint %s is damaged: its saved options do not read (%v); restore %s from a copy, or start a new run with another --out", dir, err, filepath.Join(dir, checkpoint.StateFile))
+	}
+	o.Out, o.Resume = out, true
+	// The user typed none of these: name them as the run's, not as flags.
+	if err := o.Validate(); err != nil {
+		var oe *OptionError
+		if errors.As(err, &oe) {
+			return Options{}, fmt.Errorf("checkpoint %s is damaged: its saved option %s is %v, which is out of range (it must be %s); restore %s from a copy, or start a new run with another --out", dir, oe.Flag, oe.Value, oe.Want, filepath.Join(dir, checkpoint.StateFile))
+		}
+		return Options{}, fmt.Errorf("checkpoint %s: its saved options: %w", dir, err)
 	}
 	return o, nil
 }

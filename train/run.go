@@ -191,6 +191,9 @@ func (t *trainer) resume() error {
 	if err := checkWritable(o.Out); err != nil {
 		return err
 	}
+	if err := data.CheckSaved(o.Data, ck.State.Data.Name); err != nil {
+		return fmt.Errorf("cannot resume %s: %w", o.Out, err)
+	}
 	name, text, err := data.Read(o.Data)
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/internal/tiktokenref"
@@ -115,7 +114,7 @@ func runBench(args []string) error {
 			i++
 		}
 		fmt.Printf("ids agree:     NO, first difference at token %d\n", i)
-		if at := invalidUTF8(text); at >= 0 {
+		if at := tokenizer.InvalidUTF8(text); at >= 0 {
 			return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; compare on UTF-8 text", at)
 		}
 		return fmt.Errorf("tick's IDs differ from tiktoken-go's at token %d: this is a bug in tick, please report it with the input", i)
@@ -134,19 +133,6 @@ func runBench(args []string) error {
 
 // maxGoSrcMB bounds --go-src: GOROOT/src holds a few hundred MB at most.
 const maxGoSrcMB = 1000
-
-// invalidUTF8 returns the offset of the first byte of text that is not
-// valid UTF-8, or -1.
-func invalidUTF8(text string) int {
-	for i, r := range text {
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(text[i:]); size == 1 {
-				return i
-			}
-		}
-	}
-	return -1
-}
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

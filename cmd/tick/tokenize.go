@@ -128,7 +128,7 @@ func runTokenize(args []string) error {
 				break
 			}
 			if *compare && invalidAt < 0 {
-				if at := invalidUTF8(chunk); at >= 0 {
+				if at := tokenizer.InvalidUTF8(chunk); at >= 0 {
 					invalidAt = offset + at
 				}
 			}
