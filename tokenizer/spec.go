@@ -203,7 +203,15 @@ func LoadSaved(dir string) (Tokenizer, Spec, error) {
 		if ts.Chars == "" {
 			return nil, ts, fmt.Errorf("load tokenizer: %s has an empty alphabet", filepath.Join(dir, SpecFile))
 		}
-		return charOf([]rune(ts.Chars)), ts, nil
+		chars := []rune(ts.Chars)
+		// NewChar writes each character once, in code-point order: anything
+		// else is a damaged file, not a text with unknown characters.
+		for i := 1; i < len(chars); i++ {
+			if chars[i] <= chars[i-1] {
+				return nil, ts, fmt.Errorf("load tokenizer: %s is damaged: its alphabet has %q after %q, but a char tokenizer lists each character once in code-point order", filepath.Join(dir, SpecFile), chars[i], chars[i-1])
+			}
+		}
+		return charOf(chars), ts, nil
 	case "byte":
 		return Byte{}, ts, nil
 	case "encoding":

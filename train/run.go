@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
@@ -118,7 +119,7 @@ func (t *trainer) fresh() error {
 	if t.folder, err = prepareOutDir(o.Out); err != nil {
 		return err
 	}
-	if err := checkWritable(o.Out); err != nil {
+	if err := checkWritable(o.Out, o.Resume); err != nil {
 		return err
 	}
 	if t.folder.Restarted {
@@ -188,7 +189,7 @@ func (t *trainer) resume() error {
 	if diff != "" {
 		return fmt.Errorf("cannot resume %s with other settings: %s; drop those flags to continue the run as it was, or use a new --out", o.Out, diff)
 	}
-	if err := checkWritable(o.Out); err != nil {
+	if err := checkWritable(o.Out, o.Resume); err != nil {
 		return err
 	}
 	if err := data.CheckSaved(o.Data, ck.State.Data.Name); err != nil {
@@ -322,12 +323,17 @@ func prepareOutDir(dir string) (*checkpoint.RunFolder, error) {
 
 // checkWritable fails early, before training, if checkpoints could not be
 // written.
-func checkWritable(dir string) error {
+func checkWritable(dir string, resume bool) error {
 	f, err := os.CreateTemp(dir, atomicfile.TempPattern(checkpoint.WriteTestBase))
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
+		}
+		if resume && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
+			// A run's checkpoints live in its folder: resuming elsewhere
+			// is not possible, so "another --out" would be no advice.
+			return fmt.Errorf("run folder %s is read-only (%v): a run saves its checkpoints there, so make it writable (chmod u+w, or remount the disk read-write), or copy the folder somewhere writable and use that --out", dir, err)
 		}
 		return fmt.Errorf("output folder %s is not writable (%v); choose another --out", dir, err)
 	}
