@@ -102,6 +102,9 @@ type Checkpoint struct {
 	// M and V are AdamW's first and second moments, one slice per
 	// parameter in Model.Params() order, each as long as the parameter.
 	M, V [][]float64
+	// Warning, if not "", is a line for the user about how this checkpoint
+	// was chosen: LoadRun fell back to it because the other was damaged.
+	Warning string
 }
 
 // Save writes ck to dir atomically: into a temporary folder beside dir,

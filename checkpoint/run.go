@@ -49,16 +49,56 @@ func Find(dir string) (string, error) {
 
 // LoadRun loads the checkpoint Find picks in dir (a run folder or a
 // checkpoint folder).
+//
+// A run being trained replaces its checkpoints while others read them: a
+// read that meets a save in progress is read again, so a reader sees a
+// complete checkpoint, never a healthy one reported as damaged. When the
+// checkpoint Find picks is damaged and the run's other one loads, LoadRun
+// returns that one with a Warning that says so.
 func LoadRun(dir string) (*Checkpoint, error) {
 	d, err := Find(dir)
 	if err != nil {
 		return nil, err
 	}
-	ck, err := Load(d)
+	ck, err := loadSteady(d)
 	if errors.Is(err, ErrNoCheckpoint) {
 		return nil, fmt.Errorf("%s holds no checkpoint: %w", dir, err)
 	}
-	return ck, err
+	if err == nil || filepath.Clean(d) == filepath.Clean(dir) {
+		return ck, err // a checkpoint folder named directly has no other
+	}
+	other := filepath.Join(dir, Last)
+	if filepath.Base(d) == Last {
+		other = filepath.Join(dir, Best)
+	}
+	alt, altErr := loadSteady(other)
+	if altErr != nil {
+		return nil, err
+	}
+	alt.Warning = fmt.Sprintf("%s is damaged (%s); using %s (step %d) instead", d, strings.TrimSuffix(err.Error(), damagedAdvice), alt.Dir, alt.State.Step)
+	return alt, nil
+}
+
+// loadSteady is Load, read again while a save in progress changes the
+// folder under it (the folder at dir is another one after the read than
+// before it, or is missing at either moment), up to a bound: a save takes
+// milliseconds, so only a damaged checkpoint fails every time.
+func loadSteady(dir string) (*Checkpoint, error) {
+	const tries = 50
+	var err error
+	for range tries {
+		before, errBefore := os.Stat(dir)
+		var ck *Checkpoint
+		if ck, err = Load(dir); err == nil || errors.Is(err, ErrNoCheckpoint) {
+			return ck, err
+		}
+		after, errAfter := os.Stat(dir)
+		if errBefore == nil && errAfter == nil && os.SameFile(before, after) && before.ModTime().Equal(after.ModTime()) {
+			return nil, err // nothing moved: the damage is real
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil, err
 }
 
 // LoadModel loads a trained model and the tokenizer it was trained with from

@@ -86,6 +86,7 @@ type Result struct {
 	Step       int    // its training step
 	Data       string // the text file scored
 	Part       string // "validation split (last 10% of the tokens)" or "whole file"
+	Warning    string // how the checkpoint was chosen, if not as asked (checkpoint.Checkpoint.Warning)
 }
 
 // Evaluate scores a trained model on a text: the loss per token, perplexity
@@ -145,7 +146,7 @@ func Evaluate(o Options) (*Result, error) {
 		wname, w := largestWeight(ck.Model)
 		return nil, fmt.Errorf("checkpoint %s: the loss on %s is %g, not a number a model can have: its arithmetic overflows (largest weight %g in %s); the training diverged or the file was altered: use another checkpoint", ck.Dir, name, l, w, wname)
 	}
-	return &Result{LossStats: s, Checkpoint: ck.Dir, Step: ck.State.Step, Data: name, Part: part}, nil
+	return &Result{LossStats: s, Checkpoint: ck.Dir, Step: ck.State.Step, Data: name, Part: part, Warning: ck.Warning}, nil
 }
 
 // largestWeight returns the parameter holding the weight of largest

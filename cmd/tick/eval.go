@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/tick-llm/tick/eval"
 	"github.com/tick-llm/tick/internal/words"
@@ -47,6 +48,9 @@ func runEval(args []string) error {
 	r, err := eval.Evaluate(o)
 	if err != nil {
 		return err
+	}
+	if r.Warning != "" {
+		fmt.Fprintf(os.Stderr, "tick eval: %s\n", r.Warning)
 	}
 	fmt.Printf("model: %s (step %d)\n", r.Checkpoint, r.Step)
 	fmt.Printf("backend: %s\n", transformer.Backend)

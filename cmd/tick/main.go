@@ -150,5 +150,12 @@ func loadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, nil, fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", dir, errors.Unwrap(err))
 	}
-	return checkpoint.LoadModel(dir)
+	ck, err := checkpoint.LoadRun(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ck.Warning != "" {
+		fmt.Fprintf(os.Stderr, "tick: %s\n", ck.Warning)
+	}
+	return ck.Model, ck.Tokenizer, nil
 }
