@@ -115,7 +115,7 @@ func runBench(args []string) error {
 		}
 		fmt.Printf("ids agree:     NO, first difference at token %d\n", i)
 		if at := tokenizer.InvalidUTF8(text); at >= 0 {
-			return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; compare on UTF-8 text", at)
+			return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; give UTF-8 text to compare", at)
 		}
 		return fmt.Errorf("tick's IDs differ from tiktoken-go's at token %d: this is a bug in tick, please report it with the input", i)
 	}

@@ -144,7 +144,7 @@ func runTokenize(args []string) error {
 		}
 		nbytes = offset
 		if *compare && invalidAt >= 0 {
-			return fmt.Errorf("--compare: %s is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding, tick encodes the bytes as they are, so their IDs cannot agree there; compare on UTF-8 text", in.name, invalidAt)
+			return fmt.Errorf("--compare: %s is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding, tick encodes the bytes as they are, so their IDs cannot agree there; give UTF-8 text to compare", in.name, invalidAt)
 		}
 		if *compare {
 			if r.compare, err = compareWithTiktokenGo(r.ids(), r.want); err != nil {

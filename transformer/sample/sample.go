@@ -73,7 +73,7 @@ func Check(logits []float64, o Options, rng *rand.Rand) error {
 	}
 	for id, l := range logits {
 		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return fmt.Errorf("sample: logit of token %d is %v; the model's output is broken (diverged training?)", id, l)
+			return fmt.Errorf("sample: logit of token %d is %v; the model's output is broken (its training diverged, or its weights were altered): use another checkpoint", id, l)
 		}
 	}
 	if o.Temperature > 0 && rng == nil {

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tick-llm/tick/checkpoint"
+)
+
+// TestMessages: inputs that used to get a wrong number, a misleading
+// message or no error at all (the hostile test of issue 15, part C) each
+// get one line that names the problem and what to do, and a non-zero exit.
+func TestMessages(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, content []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	run, data, _, _ := tinyTrained(t)
+	corpus, _ := opticks(t, dir, "corpus.txt", 4000)
+	notUTF8 := write("not-utf8.txt", []byte("Of light\xff and colours\n"))
+	random := make([]byte, 3000)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	randomFile := write("random.bin", random)
+	ranks := write("v/ranks.tiktoken", []byte("IQ== 0\nIg== 1\n"))
+	write("v/ranks.json", []byte(`{"special_tokens":{}}`))
+
+	// A run whose saved options say -5 steps.
+	badSteps := filepath.Join(dir, "bad-steps")
+	if err := os.CopyFS(badSteps, os.DirFS(run)); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(badSteps, "last", checkpoint.StateFile)
+	b, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2 := regexp.MustCompile(`"steps": *[0-9]+`).ReplaceAll(b, []byte(`"steps": -5`))
+	if string(b2) == string(b) {
+		t.Fatalf("%s has no steps option to damage", state)
+	}
+	if err := os.WriteFile(state, b2, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A checkpoint whose arithmetic overflows: finite weights, NaN loss.
+	ck, err := checkpoint.Load(filepath.Join(run, checkpoint.Last))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ck.Model.Params() {
+		if strings.Contains(p.Name, "mlp.c_fc.weight") {
+			p.Value.RawMatrix().Data[0] = 1e308
+		}
+	}
+	huge := filepath.Join(dir, "huge")
+	if err := checkpoint.Save(huge, ck); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name  string
+		args  []string
+		names []string
+	}{
+		{"eval --val-frac NaN", []string{"eval", "--model", run, "--val-frac", "NaN"}, []string{"--val-frac NaN", "between 0 and 1"}},
+		{"eval --val-frac 1", []string{"eval", "--model", run, "--val-frac", "1"}, []string{"--val-frac 1", "between 0 and 1"}},
+		{"eval --whole with --val-frac", []string{"eval", "--model", run, "--whole", "--val-frac", "0.5"}, []string{"--whole", "--val-frac 0.5"}},
+		{"eval text that is not UTF-8", []string{"eval", "--model", run, "--data", randomFile, "--whole"}, []string{"not valid UTF-8", "offset"}},
+		{"eval a model whose loss is NaN", []string{"eval", "--model", huge, "--data", data}, []string{"NaN", "mlp.c_fc.weight"}},
+		{"generate a model whose logits are NaN", []string{"generate", "--model", huge, "--prompt", "The"}, []string{"sample:", "NaN"}},
+		{"train --steps beyond a billion", []string{"train", "--steps", "9223372036854775807", "--out", filepath.Join(dir, "r1")}, []string{"--steps 9223372036854775807", "1000000000"}},
+		{"train --resume with damaged saved steps", []string{"train", "--out", badSteps, "--resume"}, []string{"saved option steps", "-5", "state.json"}},
+		{"bench --go-src NaN", []string{"bench", "tokenizer", "--go-src", "NaN"}, []string{"--go-src NaN"}},
+		{"bench --go-src -5", []string{"bench", "tokenizer", "--go-src", "-5"}, []string{"--go-src -5"}},
+		{"bench --go-src Inf", []string{"bench", "tokenizer", "--go-src", "Inf"}, []string{"--go-src +Inf"}},
+		{"bench on text that is not UTF-8", []string{"bench", "tokenizer", "--file", notUTF8, "--repeat", "1"}, []string{"not valid UTF-8", "U+FFFD"}},
+		{"tokenize --compare on text that is not UTF-8", []string{"tokenize", "--compare", "--file", notUTF8}, []string{"not valid UTF-8", "U+FFFD", "offset 8"}},
+		{"bpe train with an extra argument", []string{"bpe", "train", "--file", corpus, "--vocab", "260", "--out", filepath.Join(dir, "x.tiktoken"), "extra"}, []string{`"extra"`}},
+		{"bpe explain --token with text", []string{"bpe", "explain", "--token", "5", "hello"}, []string{`"hello"`, "--token"}},
+		{"sidecar without a pattern", []string{"tokenize", "--encoding", ranks, "hi"}, []string{"ranks.json", `"pattern"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := tick(t, dir, "", c.args...)
+			checkBadInput(t, r, c.names...)
+			if strings.Count(r.stderr, "step 1:") > 1 || strings.Contains(r.stderr, "generate: generate:") || strings.HasPrefix(r.stderr, "tick generate: generate:") {
+				t.Errorf("the message repeats its prefix:\n%s", r.stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.tiktoken")); err == nil {
+		t.Errorf("a refused bpe train wrote its output")
+	}
+}
