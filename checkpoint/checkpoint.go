@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -41,6 +42,7 @@ import (
 	"strings"
 
 	"github.com/tick-llm/tick/internal/atomicfile"
+	"github.com/tick-llm/tick/internal/inputfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/safetensors"
@@ -256,14 +258,24 @@ func discard(p, dir string) error {
 	return fmt.Errorf("discard %s: no free temporary name", p)
 }
 
+// fileSHA256 streams a regular file through SHA-256: a file that is a
+// link to /dev/zero or a FIFO is refused, not read forever, and a large
+// file costs no memory.
 func fileSHA256(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// maxStateBytes bounds state.json: tick writes a few KB.
+const maxStateBytes = 16 << 20
 
 // damagedAdvice ends every message about a damaged checkpoint.
 const damagedAdvice = "; restore the folder from a copy, or start a new run with another --out"
@@ -283,7 +295,13 @@ func ReadState(dir string) (string, State, error) {
 			return dir, st, fmt.Errorf("%s: %w (no %s)", dir, ErrNoCheckpoint, StateFile)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	stPath := filepath.Join(dir, StateFile)
+	if info, err := inputfile.Check(stPath); err != nil {
+		return dir, st, fmt.Errorf("checkpoint %s is damaged: %v%s", dir, err, damagedAdvice)
+	} else if info.Size() > maxStateBytes {
+		return dir, st, fmt.Errorf("checkpoint %s is damaged: %s is %d bytes, far more than tick writes%s", dir, StateFile, info.Size(), damagedAdvice)
+	}
+	b, err := inputfile.ReadFile(stPath)
 	if err != nil {
 		return dir, st, fmt.Errorf("checkpoint %s: %w", dir, err)
 	}

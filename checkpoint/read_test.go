@@ -104,3 +104,22 @@ func TestLoadRunFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksumOfALinkToDevZero: a checkpoint file replaced by a link to
+// /dev/zero (or any file that never ends) is refused as damaged at once,
+// not read forever; a state.json that is one is too.
+func TestChecksumOfALinkToDevZero(t *testing.T) {
+	for _, name := range []string{"model.safetensors", StateFile} {
+		dir := filepath.Join(t.TempDir(), "run")
+		newRun(t, dir, false)
+		p := filepath.Join(dir, Last, name)
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("/dev/zero", p); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadRun(dir)
+		oneLine(t, name+" -> /dev/zero", err, "damaged", "not a regular file")
+	}
+}

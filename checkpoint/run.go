@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tick-llm/tick/internal/atomicfile"
+	"github.com/tick-llm/tick/internal/inputfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -183,8 +184,8 @@ func isCheckpoint(dir string) bool {
 // readMarker reports whether dir holds a valid MarkerFile. A missing or
 // unreadable marker is no marker; one from a newer tick is an error.
 func readMarker(dir string) (bool, error) {
-	b, err := os.ReadFile(filepath.Join(dir, MarkerFile))
-	if err != nil {
+	b, err := inputfile.ReadFile(filepath.Join(dir, MarkerFile))
+	if err != nil || len(b) > 1<<16 {
 		return false, nil
 	}
 	var m marker

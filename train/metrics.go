@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/tick-llm/tick/internal/atomicfile"
+	"github.com/tick-llm/tick/internal/inputfile"
 )
 
 // metricsFile is the run folder's log of every step and evaluation.
@@ -89,12 +90,12 @@ func ReadMetrics(path string) ([]Metric, error) {
 // without a newline (an unfinished last line, dropped or not), which an
 // append must not be glued to.
 func readMetrics(path string) ([]Metric, bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path) // regular files only: a link to /dev/zero never ends
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("read metrics: %w", err)
+		return nil, false, fmt.Errorf("read metrics: %w; move it aside to continue the run without its history", err)
 	}
 	var ms []Metric
 	unfinished := len(data) > 0 && data[len(data)-1] != '\n'

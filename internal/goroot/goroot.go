@@ -93,7 +93,9 @@ func GoFiles(dir string, limit int) ([]string, error) {
 		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "vendor") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+		// Only regular files: a link, a FIFO or a device named x.go could
+		// point anywhere or never end.
+		if !d.Type().IsRegular() || !strings.HasSuffix(path, ".go") {
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -106,8 +108,16 @@ func GoFiles(dir string, limit int) ([]string, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, fs.ErrNotExist) && !exists(dir) {
+		return nil, fmt.Errorf("folder %s does not exist: point at a folder of Go sources, e.g. $(go env GOROOT)/src", dir)
+	}
 	if err != nil && err != errDone {
 		return nil, fmt.Errorf("read Go sources: %w", err)
 	}
 	return docs, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }

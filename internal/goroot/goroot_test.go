@@ -2,8 +2,11 @@ package goroot
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -50,5 +53,30 @@ func TestSourcesAreGoAndStable(t *testing.T) {
 	}
 	if total < 200_000 || len(a) != len(b) {
 		t.Fatalf("read %d bytes in %d files (and %d files the second time), want at least 200000", total, len(a), len(b))
+	}
+}
+
+// TestGoFilesReadsOnlyRegularFiles: a link or a FIFO named x.go is skipped
+// (a FIFO would never end), and a missing folder is one clear error.
+func TestGoFilesReadsOnlyRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte("package a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.go")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.go"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := GoFiles(dir, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 1 || docs[0] != "package a\n" {
+		t.Errorf("read %q, want only a.go", docs)
+	}
+	if _, err := GoFiles(filepath.Join(dir, "missing"), 1<<20); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing folder: %v", err)
 	}
 }
