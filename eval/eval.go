@@ -5,6 +5,7 @@
 package eval
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -37,9 +38,18 @@ func (s LossStats) BitsPerByte() float64 { return s.Nats / math.Ln2 / float64(s.
 // tokens[w.Start : w.Start+w.Len] and is scored on the next token at each
 // position. Windows of the same length run B at a time. Dropout is off.
 func Windows(m *transformer.Model, tok tokenizer.Tokenizer, tokens []int, windows []data.Window, B int) (LossStats, error) {
+	return WindowsContext(context.Background(), m, tok, tokens, windows, B)
+}
+
+// WindowsContext is Windows that stops between batches when ctx is done
+// (Ctrl-C during a long evaluation), returning ctx's error.
+func WindowsContext(ctx context.Context, m *transformer.Model, tok tokenizer.Tokenizer, tokens []int, windows []data.Window, B int) (LossStats, error) {
 	m.SetTraining(false, 0)
 	var s LossStats
 	for i := 0; i < len(windows); {
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
 		// A batch: up to B consecutive windows of the same length.
 		T := windows[i].Len
 		j := i

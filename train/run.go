@@ -115,7 +115,12 @@ func (t *trainer) println(format string, args ...any) {
 // training time is spent.
 func (t *trainer) fresh() error {
 	o := t.o
-	var err error
+	// The data first: a mistyped --data must not leave a new, empty run
+	// folder behind.
+	name, text, err := data.Read(o.Data)
+	if err != nil {
+		return err
+	}
 	if t.folder, err = prepareOutDir(o.Out); err != nil {
 		return err
 	}
@@ -124,10 +129,6 @@ func (t *trainer) fresh() error {
 	}
 	if t.folder.Restarted {
 		t.println("%s held a run stopped before its first checkpoint; starting it again", o.Out)
-	}
-	name, text, err := data.Read(o.Data)
-	if err != nil {
-		return err
 	}
 	if t.tok, t.tokSpec, err = tokenizer.Build(o.Tokenizer, string(text)); err != nil {
 		return err
@@ -408,7 +409,7 @@ func (t *trainer) loop(ctx context.Context) (*Result, error) {
 			o.afterStep(step)
 		}
 	}
-	return t.finish()
+	return t.finish(ctx)
 }
 
 // outOfTime reports (once, and says) that --time-limit has run out.
@@ -553,7 +554,7 @@ func (t *trainer) interrupted() error {
 }
 
 // finish measures the whole validation split and prints the final line.
-func (t *trainer) finish() (*Result, error) {
+func (t *trainer) finish(ctx context.Context) (*Result, error) {
 	o := t.o
 	if t.lastSavedStep != t.state.Step {
 		// Stopped by the time limit between evaluations: save where it is.
@@ -562,7 +563,12 @@ func (t *trainer) finish() (*Result, error) {
 		}
 	}
 	t.bar.finish()
-	va, err := eval.Windows(t.model, t.tok, t.val, data.Tiling(len(t.val), o.Context), o.Batch)
+	va, err := eval.WindowsContext(ctx, t.model, t.tok, t.val, data.Tiling(len(t.val), o.Context), o.Batch)
+	if ctx.Err() != nil {
+		// Every step is trained and saved: only the final figures are lost.
+		return nil, fmt.Errorf("%w during the final pass over the validation split, after all %d steps; the run is complete and saved in %s; for its figures run: tick eval --model %s",
+			ErrInterrupted, t.state.Step, filepath.Join(o.Out, "last"), o.Out)
+	}
 	if err != nil {
 		return nil, err
 	}

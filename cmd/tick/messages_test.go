@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
 )
@@ -102,7 +106,74 @@ func TestMessages(t *testing.T) {
 			}
 		})
 	}
+	// A mistyped --data is found before the run folder is made.
+	nd := filepath.Join(dir, "never-made")
+	checkBadInput(t, tick(t, dir, "", "train", "--data", filepath.Join(dir, "missing.txt"), "--out", nd), "missing.txt", "does not exist")
+	if _, err := os.Stat(nd); err == nil {
+		t.Errorf("train with a missing --data made the run folder %s", nd)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "x.tiktoken")); err == nil {
 		t.Errorf("a refused bpe train wrote its output")
+	}
+}
+
+// TestCtrlCInFinalValidation: Ctrl-C during the last pass over the
+// validation split (after every step is trained and saved) stops at once,
+// says the run is complete and how to get its figures, and leaves a
+// loadable last checkpoint at the final step.
+func TestCtrlCInFinalValidation(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := opticks(t, dir, "opticks.txt", 1<<30) // the whole book: a long final pass
+	out := filepath.Join(dir, "run")
+	args := []string{"train", "--data", data, "--out", out, "--layers", "1", "--heads", "1", "--dim", "16",
+		"--context", "8", "--batch", "1", "--steps", "2", "--eval-every", "2", "--eval-batches", "1",
+		"--sample-tokens", "0", "--val-frac", "0.9"}
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tickBin, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// The final pass has begun once last/ holds step 2.
+	for {
+		select {
+		case err := <-done:
+			t.Fatalf("the run ended before Ctrl-C could reach its final pass (%v):\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-time.After(2 * time.Millisecond):
+		}
+		if _, st, err := checkpoint.ReadState(filepath.Join(out, checkpoint.Last)); err == nil && st.Step == 2 {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	r := result{args: args, stdout: stdout.String(), err: <-done}
+	r.stderr = stderr.String()
+	if ctx.Err() != nil {
+		t.Fatalf("Ctrl-C did not stop the final pass within %v", cmdTimeout)
+	}
+	r.code = cmd.ProcessState.ExitCode()
+	if strings.Contains(r.stdout, "final: step=") {
+		t.Fatalf("the run finished its final pass despite Ctrl-C:\n%s", r)
+	}
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(r.stderr, "\r", "\n")), "\n")
+	last := lines[len(lines)-1]
+	for _, want := range []string{"final pass", "complete", "tick eval --model " + out} {
+		if !strings.Contains(last, want) {
+			t.Errorf("the last line after Ctrl-C does not say %q:\n%s", want, r)
+		}
+	}
+	if r.code == 0 {
+		t.Errorf("an interrupted final pass exited 0:\n%s", r)
+	}
+	ck, err := checkpoint.Load(filepath.Join(out, checkpoint.Last))
+	if err != nil || ck.State.Step != 2 {
+		t.Errorf("last/ after Ctrl-C: step %v, %v", ck, err)
 	}
 }
