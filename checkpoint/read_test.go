@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,33 @@ func TestChecksumOfALinkToDevZero(t *testing.T) {
 		}
 		_, err := LoadRun(dir)
 		oneLine(t, name+" -> /dev/zero", err, "damaged", "not a regular file")
+	}
+}
+
+// TestResumeFrom: a resume continues from last/; from best/, with a
+// warning naming the damage, when last/ is damaged; and says there is
+// nothing to resume when last/ is missing.
+func TestResumeFrom(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	newRun(t, dir, true)
+	if d, w, err := ResumeFrom(dir); err != nil || d != filepath.Join(dir, Last) || w != "" {
+		t.Errorf("whole run: %s, %q, %v; want last/ and no warning", d, w, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, Last, "model.safetensors"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("x")
+	f.Close()
+	d, w, err := ResumeFrom(dir)
+	if err != nil || d != filepath.Join(dir, Best) || !strings.Contains(w, filepath.Join(dir, Last)) || !strings.Contains(w, "damaged") {
+		t.Errorf("damaged last/: %s, %q, %v; want best/ and a warning naming last/", d, w, err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ResumeFrom(empty); !errors.Is(err, ErrNoCheckpoint) {
+		t.Errorf("no checkpoint: %v, want ErrNoCheckpoint", err)
 	}
 }

@@ -80,6 +80,24 @@ func LoadRun(dir string) (*Checkpoint, error) {
 	return alt, nil
 }
 
+// ResumeFrom returns the checkpoint a resumed run in the run folder out
+// continues from: its last one, or, when last/ is damaged and best/ is
+// whole, best/ with a warning that names the damage (the run then retrains
+// the steps after best/, as it would have trained them). A last/ that is
+// missing (ErrNoCheckpoint) is not damage: there is nothing to resume.
+func ResumeFrom(out string) (dir, warning string, err error) {
+	last := filepath.Join(out, Last)
+	if _, _, err = ReadState(last); err == nil || errors.Is(err, ErrNoCheckpoint) {
+		return last, "", err
+	}
+	best := filepath.Join(out, Best)
+	d, st, bestErr := ReadState(best)
+	if bestErr != nil {
+		return last, "", err
+	}
+	return d, fmt.Sprintf("%s is damaged (%s); resuming from %s at step %d instead", last, strings.TrimSuffix(err.Error(), damagedAdvice), d, st.Step), nil
+}
+
 // loadSteady is Load, read again while a save in progress changes the
 // folder under it (the folder at dir is another one after the read than
 // before it, or is missing at either moment), up to a bound: a save takes

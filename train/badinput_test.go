@@ -41,10 +41,14 @@ func TestBadInput(t *testing.T) {
 	if err := os.CopyFS(damaged, os.DirFS(base.Out)); err != nil {
 		t.Fatal(err)
 	}
-	model := filepath.Join(damaged, "last", "model.safetensors")
-	b, _ := os.ReadFile(model)
-	b[len(b)-3] ^= 0x40
-	os.WriteFile(model, b, 0o644)
+	// Both checkpoints damaged: with only last/ damaged, a resume goes
+	// on from best/ (checkpoint.ResumeFrom).
+	for _, ck := range []string{"last", "best"} {
+		model := filepath.Join(damaged, ck, "model.safetensors")
+		b, _ := os.ReadFile(model)
+		b[len(b)-3] ^= 0x40
+		os.WriteFile(model, b, 0o644)
+	}
 
 	cases := []struct {
 		name string

@@ -236,7 +236,14 @@ func optionMap(o Options) (map[string]json.RawMessage, error) {
 // SavedOptions returns the options of the run in folder out (from
 // out/last), so a command line can resume it without repeating them.
 func SavedOptions(out string) (Options, error) {
-	dir, st, err := checkpoint.ReadState(filepath.Join(out, checkpoint.Last))
+	from, _, err := checkpoint.ResumeFrom(out)
+	if err != nil {
+		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
+			return Options{}, fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", out)
+		}
+		return Options{}, err
+	}
+	dir, st, err := checkpoint.ReadState(from)
 	if err != nil {
 		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
 			return Options{}, fmt.Errorf("nothing to resume in %s: it has no last checkpoint; start a new run without --resume", out)

@@ -172,7 +172,17 @@ func (t *trainer) resume() error {
 	if n := len(t.folder.Removed); n > 0 {
 		t.println("removed %s that interrupted saves left in %s", words.Count(n, "temporary file"), o.Out)
 	}
-	ck, err := checkpoint.Load(filepath.Join(o.Out, checkpoint.Last))
+	from, warning, err := checkpoint.ResumeFrom(o.Out)
+	if errors.Is(err, checkpoint.ErrNoCheckpoint) {
+		return nothing
+	}
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		t.println("%s", warning)
+	}
+	ck, err := checkpoint.Load(from)
 	if err != nil {
 		if errors.Is(err, checkpoint.ErrNoCheckpoint) {
 			return nothing
