@@ -323,20 +323,24 @@ func TestBadInput(t *testing.T) {
 	unwritable := filepath.Join(aFile, "sub")
 
 	run, data, text, _ := tinyTrained(t)
-	// A corrupt copy of the run: the model truncated / the state garbled.
+	// Corrupt copies of the run: the model truncated / the state garbled.
 	corruptModel := filepath.Join(dir, "corrupt-model")
 	corruptState := filepath.Join(dir, "corrupt-state")
 	for _, c := range []struct{ dir, file string }{{corruptModel, "model.safetensors"}, {corruptState, "state.json"}} {
 		if err := os.CopyFS(c.dir, os.DirFS(run)); err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join(c.dir, "last", c.file)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatalf("the run folder has no last/%s: %v", c.file, err)
-		}
-		if err := os.WriteFile(p, b[:len(b)/2], 0o644); err != nil {
-			t.Fatal(err)
+		// Both checkpoints: with only last/ damaged, a resume goes on from
+		// best/ (tested in checkpoint).
+		for _, ck := range []string{"last", "best"} {
+			p := filepath.Join(c.dir, ck, c.file)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatalf("the run folder has no %s/%s: %v", ck, c.file, err)
+			}
+			if err := os.WriteFile(p, b[:len(b)/2], 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// A prompt for the char-level model with characters its training text
