@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 func init() {
@@ -116,6 +118,9 @@ func runBench(args []string) error {
 		fmt.Printf("ids agree:     NO, first difference at token %d\n", i)
 		if at := tokenizer.InvalidUTF8(text); at >= 0 {
 			return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; give UTF-8 text to compare", at)
+		}
+		if at, r := split.NewerThanGo(text); at >= 0 {
+			return fmt.Errorf("the text has %U at byte %d, a character Unicode 16.0 added: tick classifies characters by Unicode %s, as OpenAI's tiktoken does, and tiktoken-go by Go's Unicode %s tables, so they split it differently; compare on text without it", r, at, split.UnicodeVersion, unicode.Version)
 		}
 		return fmt.Errorf("tick's IDs differ from tiktoken-go's at token %d: this is a bug in tick, please report it with the input", i)
 	}

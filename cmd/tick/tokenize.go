@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	"github.com/rivo/uniseg"
@@ -118,7 +119,7 @@ func runTokenize(args []string) error {
 			src = bytes.NewReader(in.text)
 		}
 		chunks := newChunker(src, enc, chunkSize)
-		offset, invalidAt := 0, -1
+		offset, invalidAt, newerAt, newer := 0, -1, -1, rune(0)
 		for {
 			chunk, err := chunks.next()
 			if err != nil {
@@ -130,6 +131,11 @@ func runTokenize(args []string) error {
 			if *compare && invalidAt < 0 {
 				if at := tokenizer.InvalidUTF8(chunk); at >= 0 {
 					invalidAt = offset + at
+				}
+			}
+			if *compare && newerAt < 0 {
+				if at, r := split.NewerThanGo(chunk); at >= 0 {
+					newerAt, newer = offset+at, r
 				}
 			}
 			if err := r.add(chunk, offset, mode, keepIDs, *compare); err != nil {
@@ -149,6 +155,9 @@ func runTokenize(args []string) error {
 		if *compare {
 			if r.compare, err = compareWithTiktokenGo(r.ids(), r.want); err != nil {
 				return err
+			}
+			if !strings.HasPrefix(r.compare, "agree") && newerAt >= 0 {
+				return fmt.Errorf("--compare: %s has %U at byte %d, a character Unicode 16.0 added: tick classifies characters by Unicode %s, as OpenAI's tiktoken does, and tiktoken-go by Go's Unicode %s tables, so they split it differently (%s); compare on text without it", in.name, newer, newerAt, split.UnicodeVersion, unicode.Version, r.compare)
 			}
 		}
 		results = append(results, r)

@@ -6,9 +6,11 @@ import (
 )
 
 // class is a set of bits saying which character classes of the official
-// patterns a character belongs to. The definitions are regexp2's (the
-// reference engine): \s is unicode.IsSpace, \p{X} is the Go unicode table X.
-// classes_test.go checks every code point against regexp2 itself.
+// patterns a character belongs to, by Unicode 16.0 (unicode16.go), as the
+// official tiktoken core (the Rust regex crate) defines them: \s is the
+// White_Space property, \p{X} the General_Category X. Go's unicode tables,
+// which regexp2 and tiktoken-go use, are Unicode 15.0; the two differ only
+// on the characters 16.0 added (classes_test.go checks every code point).
 type class uint8
 
 const (
@@ -35,19 +37,18 @@ func (c class) other() bool { return c&(space|letter|number) == 0 }
 // cl100k and o200k allow before a word (a space, a tab, a quote, ...).
 func (c class) prefix() bool { return c&(newline|letter|number) == 0 }
 
-// classTables defines each class by Go's unicode tables, which is what
-// regexp2 uses: \p{X} is unicode.Categories[X], and \s is unicode.IsSpace,
-// which is the White_Space property. ('\r' and '\n' are added apart.)
+// classTables defines each class by the Unicode 16.0 tables.
+// ('\r' and '\n' are added apart.)
 var classTables = []struct {
 	c      class
 	tables []*unicode.RangeTable
 }{
-	{letter, []*unicode.RangeTable{unicode.L}},
-	{number, []*unicode.RangeTable{unicode.N}},
-	{space, []*unicode.RangeTable{unicode.White_Space}},
-	{upper, []*unicode.RangeTable{unicode.Lu, unicode.Lt}},
-	{lower, []*unicode.RangeTable{unicode.Ll}},
-	{both, []*unicode.RangeTable{unicode.Lm, unicode.Lo, unicode.M}},
+	{letter, []*unicode.RangeTable{unicode16L}},
+	{number, []*unicode.RangeTable{unicode16N}},
+	{space, []*unicode.RangeTable{unicode16WhiteSpace}},
+	{upper, []*unicode.RangeTable{unicode16Lu, unicode16Lt}},
+	{lower, []*unicode.RangeTable{unicode16Ll}},
+	{both, []*unicode.RangeTable{unicode16Lm, unicode16Lo, unicode16M}},
 }
 
 // classify computes the class of r from the unicode tables.

@@ -39,14 +39,45 @@ func reference(p Pattern) *regexp2.Regexp {
 // decodeRunes decodes text the way Go converts a string to []rune (each
 // invalid byte becomes one U+FFFD) and returns the runes and the byte offset
 // of each, plus len(text) at the end.
+//
+// A character Unicode 16.0 added is replaced by a stand-in that Go's 15.0
+// tables (regexp2's) give the same class as 16.0 gives it (standIn): so
+// regexp2 running the official pattern cuts where the official core would.
 func decodeRunes(text []byte) (runes []rune, offsets []int) {
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRune(text[i:])
-		runes = append(runes, r)
+		runes = append(runes, standIn(r))
 		offsets = append(offsets, i)
 		i += n
 	}
 	return runes, append(offsets, len(text))
+}
+
+// standIns are characters of Unicode 15.0 with the classes Unicode 16.0
+// gives the characters it added: letters of each case, marks, digits.
+var standIns = map[class]rune{}
+
+func init() {
+	for _, r := range []rune{'Ā', 'ā', 'ا', 'ʰ', '\u0301', '٣', 'ǅ'} {
+		standIns[goClass(r)] = r
+	}
+}
+
+// standIn returns r, or for a character whose class Go's tables do not know
+// (added by Unicode 16.0) a Unicode 15.0 character of the same class.
+func standIn(r rune) rune {
+	if r < utf8.RuneSelf {
+		return r
+	}
+	c := classOf(r)
+	if c == goClass(r) {
+		return r
+	}
+	s, ok := standIns[c]
+	if !ok {
+		panic(fmt.Sprintf("no stand-in of class %07b for %U, which Unicode 16.0 added: add one to standIns", c, r))
+	}
+	return s
 }
 
 // referenceEnds returns the byte offsets where regexp2's matches of p end.
