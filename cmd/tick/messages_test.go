@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tick-llm/tick/checkpoint"
 )
@@ -128,37 +124,13 @@ func TestCtrlCInFinalValidation(t *testing.T) {
 	args := []string{"train", "--data", data, "--out", out, "--layers", "1", "--heads", "1", "--dim", "16",
 		"--context", "8", "--batch", "1", "--steps", "2", "--eval-every", "2", "--eval-batches", "1",
 		"--sample-tokens", "0", "--val-frac", "0.9"}
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, tickBin, args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	proc := startTick(t, dir, args...)
 	// The final pass has begun once last/ holds step 2.
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("the run ended before Ctrl-C could reach its final pass (%v):\n%s\n%s", err, stdout.String(), stderr.String())
-		case <-time.After(2 * time.Millisecond):
-		}
-		if _, st, err := checkpoint.ReadState(filepath.Join(out, checkpoint.Last)); err == nil && st.Step == 2 {
-			break
-		}
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	r := result{args: args, stdout: stdout.String(), err: <-done}
-	r.stderr = stderr.String()
-	if ctx.Err() != nil {
-		t.Fatalf("Ctrl-C did not stop the final pass within %v", cmdTimeout)
-	}
-	r.code = cmd.ProcessState.ExitCode()
+	proc.waitFor(t, "the final pass", func() bool {
+		_, st, err := checkpoint.ReadState(filepath.Join(out, checkpoint.Last))
+		return err == nil && st.Step == 2
+	})
+	r := proc.interrupt(t)
 	if strings.Contains(r.stdout, "final: step=") {
 		t.Fatalf("the run finished its final pass despite Ctrl-C:\n%s", r)
 	}

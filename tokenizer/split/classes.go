@@ -37,12 +37,15 @@ func (c class) other() bool { return c&(space|letter|number) == 0 }
 // cl100k and o200k allow before a word (a space, a tab, a quote, ...).
 func (c class) prefix() bool { return c&(newline|letter|number) == 0 }
 
-// classTables defines each class by the Unicode 16.0 tables.
-// ('\r' and '\n' are added apart.)
-var classTables = []struct {
+// classTable is a class and the tables of the characters in it.
+type classTable struct {
 	c      class
 	tables []*unicode.RangeTable
-}{
+}
+
+// classTables defines each class by the Unicode 16.0 tables.
+// ('\r' and '\n' are added apart.)
+var classTables = []classTable{
 	{letter, []*unicode.RangeTable{unicode16L}},
 	{number, []*unicode.RangeTable{unicode16N}},
 	{space, []*unicode.RangeTable{unicode16WhiteSpace}},
@@ -51,10 +54,14 @@ var classTables = []struct {
 	{both, []*unicode.RangeTable{unicode16Lm, unicode16Lo, unicode16M}},
 }
 
-// classify computes the class of r from the unicode tables.
-func classify(r rune) class {
+// classify computes the class of r from the Unicode 16.0 tables.
+func classify(r rune) class { return classifyBy(classTables, r) }
+
+// classifyBy computes the class of r from tables (classTables, or Go's
+// own in goClassTables).
+func classifyBy(tables []classTable, r rune) class {
 	var c class
-	for _, t := range classTables {
+	for _, t := range tables {
 		if unicode.In(r, t.tables...) {
 			c |= t.c
 		}

@@ -11,10 +11,7 @@ import (
 // character but those 16.0 added, which 15.0 leaves unassigned.
 
 // goClassTables are classTables by Go's own unicode tables.
-var goClassTables = []struct {
-	c      class
-	tables []*unicode.RangeTable
-}{
+var goClassTables = []classTable{
 	{letter, []*unicode.RangeTable{unicode.L}},
 	{number, []*unicode.RangeTable{unicode.N}},
 	{space, []*unicode.RangeTable{unicode.White_Space}},
@@ -24,18 +21,7 @@ var goClassTables = []struct {
 }
 
 // goClass is the class Go's unicode tables give r.
-func goClass(r rune) class {
-	var c class
-	for _, t := range goClassTables {
-		if unicode.In(r, t.tables...) {
-			c |= t.c
-		}
-	}
-	if r == '\r' || r == '\n' {
-		c |= newline
-	}
-	return c
-}
+func goClass(r rune) class { return classifyBy(goClassTables, r) }
 
 // NewerThanGo returns the byte offset and the character of the first
 // character of text that Unicode 16.0 (tick, and OpenAI's tiktoken) puts in
