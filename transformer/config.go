@@ -21,6 +21,9 @@ type Config struct {
 	NormEps   float64 `json:"norm_eps"`   // added to the variance before the square root
 	Positions string  `json:"positions"`  // "learned" (GPT-2 position table) or "rope" (rotary, Llama)
 	RopeTheta float64 `json:"rope_theta"` // RoPE base; only used with Positions "rope"
+	// RopeScaling, if set, stretches RoPE's low frequencies to a longer
+	// context as Llama 3.1 and 3.2 do (rope.go); nil for plain RoPE.
+	RopeScaling *RopeScaling `json:"rope_scaling,omitempty"`
 	MLP       string  `json:"mlp"`        // "gelu" (GPT-2, tanh approximation) or "swiglu" (Llama)
 	Bias      bool    `json:"bias"`       // biases in the linear layers and LayerNorm
 	TiedHead  bool    `json:"tied_head"`  // output head shares the token embedding matrix
@@ -31,6 +34,17 @@ type Config struct {
 	// or "llama" (model.layers.0.self_attn.q_proj.weight, stored out x in).
 	// Empty means "gpt" for LayerNorm models and "llama" for RMSNorm ones.
 	Naming string `json:"naming,omitempty"`
+}
+
+// RopeScaling is Llama 3's frequency scaling of RoPE (Hugging Face's
+// rope_scaling with rope_type "llama3"): wavelengths longer than
+// OriginalContext/LowFreqFactor are divided by Factor, those shorter than
+// OriginalContext/HighFreqFactor are kept, and those between are blended.
+type RopeScaling struct {
+	Factor          float64 `json:"factor"`
+	LowFreqFactor   float64 `json:"low_freq_factor"`
+	HighFreqFactor  float64 `json:"high_freq_factor"`
+	OriginalContext int     `json:"original_max_position_embeddings"`
 }
 
 // Preset returns a tiny configuration of a model family, small enough to
@@ -117,6 +131,9 @@ func (c Config) Validate() error {
 		}
 		if !(c.RopeTheta > 1) || math.IsInf(c.RopeTheta, 0) {
 			return fmt.Errorf("config: rope_theta is %g; it must be greater than 1 (10000 is usual)", c.RopeTheta)
+		}
+		if r := c.RopeScaling; r != nil && !(r.Factor >= 1 && r.LowFreqFactor > 0 && r.HighFreqFactor > r.LowFreqFactor && r.OriginalContext > 0 && !math.IsInf(r.Factor+r.HighFreqFactor, 0)) {
+			return fmt.Errorf("config: rope_scaling %+v: it needs factor >= 1, 0 < low_freq_factor < high_freq_factor and original_max_position_embeddings > 0 (Llama 3.1: 8, 1, 4, 8192)", *r)
 		}
 	default:
 		return fmt.Errorf("config: unknown positions %q: use \"learned\" or \"rope\"", c.Positions)

@@ -264,7 +264,7 @@ func TestRopeGrad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	n, T, nHeads, hs := 6, 3, 3, 4
 	stride := nHeads*hs + 2 // extra columns (values) must stay untouched
-	cos, sin := ropeTables(T, hs, 10000)
+	cos, sin := ropeTables(T, hs, 10000, nil)
 	x := randSlice(rng, n*stride, 1)
 	r := randSlice(rng, n*stride, 1)
 	y := make([]float64, len(x))

@@ -63,13 +63,22 @@ func New(cfg Config, seed uint64) (*Model, error) {
 	return m, nil
 }
 
+// NewZero builds a model with every parameter zero, for a loader that fills
+// them from a checkpoint (see Param and Params for the names).
+func NewZero(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return newModel(cfg), nil
+}
+
 // newModel builds a model of a valid configuration with every parameter
 // zero (New draws them, Load reads them): the parameters, named as Hugging
 // Face checkpoints name them, and the RoPE tables.
 func newModel(c Config) *Model {
 	m := &Model{Config: c, workers: defaultWorkers()}
 	if c.Positions == "rope" {
-		m.cos, m.sin = ropeTables(c.Context, c.HeadSize(), c.RopeTheta)
+		m.cos, m.sin = ropeTables(c.Context, c.HeadSize(), c.RopeTheta, c.RopeScaling)
 	}
 	gpt := c.naming() == "gpt"
 	D, F, V, hs := c.Dim, c.FFDim, c.VocabSize, c.HeadSize()

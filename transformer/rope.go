@@ -10,19 +10,47 @@ import "math"
 // Queries and keys are rotated in place; values are not.
 
 // ropeTables returns cos and sin of every (position, frequency) pair,
-// each (context x hs/2).
-func ropeTables(context, hs int, theta float64) (cos, sin []float64) {
+// each (context x hs/2), the frequencies scaled as Llama 3.1 does when
+// scaling is not nil.
+func ropeTables(context, hs int, theta float64, scaling *RopeScaling) (cos, sin []float64) {
 	half := hs / 2
+	freqs := make([]float64, half)
+	for i := range freqs {
+		freqs[i] = math.Pow(theta, -float64(2*i)/float64(hs))
+		if scaling != nil {
+			freqs[i] = scaling.scale(freqs[i])
+		}
+	}
 	cos = make([]float64, context*half)
 	sin = make([]float64, context*half)
 	for p := 0; p < context; p++ {
-		for i := 0; i < half; i++ {
-			freq := math.Pow(theta, -float64(2*i)/float64(hs))
+		for i, freq := range freqs {
 			s, c := math.Sincos(float64(p) * freq)
 			cos[p*half+i], sin[p*half+i] = c, s
 		}
 	}
 	return cos, sin
+}
+
+// scale is Llama 3's rule for one frequency f (Hugging Face's
+// _compute_llama3_parameters), by its wavelength λ = 2π/f:
+//
+//	λ < L/high:  f                                   (fast rotations, local order: kept)
+//	λ > L/low:   f/factor                            (slow rotations: stretched to the longer context)
+//	otherwise:   (1-s)·f/factor + s·f, s = (L/λ - low)/(high - low)
+//
+// with L the context the model was first trained on.
+func (r *RopeScaling) scale(f float64) float64 {
+	L := float64(r.OriginalContext)
+	wavelen := 2 * math.Pi / f
+	switch {
+	case wavelen < L/r.HighFreqFactor:
+		return f
+	case wavelen > L/r.LowFreqFactor:
+		return f / r.Factor
+	}
+	s := (L/wavelen - r.LowFreqFactor) / (r.HighFreqFactor - r.LowFreqFactor)
+	return (1-s)*f/r.Factor + s*f
 }
 
 // ropeRow rotates nHeads consecutive heads of width hs in x, all at

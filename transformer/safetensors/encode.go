@@ -29,11 +29,23 @@ const metadataKey = "__metadata__"
 // and renames it over path, so a crash leaves either the old file or the new
 // one, never half of one. See Encode for the layout.
 func Write(path string, tensors []Tensor, metadata map[string]string) error {
-	header, err := encodeHeader(tensors, metadata)
+	return WriteAs(path, "F64", tensors, metadata)
+}
+
+// WriteAs is Write storing every value as dtype: "F64", "F32" (each value
+// rounded to the nearest float32) or "BF16" (rounded to the nearest
+// bfloat16, ties to even, as PyTorch converts): the forms Hugging Face
+// checkpoints are published in.
+func WriteAs(path, dtype string, tensors []Tensor, metadata map[string]string) error {
+	enc, ok := encoders[dtype]
+	if !ok {
+		return fmt.Errorf("safetensors: write %s: dtype %q: tick writes F64, F32 or BF16", path, dtype)
+	}
+	header, err := encodeHeader(tensors, metadata, dtype, enc.size)
 	if err != nil {
 		return fmt.Errorf("safetensors: write %s: %w", path, err)
 	}
-	err = atomicfile.Write(path, func(w io.Writer) error { return writeFile(w, header, sortedByName(tensors)) })
+	err = atomicfile.Write(path, func(w io.Writer) error { return writeFile(w, header, sortedByName(tensors), enc.put) })
 	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
@@ -52,11 +64,11 @@ func Write(path string, tensors []Tensor, metadata map[string]string) error {
 // Names must be unique, valid UTF-8 and not "__metadata__"; each tensor's
 // Data must hold exactly the product of its Shape values.
 func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
-	header, err := encodeHeader(tensors, metadata)
+	header, err := encodeHeader(tensors, metadata, "F64", 8)
 	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
-	if err := writeFile(w, header, sortedByName(tensors)); err != nil {
+	if err := writeFile(w, header, sortedByName(tensors), encoders["F64"].put); err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
 	return nil
@@ -64,7 +76,7 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 
 // writeFile writes the header length, the header and then the data of
 // tensors, which must be in header order.
-func writeFile(w io.Writer, header []byte, tensors []Tensor) error {
+func writeFile(w io.Writer, header []byte, tensors []Tensor, put func([]byte, float64) []byte) error {
 	var n [8]byte
 	binary.LittleEndian.PutUint64(n[:], uint64(len(header)))
 	if _, err := w.Write(n[:]); err != nil {
@@ -76,8 +88,8 @@ func writeFile(w io.Writer, header []byte, tensors []Tensor) error {
 	buf := make([]byte, 0, 64<<10)
 	for _, t := range tensors {
 		for _, v := range t.Data {
-			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-			if len(buf) == cap(buf) {
+			buf = put(buf, v)
+			if len(buf) >= cap(buf)-8 {
 				if _, err := w.Write(buf); err != nil {
 					return err
 				}
@@ -100,7 +112,7 @@ func sortedByName(tensors []Tensor) []Tensor {
 // encodeHeader checks tensors and metadata and returns the padded JSON
 // header, in the same compact form Hugging Face's serializer writes:
 // {"__metadata__":{...},"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},...}
-func encodeHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
+func encodeHeader(tensors []Tensor, metadata map[string]string, dtype string, size int) ([]byte, error) {
 	var h bytes.Buffer
 	h.WriteByte('{')
 	if len(metadata) > 0 {
@@ -138,14 +150,14 @@ func encodeHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) 
 			h.WriteByte(',')
 		}
 		writeString(&h, t.Name)
-		h.WriteString(`:{"dtype":"F64","shape":[`)
+		fmt.Fprintf(&h, `:{"dtype":%q,"shape":[`, dtype)
 		for j, d := range t.Shape {
 			if j > 0 {
 				h.WriteByte(',')
 			}
 			fmt.Fprint(&h, d)
 		}
-		end := offset + 8*uint64(len(t.Data))
+		end := offset + uint64(size)*uint64(len(t.Data))
 		fmt.Fprintf(&h, `],"data_offsets":[%d,%d]}`, offset, end)
 		offset = end
 	}
@@ -157,6 +169,28 @@ func encodeHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) 
 		return nil, fmt.Errorf("header would be %d bytes, over the format's limit of %d; store fewer tensors per file", h.Len(), maxHeader)
 	}
 	return h.Bytes(), nil
+}
+
+// encoders are the dtypes WriteAs stores: the bytes per value and how a
+// float64 is appended in that form.
+var encoders = map[string]struct {
+	size int
+	put  func([]byte, float64) []byte
+}{
+	"F64":  {8, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(b, math.Float64bits(v)) }},
+	"F32":  {4, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(v))) }},
+	"BF16": {2, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint16(b, bfloat16(float32(v))) }},
+}
+
+// bfloat16 rounds a float32 to the nearest bfloat16 (its top 16 bits), ties
+// to even; a NaN stays a NaN.
+func bfloat16(f float32) uint16 {
+	bits := math.Float32bits(f)
+	if f != f {
+		return uint16(bits>>16) | 0x40
+	}
+	round := uint32(0x7fff) + (bits>>16)&1
+	return uint16((bits + round) >> 16)
 }
 
 // checkTensor reports why t cannot be written, if it cannot.
