@@ -33,9 +33,9 @@ func tinyJSON(t testing.TB, extra []string, merges []string, edit func(f map[str
 	f := map[string]any{
 		"version":    "1.0",
 		"truncation": nil, "padding": nil,
-		"added_tokens": []any{map[string]any{"id": 256 + len(extra), "content": "<|endoftext|>", "special": true}},
-		"normalizer":   nil,
-		"pre_tokenizer": map[string]any{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
+		"added_tokens":   []any{map[string]any{"id": 256 + len(extra), "content": "<|endoftext|>", "special": true}},
+		"normalizer":     nil,
+		"pre_tokenizer":  map[string]any{"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
 		"post_processor": map[string]any{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true},
 		"decoder":        map[string]any{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
 		"model": map[string]any{"type": "BPE", "dropout": nil, "unk_token": nil, "continuing_subword_prefix": "",
@@ -72,8 +72,8 @@ func TestMergePriority(t *testing.T) {
 		text string
 		want []int
 	}{
-		{"abc", []int{'a', bc}},  // b c (priority 0) beats a b (priority 1)
-		{"ab", []int{ab}},        // a b alone
+		{"abc", []int{'a', bc}}, // b c (priority 0) beats a b (priority 1)
+		{"ab", []int{ab}},       // a b alone
 		{"abcab", []int{'a', bc, ab}},
 		{"aab", []int{'a', ab}}, // equal merges: the leftmost... a+a has none, so a+b
 		{"xbc", []int{'x', bc}},
