@@ -66,7 +66,7 @@ func parseTiny(t testing.TB, data []byte) *Tokenizer {
 // and stops at [a, bc]; tiktoken's rule (lowest result ID first) would
 // join a+b, then ab+c, giving [abc].
 func TestMergePriority(t *testing.T) {
-	ab, bc, abc := 256, 257, 258
+	ab, bc, abc := 256, 257, 258 // the IDs of the extra tokens
 	tok := parseTiny(t, tinyJSON(t, []string{"ab", "bc", "abc"}, []string{"b c", "a b", "ab c"}, nil))
 	for _, c := range []struct {
 		text string
@@ -86,7 +86,6 @@ func TestMergePriority(t *testing.T) {
 			t.Errorf("%q: reference gives %v, want %v", c.text, ref, c.want)
 		}
 	}
-	_ = abc
 	// With ignore_merges, a piece that is a token is emitted whole, even if
 	// merging cannot reach it.
 	tok = parseTiny(t, tinyJSON(t, []string{"ab", "bc", "abc"}, []string{"b c", "a b", "ab c"}, func(f map[string]any) {
