@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/hf"
 	"github.com/tick-llm/tick/internal/inputfile"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/transformer"
@@ -144,11 +145,15 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	return given
 }
 
-// loadModel loads the model of a run folder (--model) for a command that
-// reads one, saying how to make one when the folder is not there.
+// loadModel loads the model of a run folder, or of a Hugging Face model
+// folder (told apart by its config.json's model_type), for a command that
+// reads one (--model), saying how to make one when the folder is not there.
 func loadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return nil, nil, fmt.Errorf("model folder %q: %w; train one with 'tick train --out DIR'", dir, errors.Unwrap(err))
+	}
+	if hf.IsModelFolder(dir) {
+		return hf.Open(dir, 0)
 	}
 	ck, err := checkpoint.LoadRun(dir)
 	if err != nil {
