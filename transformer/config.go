@@ -24,10 +24,10 @@ type Config struct {
 	// RopeScaling, if set, stretches RoPE's low frequencies to a longer
 	// context as Llama 3.1 and 3.2 do (rope.go); nil for plain RoPE.
 	RopeScaling *RopeScaling `json:"rope_scaling,omitempty"`
-	MLP       string  `json:"mlp"`        // "gelu" (GPT-2, tanh approximation) or "swiglu" (Llama)
-	Bias      bool    `json:"bias"`       // biases in the linear layers and LayerNorm
-	TiedHead  bool    `json:"tied_head"`  // output head shares the token embedding matrix
-	Dropout   float64 `json:"dropout"`    // probability of zeroing an activation while training
+	MLP         string       `json:"mlp"`       // "gelu" (GPT-2, tanh approximation) or "swiglu" (Llama)
+	Bias        bool         `json:"bias"`      // biases in the linear layers and LayerNorm
+	TiedHead    bool         `json:"tied_head"` // output head shares the token embedding matrix
+	Dropout     float64      `json:"dropout"`   // probability of zeroing an activation while training
 
 	// Naming picks the Hugging Face tensor names and weight orientation:
 	// "gpt" (GPT-2: transformer.h.0.attn.c_attn.weight, stored in x out)

@@ -177,8 +177,10 @@ var encoders = map[string]struct {
 	size int
 	put  func([]byte, float64) []byte
 }{
-	"F64":  {8, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(b, math.Float64bits(v)) }},
-	"F32":  {4, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(v))) }},
+	"F64": {8, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(b, math.Float64bits(v)) }},
+	"F32": {4, func(b []byte, v float64) []byte {
+		return binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(v)))
+	}},
 	"BF16": {2, func(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint16(b, bfloat16(float32(v))) }},
 }
 
