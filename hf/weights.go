@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tick-llm/tick/internal/inputfile"
+	"github.com/tick-llm/tick/internal/memory"
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/safetensors"
 )
@@ -29,6 +30,13 @@ func LoadModel(dir string, context int) (*transformer.Model, error) {
 	cfg, err := ReadConfig(dir, context)
 	if err != nil {
 		return nil, err
+	}
+	// tick holds a model in float64 with its gradients: refuse at once,
+	// with the figure, a model this machine cannot hold (the file's weights
+	// are read in float64 too while it loads).
+	need := memory.Model(cfg) + memory.Cache(cfg) + 8*cfg.ParamCount()
+	if err := memory.Check(need); err != nil {
+		return nil, fmt.Errorf("%s: %.3g parameters: loading them %v; try a smaller model", dir, cfg.ParamCount(), err)
 	}
 	tensors, err := readWeights(dir)
 	if err != nil {
