@@ -1,6 +1,8 @@
 package modelsize
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,5 +113,27 @@ func TestMeasure(t *testing.T) {
 	g, _ := Preset("gpt2")
 	if Measure(g).TrainFLOPs != 0 || !strings.Contains(g.TrainTokensSource, "not published") {
 		t.Errorf("GPT-2's tokens are not published; report says %g (%s)", Measure(g).TrainFLOPs, g.TrainTokensSource)
+	}
+}
+
+// TestFromDir reads a Hugging Face folder's config.json, and says what a
+// folder without a model lacks.
+func TestFromDir(t *testing.T) {
+	dir := t.TempDir()
+	cfg := `{"model_type": "llama", "hidden_size": 3072, "intermediate_size": 8192, "max_position_embeddings": 131072,
+		"num_attention_heads": 24, "num_hidden_layers": 28, "num_key_value_heads": 8, "head_dim": 128,
+		"tie_word_embeddings": true, "vocab_size": 128256}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := FromDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Count().Total(); got != 3_212_749_824 {
+		t.Errorf("Llama 3.2 3B's config.json: %d parameters", got)
+	}
+	if _, err := FromDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "config.json") {
+		t.Errorf("empty folder: %v", err)
 	}
 }

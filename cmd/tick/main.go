@@ -7,6 +7,7 @@
 //	tick eval       measure a trained model on a text file
 //	tick generate   generate text, optionally step by step
 //	tick attention  show where a trained model looks, head by head
+//	tick model      what a model's size means: parameters, memory, FLOPs
 //	tick bench      compare speed against reference implementations
 package main
 

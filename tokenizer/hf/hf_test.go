@@ -232,6 +232,7 @@ func TestRefused(t *testing.T) {
 		{"bad merge", model("merges", []string{"ab"}), "not two tokens"},
 		{"bad pair", model("merges", [][]string{{"a", "b", "c"}}), "has 3 parts"},
 		{"no model", top("model", nil), `no "model"`},
+		{"sparse IDs", top("added_tokens", []any{map[string]any{"id": 1 << 29, "content": "<|x|>", "special": true}}), "without large gaps"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := parseJSON("tiny", tinyJSON(t, nil, nil, c.edit))

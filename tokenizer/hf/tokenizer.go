@@ -133,6 +133,12 @@ func build(name string, pattern split.Pattern, vocab map[string]int, merges [][2
 		}
 		maxID = max(maxID, a.ID)
 	}
+	// A model has one embedding row per ID up to the largest, so IDs far
+	// beyond the number of tokens are a broken file (and would make a
+	// table of gigabytes here).
+	if n := len(vocab) + len(added); maxID >= 2*n+1024 {
+		return nil, fmt.Errorf("the largest token ID is %d but there are only %d tokens; IDs must be numbered without large gaps", maxID, n)
+	}
 	t.nVocab = maxID + 1
 	t.tokens = make([][]byte, t.nVocab)
 	byString := make([]string, t.nVocab)
