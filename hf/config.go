@@ -101,15 +101,34 @@ func (f *fields) refuse(key, why string) {
 // context bounds the positions tick allocates (0: DefaultContext, or fewer
 // when the model has fewer).
 func ReadConfig(dir string, context int) (transformer.Config, error) {
-	raw, err := readConfig(dir)
+	cfg, positions, err := ParseConfig(dir)
 	if err != nil {
 		return transformer.Config{}, err
+	}
+	if context <= 0 {
+		context = DefaultContext
+	}
+	cfg.Context = min(positions, context)
+	if err := cfg.Validate(); err != nil {
+		return transformer.Config{}, fmt.Errorf("%s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig reads dir/config.json into tick's configuration and the
+// number of positions the model was made for, without checking that tick
+// can hold it (ReadConfig does): what 8B or 70B parameters mean can be
+// worked out for a model far too large to load. Context is left 0.
+func ParseConfig(dir string) (transformer.Config, int, error) {
+	raw, err := readConfig(dir)
+	if err != nil {
+		return transformer.Config{}, 0, err
 	}
 	f := &fields{path: filepath.Join(dir, ConfigFile), raw: raw}
 	var modelType string
 	f.need("model_type", &modelType)
 	if f.err != nil {
-		return transformer.Config{}, f.err
+		return transformer.Config{}, 0, f.err
 	}
 	var cfg transformer.Config
 	var positions int
@@ -119,19 +138,12 @@ func ReadConfig(dir string, context int) (transformer.Config, error) {
 	case "llama":
 		cfg, positions = llamaConfig(f)
 	default:
-		return transformer.Config{}, fmt.Errorf("%s: \"model_type\" is %q: tick runs \"gpt2\" (GPT2LMHeadModel) and \"llama\" (LlamaForCausalLM) models", f.path, modelType)
+		return transformer.Config{}, 0, fmt.Errorf("%s: \"model_type\" is %q: tick runs \"gpt2\" (GPT2LMHeadModel) and \"llama\" (LlamaForCausalLM) models", f.path, modelType)
 	}
 	if f.err != nil {
-		return transformer.Config{}, f.err
+		return transformer.Config{}, 0, f.err
 	}
-	if context <= 0 {
-		context = DefaultContext
-	}
-	cfg.Context = min(positions, context)
-	if err := cfg.Validate(); err != nil {
-		return transformer.Config{}, fmt.Errorf("%s: %w", f.path, err)
-	}
-	return cfg, nil
+	return cfg, positions, nil
 }
 
 // gpt2Config maps GPT2Config's keys (transformers/models/gpt2).

@@ -7,25 +7,28 @@ import (
 	"path/filepath"
 
 	"github.com/tick-llm/tick/checkpoint"
+	"github.com/tick-llm/tick/hf"
 	"github.com/tick-llm/tick/internal/inputfile"
 )
 
 // FromDir reads the shape of a model folder: a Hugging Face folder (its
 // config.json) or a tick run or checkpoint folder.
 func FromDir(dir string) (Shape, error) {
-	cfgPath := filepath.Join(dir, "config.json")
-	data, err := inputfile.ReadFile(cfgPath)
-	switch {
-	case err == nil:
-		s, err := FromHFConfig(data)
+	if _, err := inputfile.Check(filepath.Join(dir, hf.ConfigFile)); err == nil {
+		cfg, positions, err := hf.ParseConfig(dir)
 		if err != nil {
-			return Shape{}, fmt.Errorf("%s: %w", cfgPath, err)
+			return Shape{}, err
 		}
-		s.Name = filepath.Base(dir)
-		s.Description = "Hugging Face folder"
+		cfg.Context = positions
+		s := FromConfig(cfg)
+		s.Name, s.Description = filepath.Base(dir), "Hugging Face folder"
+		s.TrainTokensSource = "unknown for a model read from a folder: see its model card"
+		if err := s.Check(); err != nil {
+			return Shape{}, fmt.Errorf("%s: %w", filepath.Join(dir, hf.ConfigFile), err)
+		}
 		return s, nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return Shape{}, fmt.Errorf("read %s: %w", cfgPath, err)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return Shape{}, fmt.Errorf("read %s: %w", filepath.Join(dir, hf.ConfigFile), err)
 	}
 	ck, err := checkpoint.LoadRun(dir)
 	if err != nil {

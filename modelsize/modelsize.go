@@ -6,7 +6,6 @@
 package modelsize
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -108,60 +107,6 @@ func FromConfig(c transformer.Config) Shape {
 		LearnedPositions: c.Positions == "learned", GatedMLP: c.MLP == "swiglu", LayerNorm: c.Norm == "layernorm" && c.Bias,
 		Bias: c.Bias, TiedHead: c.TiedHead,
 		TrainTokensSource: "a tick run: see its train log for the tokens it saw"}
-}
-
-// FromHFConfig reads the keys of a Hugging Face config.json that the size
-// depends on, for model_type gpt2 and llama. It is kept to this one
-// function so that a full config reader can replace it.
-func FromHFConfig(data []byte) (Shape, error) {
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return Shape{}, fmt.Errorf("config.json is not valid JSON: %w", err)
-	}
-	num := func(k string) int {
-		f, _ := raw[k].(float64)
-		return int(f)
-	}
-	has := func(k string) bool { _, ok := raw[k].(float64); return ok }
-	modelType, _ := raw["model_type"].(string)
-	tied, hasTied := raw["tie_word_embeddings"].(bool)
-	var s Shape
-	switch modelType {
-	case "gpt2":
-		d, h := num("n_embd"), num("n_head")
-		s = gpt2("gpt2", "", d, num("n_layer"), h)
-		s.Vocab, s.Context = num("vocab_size"), num("n_positions")
-		if f := num("n_inner"); f > 0 {
-			s.FFDim = f
-		}
-		s.TiedHead = !hasTied || tied // GPT-2's default is tied
-	case "llama":
-		d, h := num("hidden_size"), num("num_attention_heads")
-		kv := h
-		if has("num_key_value_heads") {
-			kv = num("num_key_value_heads")
-		}
-		s = llama("llama", "", d, num("num_hidden_layers"), h, kv, num("intermediate_size"), num("max_position_embeddings"),
-			hasTied && tied, 0, "unknown for a model read from a folder: see its model card")
-		s.Vocab = num("vocab_size")
-		if has("head_dim") {
-			s.HeadSize = num("head_dim")
-		}
-		for _, k := range []string{"attention_bias", "mlp_bias"} {
-			if b, _ := raw[k].(bool); b {
-				return Shape{}, fmt.Errorf("config.json sets %s; tick counts Llama models without biases", k)
-			}
-		}
-	default:
-		return Shape{}, fmt.Errorf("config.json model_type %q is not one tick knows: use gpt2 or llama", modelType)
-	}
-	if s.TrainTokensSource == gpt2Tokens {
-		s.TrainTokensSource = "unknown for a model read from a folder: see its model card"
-	}
-	if err := s.Check(); err != nil {
-		return Shape{}, fmt.Errorf("config.json: %w", err)
-	}
-	return s, nil
 }
 
 // Check reports a shape that cannot be a model.

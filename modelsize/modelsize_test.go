@@ -70,7 +70,7 @@ func TestHFConfig(t *testing.T) {
 			"max_position_embeddings": 8192, "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 32,
 			"num_key_value_heads": 8, "tie_word_embeddings": false, "vocab_size": 128256}`},
 	} {
-		s, err := FromHFConfig([]byte(c.json))
+		s, err := FromDir(configDir(t, c.json))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,15 +80,25 @@ func TestHFConfig(t *testing.T) {
 		}
 	}
 	for _, bad := range []struct{ json, want string }{
-		{`{"model_type": "mistral"}`, `model_type "mistral"`},
+		{`{"model_type": "mistral"}`, `"mistral"`},
 		{`{"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "intermediate_size": 8, "vocab_size": 10, "max_position_embeddings": 8, "attention_bias": true}`, "attention_bias"},
-		{`{"model_type": "gpt2", "n_embd": 0}`, "must be positive"},
-		{`{`, "not valid JSON"},
+		{`{"model_type": "gpt2", "n_embd": 0, "n_layer": 1, "n_head": 1, "n_positions": 8, "vocab_size": 10}`, "must be positive"},
+		{`{"model_type": "gpt2", "n_embd": 8}`, "vocab_size"},
+		{`{`, "not a JSON object"},
 	} {
-		if _, err := FromHFConfig([]byte(bad.json)); err == nil || !strings.Contains(err.Error(), bad.want) {
+		if _, err := FromDir(configDir(t, bad.json)); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: error %v, want one about %s", bad.json, err, bad.want)
 		}
 	}
+}
+
+// configDir writes a folder holding only a config.json.
+func configDir(t *testing.T, json string) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(json), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // TestMeasure checks the derived figures against hand arithmetic for
