@@ -36,6 +36,8 @@ type Model struct {
 	dropSeed uint64 // from SetTraining
 	dropStep uint64 // training forwards since SetTraining
 
+	loras []*LoRA // low-rank adapters (lora.go), nil without
+
 	a     *acts // activations of the last Forward
 	spare *acts // activations of the shape used before
 }
@@ -179,9 +181,9 @@ func (m *Model) NumParams() int {
 	return n
 }
 
-// ZeroGrad sets every parameter gradient to zero.
+// ZeroGrad sets every trainable parameter gradient to zero.
 func (m *Model) ZeroGrad() {
-	for _, p := range m.params {
+	for _, p := range m.Trainable() {
 		clear(p.Grad.RawMatrix().Data)
 	}
 }
