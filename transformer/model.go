@@ -3,6 +3,8 @@ package transformer
 import (
 	"fmt"
 
+	"github.com/tick-llm/tick/quant"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -36,7 +38,9 @@ type Model struct {
 	dropSeed uint64 // from SetTraining
 	dropStep uint64 // training forwards since SetTraining
 
-	loras []*LoRA // low-rank adapters (lora.go), nil without
+	loras      []*LoRA    // low-rank adapters (lora.go), nil without
+	quantKind  quant.Kind // format of the base linear weights (quantize.go), "" when float
+	quantBytes int
 
 	a     *acts // activations of the last Forward
 	spare *acts // activations of the shape used before
