@@ -63,7 +63,14 @@ func LoadRun(dir string) (*Checkpoint, error) {
 
 // LoadModel loads a trained model and the tokenizer it was trained with from
 // a run folder (its best checkpoint, else its last) or a checkpoint folder.
+//
+// A folder holding a PEFT adapter (adapter_config.json) loads as its base
+// with the adapter on it (LoadAdapter).
 func LoadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
+	if isAdapter(dir) {
+		m, tok, _, err := LoadAdapter(dir)
+		return m, tok, err
+	}
 	ck, err := LoadRun(dir)
 	if err != nil {
 		return nil, nil, err
