@@ -189,6 +189,8 @@ func (m *Model) ExpandTargets(targets []string) ([]string, error) {
 		t = strings.TrimSpace(t)
 		if full, ok := shortTargets[t]; ok && slices.Contains(valid, full) {
 			t = full
+		} else if (t == "q" || t == "k" || t == "v") && slices.Contains(valid, "c_attn") {
+			t = "c_attn" // GPT-2 computes q, k and v in one fused layer
 		}
 		if !slices.Contains(valid, t) {
 			return nil, fmt.Errorf("LoRA target %q is not a layer of this model; valid targets: %s", t, strings.Join(valid, ", "))
