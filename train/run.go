@@ -72,7 +72,7 @@ type trainer struct {
 	bar           *progress
 	trainTime     time.Duration
 	trainedTokens int64
-	timeLimited   bool // stopped by --time-limit
+	timeLimited   bool                       // stopped by --time-limit
 	adapter       *transformer.AdapterConfig // a LoRA fine-tune saves only this adapter (finetune.go)
 }
 
