@@ -111,3 +111,28 @@ func restoreExact(m *transformer.Model, saved map[string][]float64) error {
 	}
 	return nil
 }
+
+// Merge loads the adapter in dir (a fine-tune run folder or an adapter
+// checkpoint), folds it into its base (transformer.Model.MergeLoRA) and
+// saves the merged model as a checkpoint in the new folder out, without
+// optimiser state. It is the merge `tick export --merge` calls.
+func Merge(dir, out string) error {
+	ck, err := LoadRun(dir)
+	if err != nil {
+		return err
+	}
+	if ck.Adapter == nil {
+		return fmt.Errorf("%s holds no LoRA adapter: nothing to merge", dir)
+	}
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("%s already exists; merge into a new folder", out)
+	}
+	ck.Model.MergeLoRA()
+	merged := &Checkpoint{State: State{Step: ck.State.Step, Options: ck.State.Options, Data: ck.State.Data},
+		Model: ck.Model, TokSpec: ck.TokSpec}
+	for _, p := range ck.Model.Trainable() {
+		merged.M = append(merged.M, make([]float64, p.Size()))
+		merged.V = append(merged.V, make([]float64, p.Size()))
+	}
+	return Save(out, merged)
+}
