@@ -146,7 +146,7 @@ func TestLoRABadInput(t *testing.T) {
 	}{
 		{gpt, LoRAConfig{Rank: 0, Alpha: 1, Targets: []string{"c_attn"}}, "rank 0"},
 		{gpt, LoRAConfig{Rank: 17, Alpha: 1, Targets: []string{"c_attn"}}, "between 1 and 16"},
-		{gpt, LoRAConfig{Rank: 2, Alpha: 1, Targets: []string{"q"}}, "valid targets: c_attn, c_proj, c_fc"},
+		{gpt, LoRAConfig{Rank: 2, Alpha: 1, Targets: []string{"gate"}}, "valid targets: c_attn, c_proj, c_fc"},
 		{llama, LoRAConfig{Rank: 2, Alpha: 1, Targets: []string{"c_attn"}}, "valid targets: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj"},
 		{llama, LoRAConfig{Rank: 2, Alpha: 0, Targets: []string{"q"}}, "alpha"},
 		{llama, LoRAConfig{Rank: 2, Alpha: 1, Dropout: 1, Targets: []string{"q"}}, "dropout"},
