@@ -165,3 +165,47 @@ func TestLoRABadInput(t *testing.T) {
 		t.Errorf("c_proj adapted %d layers, want %d (attn.c_proj and mlp.c_proj of each layer)", len(ads), 2*gpt.Layers)
 	}
 }
+
+// TestQLoRAGrad: over an NF4 base (frozen, dequantized as it computes) the
+// adapters' gradients still match finite differences.
+func TestQLoRAGrad(t *testing.T) {
+	for _, name := range []string{"gpt", "llama"} {
+		cfg := tinyConfigs(t)[name]
+		m, _ := New(cfg, 1)
+		rng := rand.New(rand.NewPCG(30, 31))
+		roughen(m, rng)
+		if _, err := m.QuantizeBase("nf4", true); err != nil {
+			t.Fatal(err)
+		}
+		ads, err := m.AddLoRA(LoRAConfig{Rank: 2, Alpha: 4, Targets: allTargets(m), Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ad := range ads {
+			for i, b := 0, ad.B.Value.RawMatrix().Data; i < len(b); i++ {
+				b[i] = 0.5 * rng.NormFloat64()
+			}
+		}
+		ids, targets := loraBatch(cfg, rng)
+		loss := func() float64 {
+			l, err := m.Forward(ids, targets, 2, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		loss()
+		m.ZeroGrad()
+		m.Backward()
+		grads := map[*Param][]float64{}
+		for _, p := range m.Trainable() {
+			grads[p] = slices.Clone(p.Grad.RawMatrix().Data)
+		}
+		for _, p := range m.Trainable() {
+			checkGrad(t, name+" "+p.Name, p.Value.RawMatrix().Data, grads[p], loss, 12, rng)
+		}
+		if _, err := m.QuantizeBase("nf4", false); err == nil || !strings.Contains(err.Error(), "already quantized") {
+			t.Errorf("quantizing twice: %v, want an error saying it is already quantized", err)
+		}
+	}
+}
