@@ -102,8 +102,11 @@ type Checkpoint struct {
 	Tokenizer tokenizer.Tokenizer
 	TokSpec   tokenizer.Spec
 	// M and V are AdamW's first and second moments, one slice per
-	// parameter in Model.Params() order, each as long as the parameter.
+	// parameter in Model.Trainable() order, each as long as the parameter.
 	M, V [][]float64
+	// Adapter, set for a LoRA fine-tune, is the adapter's PEFT config: the
+	// checkpoint then holds only the adapter (adapter.go), not the base.
+	Adapter *transformer.AdapterConfig
 	// Warning, if not "", is a line for the user about how this checkpoint
 	// was chosen: LoadRun fell back to it because the other was damaged.
 	Warning string
@@ -135,11 +138,16 @@ func Save(dir string, ck *Checkpoint) error {
 }
 
 func write(dir string, ck *Checkpoint) error {
-	if err := ck.Model.Save(dir); err != nil {
+	var tensors []safetensors.Tensor
+	if ck.Adapter != nil {
+		if err := ck.Model.SaveAdapter(dir, ck.Adapter); err != nil {
+			return err
+		}
+		tensors = exactAdapter(ck.Model)
+	} else if err := ck.Model.Save(dir); err != nil {
 		return err
 	}
-	var tensors []safetensors.Tensor
-	for i, p := range ck.Model.Params() {
+	for i, p := range ck.Model.Trainable() {
 		shape := []int{len(ck.M[i])}
 		tensors = append(tensors,
 			safetensors.Tensor{Name: "m." + p.Name, Shape: shape, Data: ck.M[i]},
@@ -338,7 +346,12 @@ func Load(dir string) (*Checkpoint, error) {
 		return nil, err
 	}
 	ck := &Checkpoint{Dir: dir, State: st}
-	if ck.Model, err = transformer.Load(dir); err != nil {
+	if IsAdapter(dir) {
+		ck.Model, ck.Adapter, err = loadAdapted(dir)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		}
+	} else if ck.Model, err = transformer.Load(dir); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w%s", dir, err, damagedAdvice)
 	}
 	if ck.Tokenizer, ck.TokSpec, err = tokenizer.LoadSaved(dir); err != nil {
@@ -355,7 +368,12 @@ func Load(dir string) (*Checkpoint, error) {
 	for _, t := range tensors {
 		moments[t.Name] = t.Data
 	}
-	for _, p := range ck.Model.Params() {
+	if ck.Adapter != nil {
+		if err := restoreExact(ck.Model, moments); err != nil {
+			return nil, fmt.Errorf("checkpoint %s is inconsistent: %w%s", dir, err, damagedAdvice)
+		}
+	}
+	for _, p := range ck.Model.Trainable() {
 		m, v := moments["m."+p.Name], moments["v."+p.Name]
 		if len(m) != p.Size() || len(v) != p.Size() {
 			return nil, fmt.Errorf("checkpoint %s is inconsistent: optimiser moments for %s missing or of the wrong size%s", dir, p.Name, damagedAdvice)

@@ -122,7 +122,19 @@ func loadSteady(dir string) (*Checkpoint, error) {
 
 // LoadModel loads a trained model and the tokenizer it was trained with from
 // a run folder (its best checkpoint, else its last) or a checkpoint folder.
+//
+// A folder holding a PEFT adapter (adapter_config.json) loads as its base
+// with the adapter merged in (LoadAdapter, then MergeLoRA): the model for
+// generation, whose single-token cache reads only the base weights.
 func LoadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
+	if IsAdapter(dir) {
+		m, tok, _, err := LoadAdapter(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		m.MergeLoRA()
+		return m, tok, nil
+	}
 	ck, err := LoadRun(dir)
 	if err != nil {
 		return nil, nil, err

@@ -30,7 +30,7 @@ type Optimizer struct {
 // state (fresh from NewAdamWFor, or restored from a checkpoint).
 func NewOptimizer(m *transformer.Model, opt *AdamW, sched Schedule, clip float64, seed uint64) (*Optimizer, error) {
 	o := &Optimizer{Model: m, AdamW: opt, Schedule: sched, Clip: clip, Seed: seed}
-	for _, p := range m.Params() {
+	for _, p := range m.Trainable() {
 		v, g := p.Value.RawMatrix(), p.Grad.RawMatrix()
 		if v.Stride != v.Cols || g.Stride != g.Cols {
 			return nil, fmt.Errorf("model parameter %s is not stored contiguously", p.Name)
@@ -49,7 +49,7 @@ func NewOptimizer(m *transformer.Model, opt *AdamW, sched Schedule, clip float64
 // PyTorch's ε.
 func NewAdamWFor(m *transformer.Model, beta1, beta2, weightDecay float64) *AdamW {
 	var sizes []int
-	for _, p := range m.Params() {
+	for _, p := range m.Trainable() {
 		sizes = append(sizes, p.Size())
 	}
 	return NewAdamW(sizes, beta1, beta2, adamEps, weightDecay)

@@ -55,6 +55,9 @@ type Options struct {
 	Prompt       string        `json:"prompt"`        // start of the sample text; "" = the first tokens of the validation text
 	TimeLimit    time.Duration `json:"time-limit"`    // stop cleanly once this much wall time has passed; 0 = none
 
+	// Finetune, when set, starts from a trained model (finetune.go).
+	Finetune *Finetune `json:"finetune,omitempty"`
+
 	// Where.
 	Out    string `json:"-"` // run folder
 	Resume bool   `json:"-"` // continue the run in Out from Out/last

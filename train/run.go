@@ -73,7 +73,8 @@ type trainer struct {
 	bar           *progress
 	trainTime     time.Duration
 	trainedTokens int64
-	timeLimited   bool // stopped by --time-limit
+	timeLimited   bool                       // stopped by --time-limit
+	adapter       *transformer.AdapterConfig // a LoRA fine-tune saves only this adapter (finetune.go)
 }
 
 // Run trains a model as o says, writing the run folder o.Out, printing
@@ -81,6 +82,10 @@ type trainer struct {
 // final figures. Cancelling ctx (Ctrl-C) saves the last checkpoint and
 // returns an error wrapping ErrInterrupted that says how to resume.
 func Run(ctx context.Context, o Options, out io.Writer) (*Result, error) {
+	o, err := BaseOptions(o)
+	if err != nil {
+		return nil, err
+	}
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -89,7 +94,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (*Result, error) {
 	if o.Resume {
 		setup = t.resume
 	}
-	err := setup()
+	err = setup()
 	defer t.folder.Close() // nil-safe: setup may fail before it locked
 	if err != nil {
 		return nil, err
@@ -130,18 +135,25 @@ func (t *trainer) fresh() error {
 	if t.folder.Restarted {
 		t.println("%s held a run stopped before its first checkpoint; starting it again", o.Out)
 	}
-	if t.tok, t.tokSpec, err = tokenizer.Build(o.Tokenizer, string(text)); err != nil {
+	if o.Finetune != nil {
+		err = t.loadBase() // the base's model and tokenizer (finetune.go)
+	} else {
+		t.tok, t.tokSpec, err = tokenizer.Build(o.Tokenizer, string(text))
+	}
+	if err != nil {
 		return err
 	}
 	if err := t.readTokens(name, text); err != nil {
 		return err
 	}
-	cfg, err := o.ModelConfig(t.tok.VocabSize())
-	if err != nil {
-		return err
-	}
-	if t.model, err = transformer.New(cfg, o.Seed); err != nil {
-		return fmt.Errorf("model: %w", err)
+	if o.Finetune == nil {
+		cfg, err := o.ModelConfig(t.tok.VocabSize())
+		if err != nil {
+			return err
+		}
+		if t.model, err = transformer.New(cfg, o.Seed); err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
 	}
 	t.lastSavedStep = -1 // no checkpoint yet
 	if err := t.prepare(NewAdamWFor(t.model, o.Beta1, o.Beta2, o.WeightDecay)); err != nil {
@@ -218,14 +230,16 @@ func (t *trainer) resume() error {
 	if err := t.readTokens(name, text); err != nil {
 		return err
 	}
-	cfg, err := o.ModelConfig(t.tok.VocabSize())
-	if err != nil {
-		return err
+	if o.Finetune == nil {
+		cfg, err := o.ModelConfig(t.tok.VocabSize())
+		if err != nil {
+			return err
+		}
+		if ck.Model.Config != cfg {
+			return fmt.Errorf("cannot resume %s: its model configuration %+v differs from %+v", o.Out, ck.Model.Config, cfg)
+		}
 	}
-	if ck.Model.Config != cfg {
-		return fmt.Errorf("cannot resume %s: its model configuration %+v differs from %+v", o.Out, ck.Model.Config, cfg)
-	}
-	t.model, t.state = ck.Model, ck.State
+	t.model, t.state, t.adapter = ck.Model, ck.State, ck.Adapter
 	t.lastSavedStep = t.state.Step
 	adam := NewAdamWFor(t.model, o.Beta1, o.Beta2, o.WeightDecay)
 	adam.T = ck.State.AdamT
@@ -376,6 +390,7 @@ func (t *trainer) describe(dataName string, nBytes int, resumed bool) {
 	}
 	t.println("training: %s of %d windows x %d tokens%s, seed %d\n%s\nAdamW weight decay %g, clip %g",
 		words.Count(o.Steps, "step"), o.Batch, o.Context, accum, o.Seed, lr, o.WeightDecay, o.Clip)
+	t.describeFinetune()
 	if resumed {
 		t.println("resuming %s at step %d", o.Out, t.state.Step)
 	} else {
@@ -538,7 +553,7 @@ func (t *trainer) save(best bool) error {
 	}
 	t.state.BatchRNG = st
 	t.state.AdamT = t.opt.AdamW.T
-	ck := &checkpoint.Checkpoint{State: t.state, Model: t.model, TokSpec: t.tokSpec, M: t.opt.AdamW.M, V: t.opt.AdamW.V}
+	ck := &checkpoint.Checkpoint{State: t.state, Model: t.model, TokSpec: t.tokSpec, M: t.opt.AdamW.M, V: t.opt.AdamW.V, Adapter: t.adapter}
 	if err := checkpoint.Save(filepath.Join(t.o.Out, checkpoint.Last), ck); err != nil {
 		return err
 	}

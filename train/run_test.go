@@ -138,7 +138,7 @@ func sameBits(t *testing.T, what string, a, b map[string][]float64) {
 // momentsOf returns a checkpoint's AdamW moments by name.
 func momentsOf(ck *checkpoint.Checkpoint) map[string][]float64 {
 	ms := map[string][]float64{}
-	for i, p := range ck.Model.Params() {
+	for i, p := range ck.Model.Trainable() {
 		ms["m."+p.Name], ms["v."+p.Name] = ck.M[i], ck.V[i]
 	}
 	return ms

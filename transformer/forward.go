@@ -134,6 +134,7 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 	if drop {
 		m.dropStep++
 	}
+	m.prepareLoRA(m.training, dropSeed)
 
 	var wpe []float64
 	if m.wpe != nil {

@@ -19,6 +19,7 @@ type linear struct {
 	W, B    *Param // B is nil without bias
 	outIn   bool
 	in, out int
+	lora    *LoRA // a low-rank adapter beside W (lora.go), nil without
 }
 
 // general wraps a row-major slice as a BLAS matrix of rows x cols whose rows
@@ -44,25 +45,35 @@ func (l *linear) forward(y, x blas64.General, workers int) {
 	} else {
 		gemm(blas.NoTrans, blas.NoTrans, 1, x, blas64.General(w), beta, y, workers)
 	}
+	if l.lora != nil {
+		l.lora.forward(y, x, workers)
+	}
 }
 
 // backward: dx += dy·Wᵀ, dW += xᵀ·dy (or dyᵀ·x when W is out x in), db += Σ_rows dy.
 // dx with nil Data skips the input gradient.
 func (l *linear) backward(dx, dy, x blas64.General, workers int) {
+	if l.lora != nil {
+		l.lora.backward(dx, dy, x, workers)
+	}
 	w := blas64.General(l.W.Value.RawMatrix())
 	dw := blas64.General(l.W.Grad.RawMatrix())
 	if l.outIn {
 		if dx.Data != nil {
 			gemm(blas.NoTrans, blas.NoTrans, 1, dy, w, 1, dx, workers)
 		}
-		gemm(blas.Trans, blas.NoTrans, 1, dy, x, 1, dw, workers)
+		if !l.W.Frozen {
+			gemm(blas.Trans, blas.NoTrans, 1, dy, x, 1, dw, workers)
+		}
 	} else {
 		if dx.Data != nil {
 			gemm(blas.NoTrans, blas.Trans, 1, dy, w, 1, dx, workers)
 		}
-		gemm(blas.Trans, blas.NoTrans, 1, x, dy, 1, dw, workers)
+		if !l.W.Frozen {
+			gemm(blas.Trans, blas.NoTrans, 1, x, dy, 1, dw, workers)
+		}
 	}
-	if l.B != nil {
+	if l.B != nil && !l.B.Frozen {
 		db := l.B.Grad.RawMatrix().Data
 		for i := 0; i < dy.Rows; i++ {
 			row := dy.Data[i*dy.Stride : i*dy.Stride+l.out]

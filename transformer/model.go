@@ -3,6 +3,8 @@ package transformer
 import (
 	"fmt"
 
+	"github.com/tick-llm/tick/quant"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -35,6 +37,10 @@ type Model struct {
 	training bool   // dropout on
 	dropSeed uint64 // from SetTraining
 	dropStep uint64 // training forwards since SetTraining
+
+	loras      []*LoRA    // low-rank adapters (lora.go), nil without
+	quantKind  quant.Kind // format of the base linear weights (quantize.go), "" when float
+	quantBytes int
 
 	a     *acts // activations of the last Forward
 	spare *acts // activations of the shape used before
@@ -188,9 +194,9 @@ func (m *Model) NumParams() int {
 	return n
 }
 
-// ZeroGrad sets every parameter gradient to zero.
+// ZeroGrad sets every trainable parameter gradient to zero.
 func (m *Model) ZeroGrad() {
-	for _, p := range m.params {
+	for _, p := range m.Trainable() {
 		clear(p.Grad.RawMatrix().Data)
 	}
 }

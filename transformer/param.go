@@ -20,6 +20,8 @@ type Param struct {
 	Value *mat.Dense
 	Grad  *mat.Dense
 	Decay bool // weight decay applies: true for matrices, false for biases and norm gains
+	// Frozen parameters get no gradient and no optimiser state (the base of a LoRA fine-tune).
+	Frozen bool
 
 	shape []int
 	init  initKind

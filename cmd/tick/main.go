@@ -72,6 +72,16 @@ func usage(w *os.File) {
 	fmt.Fprintln(w, "\nRun 'tick COMMAND -h' for the flags of one command.")
 }
 
+// An adapter's base may be a Hugging Face folder too.
+func init() {
+	checkpoint.LoadBase = func(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
+		if hf.IsModelFolder(dir) {
+			return hf.Open(dir, 0)
+		}
+		return checkpoint.LoadModel(dir)
+	}
+}
+
 // oneLine keeps an error message on a single line, as every error tick
 // prints should be.
 func oneLine(err error) string {
@@ -155,6 +165,9 @@ func loadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
 	}
 	if hf.IsModelFolder(dir) {
 		return hf.Open(dir, 0)
+	}
+	if checkpoint.IsAdapter(dir) {
+		return checkpoint.LoadModel(dir)
 	}
 	ck, err := checkpoint.LoadRun(dir)
 	if err != nil {
