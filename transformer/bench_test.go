@@ -32,9 +32,9 @@ func stepFLOPs(c Config, B, T int) float64 {
 
 func BenchmarkTrainStep(b *testing.B) {
 	for _, bc := range []struct {
-		name                string
-		layers, heads, dim  int
-		context, batch      int
+		name               string
+		layers, heads, dim int
+		context, batch     int
 	}{
 		{"nanogpt_4x128_T64_B12", 4, 4, 128, 64, 12},
 		{"gpt_6x384_T256_B8", 6, 6, 384, 256, 8},
