@@ -52,6 +52,9 @@ func runBenchGenerate(args []string) error {
 	s := bench.Stories15M
 	switch {
 	case *llama2c != "":
+		if err := peerBinary("--llama2c", *llama2c); err != nil {
+			return err
+		}
 		o.Peer = bench.GeneratePeerLlama2c(*llama2c, strings.Fields(*llama2cArgs))
 	default:
 		if o.Peer, err = bench.GeneratePeerTorch(*python, s, *tokens); err != nil {

@@ -55,6 +55,9 @@ func runBenchTrain(args []string) error {
 	s := bench.NanoGPT
 	switch {
 	case *llmc != "":
+		if err := peerBinary("--llmc", *llmc); err != nil {
+			return err
+		}
 		o.Peer = bench.TrainPeerLLMC(*llmc, strings.Fields(*llmcArgs), s)
 	default:
 		if o.Peer, err = bench.TrainPeerTorch(*python, s, *steps); err != nil {
@@ -78,4 +81,17 @@ func benchOptions(threads string, repeat int) (bench.Options, error) {
 		o.Threads = append(o.Threads, t)
 	}
 	return o, nil
+}
+
+// peerBinary checks that a peer program given with flag exists and is a
+// regular executable file, before any timing starts.
+func peerBinary(flag, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w; give the path of the built program", flag, path, err)
+	}
+	if !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return fmt.Errorf("%s %s: not an executable file; give the path of the built program", flag, path)
+	}
+	return nil
 }
