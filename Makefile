@@ -49,10 +49,8 @@ bench: build
 	./tick bench tokenizer --encoding o200k_base
 	./tick bench tokenizer --encoding o200k_base --go-src 2
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./tokenizer/bpe
-	$(GO) test -run '^$$' -bench 'TrainStep|Generate' -benchtime 3x ./transformer/
-ifeq ($(HAVE_OPENBLAS),yes)
-	$(GO) test -tags openblas -run '^$$' -bench 'TrainStep|Generate' -benchtime 3x ./transformer/
-endif
+	./tick bench train
+	./tick bench generate
 
 build:
 	$(GO) build $(TAGS) -o tick ./cmd/tick

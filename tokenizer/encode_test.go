@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // TestMatchesTiktokenGo is the main proof: on real prose, real code and
@@ -353,7 +355,9 @@ func FuzzEncode(f *testing.F) {
 			if err != nil || string(out) != s {
 				t.Fatalf("%s: round trip of %q gave %q, %v", enc.Name(), s, out, err)
 			}
-			if utf8.ValidString(s) {
+			// tiktoken-go's regexp2 has Unicode 15.0 classes: no
+			// reference for characters that Unicode 16.0 added.
+			if at, _ := split.NewerThanGo(s); utf8.ValidString(s) && at < 0 {
 				diffIDs(t, enc, enc.Name(), got, refs[enc.Name()].EncodeOrdinary(s))
 			}
 		}

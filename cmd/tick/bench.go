@@ -48,6 +48,9 @@ func runBench(args []string) error {
 		fmt.Fprintln(flags.Output(), benchUsage)
 		flags.PrintDefaults()
 	}
+	if len(args) > 0 && benchTargets[args[0]] != nil {
+		return benchTargets[args[0]](args[1:])
+	}
 	if len(args) == 0 || args[0] != "tokenizer" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			// tokenizer is the only target: its help is the command's.

@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/transformer"
+)
+
+// TrainShape is the model and batch of a training benchmark.
+type TrainShape struct {
+	Layers, Heads, Dim, Context, Batch, Vocab int
+}
+
+// NanoGPT is the nanoGPT CPU recipe's shape (4 layers, 4 heads, width 128,
+// context 64, batch 12) over a 256-symbol vocabulary, the shape of issue 16.
+var NanoGPT = TrainShape{Layers: 4, Heads: 4, Dim: 128, Context: 64, Batch: 12, Vocab: 256}
+
+func (s TrainShape) String() string {
+	return fmt.Sprintf("%d layers x %d (%d heads), T %d, B %d, V %d", s.Layers, s.Dim, s.Heads, s.Context, s.Batch, s.Vocab)
+}
+
+// TrainPeerTorch returns the PyTorch peer for shape s, timing steps
+// optimiser steps per run.
+func TrainPeerTorch(python string, s TrainShape, steps int) (Peer, error) {
+	return newTorchPeer(python, trainTorchScript, steps, s.Layers, s.Heads, s.Dim, s.Context, s.Batch, s.Vocab)
+}
+
+// TrainPeerLLMC returns an llm.c trainer run as path args...; each of its
+// steps must be the same work as shape s's (B*T tokens).
+func TrainPeerLLMC(path string, args []string, s TrainShape) Peer {
+	return &llmcPeer{path: path, args: args, stepTokens: s.Batch * s.Context}
+}
+
+// Train times steps whole optimiser steps of tick (zero the gradients,
+// forward, backward, clip the global norm to 1, AdamW) on shape s, and the
+// peer on the same shape, and writes the report to w.
+func Train(w io.Writer, s TrainShape, steps int, o Options) error {
+	if steps < 1 {
+		return fmt.Errorf("%d steps: need at least 1", steps)
+	}
+	cfg, err := transformer.Preset("gpt")
+	if err != nil {
+		return err
+	}
+	cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = s.Layers, s.Heads, s.Heads, s.Dim, 4*s.Dim
+	cfg.Context, cfg.VocabSize = s.Context, s.Vocab
+	fmt.Fprintf(w, "training step, %s: tokens/s over %d whole optimiser steps (forward, backward, clipping, AdamW), backend %s\n", s, steps, transformer.Backend)
+	tickRun := func(threads int) (float64, error) {
+		// A fresh model per run: its workers follow GOMAXPROCS.
+		m, err := transformer.New(cfg, 1)
+		if err != nil {
+			return 0, err
+		}
+		opt, err := train.NewOptimizer(m, train.NewAdamWFor(m, 0.9, 0.99, 0.1), train.Schedule{Max: 1e-3, Min: 1e-4, Warmup: 0, Steps: 1 << 30}, 1.0, 1)
+		if err != nil {
+			return 0, err
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		x, y := make([]int, s.Batch*s.Context), make([]int, s.Batch*s.Context)
+		for i := range x {
+			x[i], y[i] = rng.IntN(s.Vocab), rng.IntN(s.Vocab)
+		}
+		if _, _, err := opt.Step(1, x, y, s.Batch, s.Context); err != nil { // allocate outside the timing
+			return 0, err
+		}
+		return timeRate(steps*s.Batch*s.Context, func() error {
+			for i := range steps {
+				if _, _, err := opt.Step(i+2, x, y, s.Batch, s.Context); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return run(w, o, "tok/s", tickRun)
+}
