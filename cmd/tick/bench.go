@@ -53,11 +53,14 @@ func runBench(args []string) error {
 	}
 	if len(args) == 0 || args[0] != "tokenizer" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			// tokenizer is the only target: its help is the command's.
-			_, err := parseArgs(flags, args[:1])
-			return err
+			fmt.Println("Usage: tick bench tokenizer|train|generate [flags]\n\nEach times tick and a peer on the same work in one run and ends with \"speedup: N.NNx\";\nrun 'tick bench TARGET -h' for the flags of one.")
+			return nil
 		}
-		return errors.New("bench needs a target: tick bench tokenizer [--encoding E] [--file F]")
+		what := "bench needs a target"
+		if len(args) > 0 {
+			what = fmt.Sprintf("unknown bench target %q", args[0])
+		}
+		return fmt.Errorf("%s: use tick bench tokenizer, tick bench train or tick bench generate", what)
 	}
 	rest, err := parseArgs(flags, args[1:])
 	if err != nil {
