@@ -53,7 +53,7 @@ func runBench(args []string) error {
 	}
 	if len(args) == 0 || args[0] != "tokenizer" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println("Usage: tick bench tokenizer|train|generate [flags]\n\nEach times tick and a peer on the same work in one run and ends with \"speedup: N.NNx\";\nrun 'tick bench TARGET -h' for the flags of one.")
+			fmt.Println("Usage: tick bench tokenizer|train|generate [flags]\n\nEach times tick and a peer on the same work in one run and ends\nwith \"speedup: N.NNx\"; run 'tick bench TARGET -h' for the flags of one.")
 			return nil
 		}
 		what := "bench needs a target"
