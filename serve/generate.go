@@ -31,8 +31,8 @@ type session struct {
 // recently used. Its lock guards only the map and the list, never a
 // computation.
 type sessions struct {
-	mu  sync.Mutex
-	max int
+	mu   sync.Mutex
+	max  int
 	byID map[string]*session
 	lru  *list.List // front: most recently used
 }
@@ -91,8 +91,8 @@ func (s Sampling) options() (sample.Options, error) {
 // to nothing: send all three numbers (tick generate's defaults are
 // temperature 0.8, top_k 0, top_p 1).
 type StartRequest struct {
-	Model      string `json:"model"`
-	Prompt     string `json:"prompt"` // "" starts from the tokenizer's beginning-of-text token
+	Model  string `json:"model"`
+	Prompt string `json:"prompt"` // "" starts from the tokenizer's beginning-of-text token
 	Sampling
 	Seed       uint64 `json:"seed"`
 	Candidates int    `json:"candidates"` // listed per step; 0: generate.DefaultTop
@@ -114,7 +114,7 @@ type State struct {
 	Sampling Sampling       `json:"sampling"`
 	Seed     uint64         `json:"seed"`
 	Context  []ContextToken `json:"context"`
-	Text     string         `json:"text"` // the context decoded, whitespace as typed
+	Text     string         `json:"text"`  // the context decoded, whitespace as typed
 	Steps    int            `json:"steps"` // tokens generated so far
 	Next     generate.Step  `json:"next"`
 	Ended    bool           `json:"ended"` // the last token is the end-of-text token
