@@ -45,10 +45,11 @@ func Attention(m *Model, ex Example, answer string) ([]WordAttention, error) {
 	if len(prompt) == 0 || len(words) == 0 {
 		return nil, fmt.Errorf("attention: prompt %q and answer %q must both have words", ex.Prompt, answer)
 	}
-	text := append(prompt, words...)
+	// The last word is written, not read: the input ends one word before it.
+	text := append(prompt, words[:len(words)-1]...)
 	T := NumPatches + len(text)
 	if T > m.Decoder.Config.Context {
-		return nil, fmt.Errorf("attention: %d patches and %d words do not fit the context of %d", NumPatches, len(text), m.Decoder.Config.Context)
+		return nil, fmt.Errorf("attention: %d patches and %d words before the last do not fit the context of %d", NumPatches, len(text), m.Decoder.Config.Context)
 	}
 	m.Decoder.SetTraining(false, 0)
 	if _, err := m.forward([]*Image{ex.Image}, [][]int{text}, T, false); err != nil {

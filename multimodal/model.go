@@ -197,18 +197,23 @@ func (m *Model) Answer(exs []Example) ([]string, error) {
 	for {
 		longest, open := 0, false
 		for b := range B {
-			if !done[b] && NumPatches+len(texts[b]) <= ctx {
-				open = true
-			} else {
-				done[b] = true
+			if NumPatches+len(texts[b]) > ctx {
+				done[b] = true // the last word written at the last position of the context
 			}
-			longest = max(longest, len(texts[b]))
+			if !done[b] {
+				open = true
+				longest = max(longest, len(texts[b]))
+			}
 		}
 		if !open {
 			break
 		}
 		T := NumPatches + longest
-		if _, err := m.forward(images, texts, T, false); err != nil {
+		view := make([][]int, B) // finished answers may be longer than the open ones: only the open rows are read
+		for b := range B {
+			view[b] = texts[b][:min(len(texts[b]), longest)]
+		}
+		if _, err := m.forward(images, view, T, false); err != nil {
 			return nil, err
 		}
 		logits := m.Decoder.Logits()

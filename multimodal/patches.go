@@ -127,3 +127,18 @@ func (pr *Projector) Backward(de, patches []float64, n int) {
 		}
 	}
 }
+
+// LitPatches reports, for each patch, whether any of its pixels is lit:
+// the patches a shape covers.
+func LitPatches(img *Image) [NumPatches]bool {
+	var lit [NumPatches]bool
+	for y := range Side {
+		for x := range Side {
+			p := img.Pix[(y*Side+x)*3:][:3]
+			if p[0]+p[1]+p[2] > 0 {
+				lit[(y/PatchSide)*PatchesPerSide+x/PatchSide] = true
+			}
+		}
+	}
+	return lit
+}
