@@ -4,7 +4,10 @@ package transformer
 // every parameter into Param.Grad (call ZeroGrad first unless accumulating
 // over micro-batches). It does nothing when that Forward scored no position
 // (nil targets or all -1): the loss was the constant 0.
-func (m *Model) Backward() {
+func (m *Model) Backward() { m.backward(nil) }
+
+// backward is Backward and, with dinputs not nil, BackwardInputs (inputs.go).
+func (m *Model) backward(dinputs []float64) {
 	a := m.a
 	if a == nil || a.count == 0 {
 		return
@@ -30,7 +33,11 @@ func (m *Model) Backward() {
 	if m.wpe != nil {
 		dwpe = m.wpe.Grad.RawMatrix().Data
 	}
-	embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, a.dres, a.ids, a.T, D)
+	if a.vectors {
+		inputsBackward(m.wte.Grad.RawMatrix().Data, dwpe, dinputs, a.dres, a.ids, a.T, D)
+	} else {
+		embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, a.dres, a.ids, a.T, D)
+	}
 }
 
 // blockBackward turns a.dres from ∂L/∂(output of layer l) into ∂L/∂(input

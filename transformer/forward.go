@@ -12,6 +12,7 @@ type acts struct {
 	targetBuf []int
 	count     int  // scored positions
 	dropped   bool // dropout was applied
+	vectors   bool // some positions read an input vector (ForwardInputs, inputs.go)
 
 	res                        [][]float64 // Layers+1 residual streams (n x D); res[0] = embeddings
 	mid                        [][]float64 // per layer: residual after attention (n x D)
@@ -93,6 +94,12 @@ func (m *Model) activations(B, T int) *acts {
 // (inference) or no scored position the loss is 0. Every intermediate is
 // kept for Backward and inspection.
 func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
+	return m.forward(ids, nil, targets, B, T)
+}
+
+// forward is Forward and, with inputs not nil, ForwardInputs: the
+// positions whose id is Vector read their row of inputs (inputs.go).
+func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (float64, error) {
 	c := m.Config
 	if B <= 0 || T <= 0 {
 		return 0, fmt.Errorf("forward: batch %d x %d: both sizes must be positive", B, T)
@@ -107,6 +114,9 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 		return 0, fmt.Errorf("forward: %d targets for a batch of %d x %d = %d", len(targets), B, T, B*T)
 	}
 	for i, id := range ids {
+		if id == Vector && inputs != nil {
+			continue
+		}
 		if id < 0 || id >= c.VocabSize {
 			return 0, fmt.Errorf("forward: token id %d at position %d is outside the vocabulary [0, %d)", id, i, c.VocabSize)
 		}
@@ -140,7 +150,12 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 	if m.wpe != nil {
 		wpe = m.wpe.Value.RawMatrix().Data
 	}
-	embeddingForward(a.res[0], a.ids, m.wte.Value.RawMatrix().Data, wpe, T, D)
+	a.vectors = inputs != nil
+	if a.vectors {
+		inputsForward(a.res[0], a.ids, inputs, m.wte.Value.RawMatrix().Data, wpe, T, D)
+	} else {
+		embeddingForward(a.res[0], a.ids, m.wte.Value.RawMatrix().Data, wpe, T, D)
+	}
 	if drop {
 		dropoutMask(a.dropEmb, c.Dropout, dropSeed, 0)
 		mulInPlace(a.res[0], a.dropEmb)
