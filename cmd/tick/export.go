@@ -5,7 +5,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/hf"
+	"github.com/tick-llm/tick/transformer"
 )
 
 func init() {
@@ -20,10 +22,12 @@ func runExport(args []string) error {
 		"Writes a trained model as a Hugging Face model folder that transformers'\n"+
 		"from_pretrained loads as it is: config.json (GPT2LMHeadModel or\n"+
 		"LlamaForCausalLM), model.safetensors, generation_config.json and the\n"+
-		"tokenizer (tokenizer.json). --model also takes a Hugging Face folder.")
+		"tokenizer (tokenizer.json). --model also takes a Hugging Face folder, or with\n"+
+		"--merge a LoRA adapter from tick finetune.")
 	model := fs.String("model", "tick-run", "run `folder` (best/, else last/), checkpoint or Hugging Face folder")
 	out := fs.String("out", "", "the `folder` to write; it must not exist yet, or be empty")
 	dtype := fs.String("dtype", "f32", "weights as f32 or bf16")
+	merge := fs.Bool("merge", false, "--model is a LoRA adapter (tick finetune): write its base\nwith the adapter merged in, W + (α/r)·B·A")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -46,7 +50,13 @@ func runExport(args []string) error {
 			return fmt.Errorf("--out %s is a file: choose a new folder", *out)
 		}
 	}
-	m, tok, err := loadModel(*model)
+	switch adapter := checkpoint.IsAdapter(*model); {
+	case adapter && !*merge:
+		return fmt.Errorf("--model %s is a LoRA adapter: add --merge to write its base with the adapter merged in", *model)
+	case !adapter && *merge:
+		return fmt.Errorf("--merge: --model %s is not a LoRA adapter (no %s): drop --merge", *model, transformer.AdapterConfigFile)
+	}
+	m, tok, err := loadModel(*model) // an adapter comes merged (checkpoint.LoadModel)
 	if err != nil {
 		return err
 	}

@@ -73,3 +73,50 @@ func TestExportThenGenerate(t *testing.T) {
 		}
 	}
 }
+
+// TestExportMerge: a LoRA fine-tune exported with --merge generates from
+// the same distributions as the adapter folder itself; without --merge an
+// adapter is refused, and --merge on a plain run too.
+func TestExportMerge(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := opticks(t, dir, "opticks.txt", 20000)
+	run := filepath.Join(dir, "run")
+	mustSucceed(t, tick(t, dir, "", append([]string{"train", "--data", data, "--out", run, "--tokenizer", "byte"}, tinyArgs...)...))
+	ft := filepath.Join(dir, "ft")
+	mustSucceed(t, tick(t, dir, "", "finetune", "--model", run, "--data", data, "--out", ft, "--lora-rank", "2",
+		"--lora-targets", "c_attn", "--steps", "5", "--eval-every", "5", "--eval-batches", "1", "--sample-tokens", "0", "--lr", "0.05"))
+	adapter := filepath.Join(ft, "last")
+	checkBadInput(t, tick(t, dir, "", "export", "--model", adapter, "--out", filepath.Join(dir, "x")), "LoRA adapter", "--merge")
+	checkBadInput(t, tick(t, dir, "", "export", "--model", run, "--merge", "--out", filepath.Join(dir, "x")), "not a LoRA adapter")
+	out := filepath.Join(dir, "merged")
+	mustSucceed(t, tick(t, dir, "", "export", "--model", adapter, "--merge", "--out", out))
+	probs := func(model string) string {
+		r := tick(t, dir, "", "generate", "--model", model, "--prompt", "Of light", "--max-tokens", "1", "--step", "--format", "json", "--candidates", "3")
+		mustSucceed(t, r)
+		return r.stdout
+	}
+	var a, b struct {
+		Candidates []struct {
+			ID   int     `json:"id"`
+			Prob float64 `json:"prob"`
+		} `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(probs(adapter), "\n", 2)[0]), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(probs(out), "\n", 2)[0]), &b); err != nil {
+		t.Fatal(err)
+	}
+	base := probs(run)
+	if len(a.Candidates) == 0 || len(a.Candidates) != len(b.Candidates) {
+		t.Fatalf("candidates: %v vs %v", a, b)
+	}
+	for i := range a.Candidates {
+		if a.Candidates[i].ID != b.Candidates[i].ID || math.Abs(a.Candidates[i].Prob-b.Candidates[i].Prob) > 1e-5 {
+			t.Errorf("candidate %d: adapter %+v, merged export %+v", i, a.Candidates[i], b.Candidates[i])
+		}
+	}
+	if strings.SplitN(base, "\n", 2)[0] == strings.SplitN(probs(adapter), "\n", 2)[0] {
+		t.Errorf("the fine-tune changed nothing: the test compares nothing")
+	}
+}
