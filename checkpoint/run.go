@@ -139,6 +139,7 @@ func LoadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	ck.Model.MergeLoRA() // a fine-tune's checkpoint (nothing for a plain one)
 	return ck.Model, ck.Tokenizer, nil
 }
 

@@ -50,7 +50,12 @@ func runExport(args []string) error {
 			return fmt.Errorf("--out %s is a file: choose a new folder", *out)
 		}
 	}
-	switch adapter := checkpoint.IsAdapter(*model); {
+	// A fine-tune's run folder holds adapters in its checkpoints.
+	adapter := checkpoint.IsAdapter(*model)
+	if d, err := checkpoint.Find(*model); err == nil && !hf.IsModelFolder(*model) {
+		adapter = adapter || checkpoint.IsAdapter(d)
+	}
+	switch {
 	case adapter && !*merge:
 		return fmt.Errorf("--model %s is a LoRA adapter: add --merge to write its base with the adapter merged in", *model)
 	case !adapter && *merge:

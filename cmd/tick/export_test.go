@@ -86,14 +86,21 @@ func TestExportMerge(t *testing.T) {
 	mustSucceed(t, tick(t, dir, "", "finetune", "--model", run, "--data", data, "--out", ft, "--lora-rank", "2",
 		"--lora-targets", "c_attn", "--steps", "5", "--eval-every", "5", "--eval-batches", "1", "--sample-tokens", "0", "--lr", "0.05"))
 	adapter := filepath.Join(ft, "last")
-	checkBadInput(t, tick(t, dir, "", "export", "--model", adapter, "--out", filepath.Join(dir, "x")), "LoRA adapter", "--merge")
-	checkBadInput(t, tick(t, dir, "", "export", "--model", run, "--merge", "--out", filepath.Join(dir, "x")), "not a LoRA adapter")
-	out := filepath.Join(dir, "merged")
-	mustSucceed(t, tick(t, dir, "", "export", "--model", adapter, "--merge", "--out", out))
 	probs := func(model string) string {
 		r := tick(t, dir, "", "generate", "--model", model, "--prompt", "Of light", "--max-tokens", "1", "--step", "--format", "json", "--candidates", "3")
 		mustSucceed(t, r)
 		return r.stdout
+	}
+	checkBadInput(t, tick(t, dir, "", "export", "--model", adapter, "--out", filepath.Join(dir, "x")), "LoRA adapter", "--merge")
+	checkBadInput(t, tick(t, dir, "", "export", "--model", run, "--merge", "--out", filepath.Join(dir, "x")), "not a LoRA adapter")
+	checkBadInput(t, tick(t, dir, "", "export", "--model", ft, "--out", filepath.Join(dir, "x")), "LoRA adapter", "--merge")
+	out := filepath.Join(dir, "merged")
+	mustSucceed(t, tick(t, dir, "", "export", "--model", adapter, "--merge", "--out", out))
+	// The run folder of the fine-tune generates as its best/ adapter does
+	// (with the adapter, not from the base alone; the adapter folder's
+	// weights are PEFT's float32, the run's checkpoint keeps float64).
+	if p, q := firstProb(t, probs(ft)), firstProb(t, probs(filepath.Join(ft, "best"))); math.Abs(p-q) > 1e-6 || p == firstProb(t, probs(run)) {
+		t.Errorf("the fine-tune's run folder gives %v, its best/ adapter %v", p, q)
 	}
 	var a, b struct {
 		Candidates []struct {
@@ -119,4 +126,19 @@ func TestExportMerge(t *testing.T) {
 	if strings.SplitN(base, "\n", 2)[0] == strings.SplitN(probs(adapter), "\n", 2)[0] {
 		t.Errorf("the fine-tune changed nothing: the test compares nothing")
 	}
+}
+
+// firstProb is the probability of the first candidate of the first step of
+// generate --step --format json.
+func firstProb(t *testing.T, out string) float64 {
+	t.Helper()
+	var s struct {
+		Candidates []struct {
+			Prob float64 `json:"prob"`
+		} `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &s); err != nil || len(s.Candidates) == 0 {
+		t.Fatalf("no step in %q: %v", out, err)
+	}
+	return s.Candidates[0].Prob
 }

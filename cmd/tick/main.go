@@ -176,5 +176,7 @@ func loadModel(dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
 	if ck.Warning != "" {
 		fmt.Fprintf(os.Stderr, "tick: %s\n", ck.Warning)
 	}
+	// A fine-tune's checkpoint: generation's cache reads base weights only.
+	ck.Model.MergeLoRA()
 	return ck.Model, ck.Tokenizer, nil
 }
