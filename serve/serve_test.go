@@ -18,6 +18,8 @@ import (
 	"github.com/tick-llm/tick/attention"
 	"github.com/tick-llm/tick/internal/tinymodel"
 	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/tokenizer/bpe"
+	"github.com/tick-llm/tick/tokenizer/split"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer/generate"
 	"github.com/tick-llm/tick/transformer/sample"
@@ -384,5 +386,36 @@ func TestRunMetrics(t *testing.T) {
 	}
 	if status, msg := call(t, ts, "/api/runs/r/metrics?since=-1", nil, nil); status != 400 || !strings.Contains(msg, "since") {
 		t.Errorf("since=-1: %d %q", status, msg)
+	}
+}
+
+// TestTrainedEncoding: a .tiktoken file given at start (tick serve
+// --encoding) is offered beside the built-ins, with the IDs its own
+// encoding gives and merge trees.
+func TestTrainedEncoding(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mine.tiktoken")
+	v, err := bpe.Train([]byte(strings.Repeat("the rays of light are refracted; ", 200)), bpe.Options{VocabSize: 300, Pattern: split.CL100K})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, Config{Encodings: append(tokenizer.Builtins(), path)})
+	text := "the rays of light"
+	var res TokenizeResponse
+	call(t, ts, "/api/tokenize", TokenizeRequest{Text: text, Encodings: []string{path}}, &res)
+	enc, err := tokenizer.Get(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := enc.EncodeOrdinary(text)
+	if len(res.Results) != 1 || res.Results[0].Count != len(want) || !res.Results[0].Merges {
+		t.Fatalf("results %+v, want %d tokens of %s with merge trees", res.Results, len(want), path)
+	}
+	for i, k := range res.Results[0].Tokens {
+		if k.ID != want[i] {
+			t.Errorf("token %d: id %d, want %d", i, k.ID, want[i])
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tick-llm/tick/serve"
+	"github.com/tick-llm/tick/tokenizer"
 )
 
 func init() {
@@ -59,6 +60,8 @@ func runServe(args []string) error {
 	var models, runs listFlag
 	fs.Var(&models, "model", "a model to offer: a run folder written by 'tick train'\n(or any folder 'tick generate --model' loads); repeat for more")
 	fs.Var(&runs, "run", "a run folder whose training to watch (it may still be\ntraining, or not yet started); repeat for more")
+	var encodings listFlag
+	fs.Var(&encodings, "encoding", "an encoding for the Tokens view besides the built-ins:\na .tiktoken file from tick bpe train, or llama3:PATH; repeat for more")
 	addr := fs.String("addr", "127.0.0.1:8080", "host:port to listen on; a host other than loopback\nlets other machines use the page")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
@@ -92,6 +95,16 @@ func runServe(args []string) error {
 			return fmt.Errorf("--run %s is not a folder: give a run folder of 'tick train --out DIR'", dir)
 		}
 		cfg.Runs = append(cfg.Runs, serve.Run{Name: name, Dir: dir})
+	}
+	if len(encodings) > 0 {
+		cfg.Encodings = tokenizer.Builtins()
+		for _, name := range encodings {
+			// Read now: a bad file is a start-up error, not a page's.
+			if _, err := tokenizer.Get(name); err != nil {
+				return flagAdvice(fmt.Errorf("--encoding %s: %w", name, err))
+			}
+			cfg.Encodings = append(cfg.Encodings, name)
+		}
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {
