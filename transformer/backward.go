@@ -33,11 +33,7 @@ func (m *Model) backward(dinputs []float64) {
 	if m.wpe != nil {
 		dwpe = m.wpe.Grad.RawMatrix().Data
 	}
-	if a.vectors {
-		inputsBackward(m.wte.Grad.RawMatrix().Data, dwpe, dinputs, a.dres, a.ids, a.T, D)
-	} else {
-		embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, a.dres, a.ids, a.T, D)
-	}
+	embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, dinputs, a.dres, a.ids, a.T, D)
 }
 
 // blockBackward turns a.dres from ∂L/∂(output of layer l) into ∂L/∂(input

@@ -151,11 +151,7 @@ func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (f
 		wpe = m.wpe.Value.RawMatrix().Data
 	}
 	a.vectors = inputs != nil
-	if a.vectors {
-		inputsForward(a.res[0], a.ids, inputs, m.wte.Value.RawMatrix().Data, wpe, T, D)
-	} else {
-		embeddingForward(a.res[0], a.ids, m.wte.Value.RawMatrix().Data, wpe, T, D)
-	}
+	embeddingForward(a.res[0], a.ids, inputs, m.wte.Value.RawMatrix().Data, wpe, T, D)
 	if drop {
 		dropoutMask(a.dropEmb, c.Dropout, dropSeed, 0)
 		mulInPlace(a.res[0], a.dropEmb)

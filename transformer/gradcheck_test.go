@@ -331,9 +331,9 @@ func TestEmbeddingGrad(t *testing.T) {
 	wte, wpe := randSlice(rng, V*D, 1), randSlice(rng, T*D, 1)
 	r := randSlice(rng, len(ids)*D, 1)
 	x := make([]float64, len(ids)*D)
-	loss := func() float64 { embeddingForward(x, ids, wte, wpe, T, D); return dot(x, r) }
+	loss := func() float64 { embeddingForward(x, ids, nil, wte, wpe, T, D); return dot(x, r) }
 	dwte, dwpe := make([]float64, V*D), make([]float64, T*D)
-	embeddingBackward(dwte, dwpe, r, ids, T, D)
+	embeddingBackward(dwte, dwpe, nil, r, ids, T, D)
 	checkGrad(t, "wte", wte, dwte, loss, 100, rng)
 	checkGrad(t, "wpe", wpe, dwpe, loss, 100, rng)
 }

@@ -13,7 +13,7 @@ import "fmt"
 //
 // ids marks such a position with Vector; inputs (B*T x D) holds its vector:
 // forward:  x[b,t] = inputs[b,t] + wpe[t]   where id[b,t] == Vector
-//           x[b,t] = wte[id[b,t]] + wpe[t]  elsewhere (as embeddingForward)
+//           x[b,t] = wte[id[b,t]] + wpe[t]  elsewhere (embedding.go does both)
 // backward: dinputs[b,t] = dx[b,t]; dwpe[t] += dx[b,t] where id[b,t] == Vector (0 elsewhere)
 //           dwte[id[b,t]] += dx[b,t]; dwpe[t] += dx[b,t]  elsewhere
 // wpe is nil with RoPE: the positions are then in the rotation of q and k.
@@ -53,47 +53,4 @@ func (m *Model) BackwardInputs(dinputs []float64) error {
 	clear(dinputs) // stays 0 when nothing was scored: the loss was the constant 0
 	m.backward(dinputs)
 	return nil
-}
-
-// inputsForward writes the embeddings of a batch whose positions are tokens
-// or input vectors (see the comment at the top of the file).
-func inputsForward(x []float64, ids []int, inputs, wte, wpe []float64, t, d int) {
-	for i, id := range ids {
-		xi := x[i*d : (i+1)*d]
-		if id == Vector {
-			copy(xi, inputs[i*d:(i+1)*d])
-		} else {
-			copy(xi, wte[id*d:(id+1)*d])
-		}
-		if wpe != nil {
-			p := wpe[(i%t)*d : (i%t+1)*d]
-			for j, v := range p {
-				xi[j] += v
-			}
-		}
-	}
-}
-
-// inputsBackward scatters dx in row order, as embeddingBackward does; the
-// rows of Vector positions go to dinputs (written) instead of dwte.
-func inputsBackward(dwte, dwpe, dinputs, dx []float64, ids []int, t, d int) {
-	for i, id := range ids {
-		dxi := dx[i*d : (i+1)*d]
-		if id == Vector {
-			if dinputs != nil { // nil from Backward: the parameters' gradients only
-				copy(dinputs[i*d:(i+1)*d], dxi)
-			}
-		} else {
-			row := dwte[id*d : (id+1)*d]
-			for j, v := range dxi {
-				row[j] += v
-			}
-		}
-		if dwpe != nil {
-			p := dwpe[(i%t)*d : (i%t+1)*d]
-			for j, v := range dxi {
-				p[j] += v
-			}
-		}
-	}
 }

@@ -18,9 +18,9 @@ func TestInputsEmbeddingGrad(t *testing.T) {
 	inputs := randSlice(rng, len(ids)*D, 1)
 	r := randSlice(rng, len(ids)*D, 1)
 	x := make([]float64, len(ids)*D)
-	loss := func() float64 { inputsForward(x, ids, inputs, wte, wpe, T, D); return dot(x, r) }
+	loss := func() float64 { embeddingForward(x, ids, inputs, wte, wpe, T, D); return dot(x, r) }
 	dwte, dwpe, dinputs := make([]float64, V*D), make([]float64, T*D), make([]float64, len(ids)*D)
-	inputsBackward(dwte, dwpe, dinputs, r, ids, T, D)
+	embeddingBackward(dwte, dwpe, dinputs, r, ids, T, D)
 	checkGrad(t, "wte", wte, dwte, loss, 100, rng)
 	checkGrad(t, "wpe", wpe, dwpe, loss, 100, rng)
 	checkGrad(t, "inputs", inputs, dinputs, loss, 100, rng)
