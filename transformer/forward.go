@@ -94,6 +94,9 @@ func (m *Model) activations(B, T int) *acts {
 // kept for Backward and inspection.
 func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 	c := m.Config
+	if m.inference {
+		return 0, fmt.Errorf("forward: %w", ErrInferenceOnly)
+	}
 	if B <= 0 || T <= 0 {
 		return 0, fmt.Errorf("forward: batch %d x %d: both sizes must be positive", B, T)
 	}
