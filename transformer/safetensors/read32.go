@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 )
 
@@ -78,12 +79,30 @@ func read32(r io.ReaderAt, size int64) ([]Tensor32, map[string]string, error) {
 			if _, err := r.ReadAt(raw, body+int64(off)); err != nil {
 				return nil, nil, fmt.Errorf("tensor %s: %w", e.name, err)
 			}
-			first := (off - e.begin) / dt.size
-			for j := range len(raw) / dt.size {
-				values[first+j] = float32(dt.decode(raw[j*dt.size:]))
-			}
+			decode32(values[(off-e.begin)/dt.size:], raw, e.dtype, dt)
 		}
 		tensors[i] = Tensor32{Name: e.name, Shape: e.shape, Data: values}
 	}
 	return tensors, metadata, nil
+}
+
+// decode32 decodes raw, elements of the dtype called name, into dst. The two types weights
+// ship in, F32 and BF16, are written out (a bfloat16 is the top half of a
+// float32); the others go through the dtype's float64 decoder.
+func decode32(dst []float32, raw []byte, name string, dt dtype) {
+	n := len(raw) / dt.size
+	switch name {
+	case "F32":
+		for j := range n {
+			dst[j] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*j:]))
+		}
+	case "BF16":
+		for j := range n {
+			dst[j] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*j:])) << 16)
+		}
+	default:
+		for j := range n {
+			dst[j] = float32(dt.decode(raw[j*dt.size:]))
+		}
+	}
 }
