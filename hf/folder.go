@@ -16,6 +16,12 @@ func Open(dir string, context int) (*transformer.Model, tokenizer.Tokenizer, err
 	if err != nil {
 		return nil, nil, err
 	}
+	return withTokenizer(m, dir)
+}
+
+// withTokenizer reads the tokenizer of folder dir (tokenizer/hf.Load) and
+// checks that it fits model m.
+func withTokenizer(m *transformer.Model, dir string) (*transformer.Model, tokenizer.Tokenizer, error) {
 	tok, err := hftokenizer.Load(dir)
 	if err != nil {
 		return nil, nil, err

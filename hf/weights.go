@@ -55,6 +55,12 @@ func LoadModel(dir string, context int) (*transformer.Model, error) {
 // readWeights reads every tensor of the folder, from model.safetensors or
 // the shards model.safetensors.index.json lists, by name.
 func readWeights(dir string) (map[string]safetensors.Tensor, error) {
+	return readWeightsWith(dir, readFile)
+}
+
+// readWeightsWith is readWeights with the function that reads one file
+// (readFile in float64, readFile32 in float32).
+func readWeightsWith[T any](dir string, readFile func(path string, want []string) (map[string]T, error)) (map[string]T, error) {
 	index := filepath.Join(dir, IndexFile)
 	if _, err := inputfile.Check(index); errors.Is(err, fs.ErrNotExist) {
 		path := filepath.Join(dir, WeightsFile)
@@ -80,7 +86,7 @@ func readWeights(dir string) (map[string]safetensors.Tensor, error) {
 		}
 		shards[shard] = append(shards[shard], name)
 	}
-	all := map[string]safetensors.Tensor{}
+	all := map[string]T{}
 	for _, shard := range slices.Sorted(maps.Keys(shards)) {
 		path := filepath.Join(dir, shard)
 		if _, err := inputfile.Check(path); errors.Is(err, fs.ErrNotExist) {
@@ -136,8 +142,19 @@ func tickName(name string, gpt bool) string {
 // fill copies the tensors into m's parameters, checking that each is there
 // with its shape and that none is left over.
 func fill(m *transformer.Model, tensors map[string]safetensors.Tensor, dir string) error {
+	return fillWith(m, tensors, dir,
+		func(t safetensors.Tensor) (string, []int) { return t.Name, t.Shape },
+		func(p *transformer.Param, t safetensors.Tensor) error {
+			copy(p.Value.RawMatrix().Data, t.Data)
+			return nil
+		})
+}
+
+// fillWith is fill for tensors of any type T: meta gives a tensor's name
+// and shape, load puts its values into a parameter of that shape.
+func fillWith[T any](m *transformer.Model, tensors map[string]T, dir string, meta func(T) (string, []int), load func(*transformer.Param, T) error) error {
 	gpt := m.Param("transformer.wte.weight") != nil
-	byTick := map[string]safetensors.Tensor{}
+	byTick := map[string]T{}
 	for name, t := range tensors {
 		if ignored(name) {
 			continue
@@ -152,10 +169,13 @@ func fill(m *transformer.Model, tensors map[string]safetensors.Tensor, dir strin
 		if !ok {
 			return fmt.Errorf("%s has no tensor %s, which its config.json requires: the folder is incomplete or from another model", dir, p.Name)
 		}
-		if !slices.Equal(t.Shape, p.Shape()) {
-			return fmt.Errorf("%s: tensor %s has shape %v, but config.json makes it %v: the weights are from another model", dir, t.Name, t.Shape, p.Shape())
+		name, shape := meta(t)
+		if !slices.Equal(shape, p.Shape()) {
+			return fmt.Errorf("%s: tensor %s has shape %v, but config.json makes it %v: the weights are from another model", dir, name, shape, p.Shape())
 		}
-		copy(p.Value.RawMatrix().Data, t.Data)
+		if err := load(p, t); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
 		delete(byTick, p.Name)
 	}
 	if len(byTick) > 0 {

@@ -56,7 +56,8 @@ type Cache struct {
 // keeps the most recent tokens and recomputes their keys and values.
 var ErrContextFull = errors.New("context full: the model cannot attend to more tokens; slide the window (Cache.Slide) or stop")
 
-// NewCache returns an empty cache for generating with m.
+// NewCache returns an empty cache for generating with m (on an
+// inference-only model, NewInference, the float32 one: NewCacheFloat32).
 func (m *Model) NewCache() *Cache {
 	c := m.Config
 	s := c.attnShape(1, 1)
@@ -71,6 +72,9 @@ func (m *Model) NewCache() *Cache {
 	cc.stat = floats(2)
 	cc.mv64.init()
 	cc.mv32.init()
+	if m.inference {
+		cc.useFloat32() // an inference-only model has only float32 matrices
+	}
 	return cc
 }
 
@@ -80,11 +84,25 @@ func (m *Model) NewCache() *Cache {
 // snapshot: make a new cache after changing the weights.
 func (m *Model) NewCacheFloat32() *Cache {
 	cc := m.NewCache()
+	if cc.f32 == nil {
+		cc.useFloat32()
+	}
+	return cc
+}
+
+// useFloat32 points the cache at float32 weight matrices: an
+// inference-only model's own, or copies of a float64 model's.
+func (cc *Cache) useFloat32() {
+	m := cc.m
 	cc.f32 = make(map[*Param][]float32)
 	widest := 0
 	mirror := func(l *linear) {
 		widest = max(widest, l.in, l.out)
 		if _, ok := cc.f32[l.W]; ok {
+			return
+		}
+		if l.W.IsFloat32() {
+			cc.f32[l.W] = l.W.Float32()
 			return
 		}
 		src := l.W.Value.RawMatrix().Data
@@ -108,7 +126,6 @@ func (m *Model) NewCacheFloat32() *Cache {
 	}
 	mirror(&m.head)
 	cc.x32, cc.y32 = make([]float32, widest), make([]float32, widest)
-	return cc
 }
 
 // apply computes y = x·W + b for one row. The cache's precision is chosen
@@ -235,12 +252,9 @@ func (c *Cache) Push(id int) ([]float64, error) {
 	kvw := s.KVH * hs
 	scale := 1 / math.Sqrt(float64(hs))
 
-	copy(c.x, m.wte.Value.RawMatrix().Data[id*D:(id+1)*D])
+	embedRow(c.x[:D], m.wte, id)
 	if m.wpe != nil {
-		p := m.wpe.Value.RawMatrix().Data[pos*D : (pos+1)*D]
-		for i, v := range p {
-			c.x[i] += v
-		}
+		addEmbedRow(c.x[:D], m.wpe, pos)
 	}
 	for l := range m.blocks {
 		b := &m.blocks[l]

@@ -101,6 +101,9 @@ func (m *Model) Forward(ids, targets []int, B, T int) (float64, error) {
 // positions whose id is Vector read their row of inputs (inputs.go).
 func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (float64, error) {
 	c := m.Config
+	if m.inference {
+		return 0, fmt.Errorf("forward: %w", ErrInferenceOnly)
+	}
 	if B <= 0 || T <= 0 {
 		return 0, fmt.Errorf("forward: batch %d x %d: both sizes must be positive", B, T)
 	}

@@ -211,6 +211,9 @@ func (m *Model) ExpandTargets(targets []string) ([]string, error) {
 // attention and the MLP projection). It returns the adapters in parameter
 // order; Trainable then returns their A and B only.
 func (m *Model) AddLoRA(cfg LoRAConfig) ([]*LoRA, error) {
+	if m.inference {
+		return nil, fmt.Errorf("add LoRA: %w", ErrInferenceOnly)
+	}
 	if len(m.loras) > 0 {
 		return nil, fmt.Errorf("the model already has LoRA adapters; merge them first (tick merge)")
 	}
@@ -265,6 +268,9 @@ func (m *Model) LoRAs() []*LoRA { return m.loras }
 // frozen, then each adapter's A and B.
 func (m *Model) Trainable() []*Param {
 	var out []*Param
+	if m.inference {
+		return nil // no gradients to train with
+	}
 	for _, p := range m.params {
 		if !p.Frozen {
 			out = append(out, p)

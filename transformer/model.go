@@ -42,6 +42,8 @@ type Model struct {
 	quantKind  quant.Kind // format of the base linear weights (quantize.go), "" when float
 	quantBytes int
 
+	inference bool // NewInference: float32 weight matrices, no gradients (inference.go)
+
 	a     *acts // activations of the last Forward
 	spare *acts // activations of the shape used before
 }
@@ -81,8 +83,16 @@ func NewZero(cfg Config) (*Model, error) {
 // newModel builds a model of a valid configuration with every parameter
 // zero (New draws them, Load reads them): the parameters, named as Hugging
 // Face checkpoints name them, and the RoPE tables.
-func newModel(c Config) *Model {
-	m := &Model{Config: c, workers: defaultWorkers()}
+func newModel(c Config) *Model { return buildModel(c, false) }
+
+// buildModel is newModel; with inference, the matrices are float32 and no
+// parameter has a gradient (NewInference).
+func buildModel(c Config, inference bool) *Model {
+	m := &Model{Config: c, workers: defaultWorkers(), inference: inference}
+	mk, vec := newMatrix, newVector
+	if inference {
+		mk, vec = newMatrix32, newVector32
+	}
 	if c.Positions == "rope" {
 		m.cos, m.sin = ropeTables(c.Context, c.HeadSize(), c.RopeTheta, c.RopeScaling)
 	}
@@ -96,32 +106,32 @@ func newModel(c Config) *Model {
 	lin := func(name string, in, out int, init initKind) linear {
 		l := linear{in: in, out: out, outIn: !gpt}
 		if gpt {
-			l.W = add(newMatrix(name+".weight", in, out, init))
+			l.W = add(mk(name+".weight", in, out, init))
 		} else {
-			l.W = add(newMatrix(name+".weight", out, in, init))
+			l.W = add(mk(name+".weight", out, in, init))
 		}
 		if c.Bias {
-			l.B = add(newVector(name+".bias", out, initZeros))
+			l.B = add(vec(name+".bias", out, initZeros))
 		}
 		return l
 	}
 	nrm := func(name string) norm {
 		n := norm{rms: c.Norm == "rmsnorm", eps: c.NormEps, dim: D}
-		n.G = add(newVector(name+".weight", D, initOnes))
+		n.G = add(vec(name+".weight", D, initOnes))
 		if !n.rms && c.Bias {
-			n.B = add(newVector(name+".bias", D, initZeros))
+			n.B = add(vec(name+".bias", D, initZeros))
 		}
 		return n
 	}
 	if gpt {
-		m.wte = add(newMatrix("transformer.wte.weight", V, D, initNormal))
+		m.wte = add(mk("transformer.wte.weight", V, D, initNormal))
 		if c.Positions == "learned" {
-			m.wpe = add(newMatrix("transformer.wpe.weight", c.Context, D, initNormal))
+			m.wpe = add(mk("transformer.wpe.weight", c.Context, D, initNormal))
 		}
 	} else {
-		m.wte = add(newMatrix("model.embed_tokens.weight", V, D, initNormal))
+		m.wte = add(mk("model.embed_tokens.weight", V, D, initNormal))
 		if c.Positions == "learned" {
-			m.wpe = add(newMatrix("model.embed_positions.weight", c.Context, D, initNormal))
+			m.wpe = add(mk("model.embed_positions.weight", c.Context, D, initNormal))
 		}
 	}
 	s := c.attnShape(1, 1)
@@ -165,7 +175,7 @@ func newModel(c Config) *Model {
 	}
 	m.head = linear{W: m.wte, outIn: true, in: D, out: V}
 	if !c.TiedHead {
-		m.head.W = add(newMatrix("lm_head.weight", V, D, initNormal))
+		m.head.W = add(mk("lm_head.weight", V, D, initNormal))
 	}
 	return m
 }

@@ -25,6 +25,7 @@ type Param struct {
 
 	shape []int
 	init  initKind
+	f32   []float32 // an inference-only model's matrix (Value and Grad nil): see NewInference
 }
 
 // initKind says how New fills a parameter (GPT-2's scheme).
@@ -43,8 +44,11 @@ func (p *Param) Shape() []int { return append([]int(nil), p.shape...) }
 
 // Size is the number of scalars in the tensor.
 func (p *Param) Size() int {
-	r, c := p.Value.Dims()
-	return r * c
+	n := 1
+	for _, d := range p.shape {
+		n *= d
+	}
+	return n
 }
 
 func newMatrix(name string, rows, cols int, init initKind) *Param {

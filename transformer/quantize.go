@@ -26,6 +26,9 @@ type QuantReport struct {
 // float64 beside the codes so the layers stay the plain ones; the bytes a
 // base needs are the codes and scales reported.
 func (m *Model) QuantizeBase(kind quant.Kind, double bool) ([]QuantReport, error) {
+	if m.inference {
+		return nil, fmt.Errorf("quantize: %w", ErrInferenceOnly)
+	}
 	if m.quantKind != "" {
 		return nil, fmt.Errorf("the model is already quantized (%s); quantize the original float model instead", m.quantKind)
 	}

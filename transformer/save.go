@@ -24,6 +24,9 @@ const (
 // Hugging Face name and shape). Each file is written to a temporary file in
 // dir and renamed, so a crash never leaves a half-written file.
 func (m *Model) Save(dir string) error {
+	if m.inference {
+		return fmt.Errorf("save model: %w", ErrInferenceOnly)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}

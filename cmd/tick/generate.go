@@ -71,7 +71,7 @@ func runGenerate(args []string) error {
 	if err := opts.Validate(); err != nil {
 		return flagAdvice(err)
 	}
-	m, tok, err := loadModel(*model)
+	m, tok, err := loadForGeneration(*model)
 	if err != nil {
 		return err
 	}
