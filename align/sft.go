@@ -191,11 +191,13 @@ func Reply(m *transformer.Model, prompt string, rng *rand.Rand) ([]int, error) {
 	return out, nil
 }
 
-// pick is the argmax of logits (rng nil) or a draw from their softmax.
+// pick is the argmax of logits (rng nil) or a draw from their softmax,
+// over every token but <|user|> and <|assistant|>: a reply holds text and
+// ends with <|end|>, it never opens a turn, so every reply is its text.
 func pick(logits []float64, rng *rand.Rand) int {
 	best := 0
 	for v, z := range logits {
-		if z > logits[best] {
+		if v < 256 && z > logits[best] || v == End && z > logits[best] {
 			best = v
 		}
 	}
@@ -203,11 +205,16 @@ func pick(logits []float64, rng *rand.Rand) int {
 		return best
 	}
 	sum := 0.0
-	for _, z := range logits {
-		sum += math.Exp(z - logits[best])
+	for v, z := range logits {
+		if v != User && v != Assistant {
+			sum += math.Exp(z - logits[best])
+		}
 	}
 	u := rng.Float64() * sum
 	for v, z := range logits {
+		if v == User || v == Assistant {
+			continue
+		}
 		if u -= math.Exp(z - logits[best]); u <= 0 {
 			return v
 		}
