@@ -1,6 +1,7 @@
 package align
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -24,6 +25,13 @@ type Pipeline struct {
 	Every int
 }
 
+// StepMetric is one step of one stage: its figures (loss, reward, kl ...).
+type StepMetric struct {
+	Stage   string             `json:"stage"`
+	Step    int                `json:"step"`
+	Figures map[string]float64 `json:"figures"`
+}
+
 // Row is one model of the results table.
 type Row struct {
 	Name string
@@ -37,6 +45,7 @@ type Results struct {
 	RewardAcc   float64 // reward model's accuracy on held-out pairs
 	HeldOutPair int     // held-out pairs
 	Prompts     []Instruction
+	Metrics     []StepMetric // every step of every stage, in order
 }
 
 // Run runs the pipeline: a fresh model (base), SFT on the training
@@ -63,6 +72,7 @@ func (p Pipeline) Run(w io.Writer) (Results, error) {
 	start := time.Now()
 	logger := func(stage string, keys ...string) func(int, map[string]float64) {
 		return func(s int, f map[string]float64) {
+			res.Metrics = append(res.Metrics, StepMetric{stage, s, f})
 			if p.Every <= 0 || s%p.Every != 0 {
 				return
 			}
@@ -174,4 +184,15 @@ func DefaultPipeline(seed uint64) Pipeline {
 		DPO:     Plan{Steps: 150, Batch: 16, LR: 3e-4, Seed: seed},
 		Beta:    0.1, Every: 50,
 	}
+}
+
+// WriteMetrics writes every step's figures as JSON lines, one a step.
+func (r Results) WriteMetrics(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	for _, m := range r.Metrics {
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
