@@ -16,8 +16,15 @@ import (
 
 func main() {
 	seed := flag.Uint64("seed", 1, "seed of the model, split, batches and samples")
+	p := align.DefaultPipeline(1)
+	flag.Float64Var(&p.RL.LR, "rl-lr", p.RL.LR, "RL learning rate")
+	flag.Float64Var(&p.DPO.LR, "dpo-lr", p.DPO.LR, "DPO learning rate")
+	flag.Float64Var(&p.RL.KLCoef, "kl", p.RL.KLCoef, "RL KL coefficient")
+	flag.Float64Var(&p.Beta, "beta", p.Beta, "DPO β")
+	flag.IntVar(&p.SFT.Steps, "sft-steps", p.SFT.Steps, "SFT steps")
 	flag.Parse()
-	res, err := align.DefaultPipeline(*seed).Run(os.Stdout)
+	p.Seed, p.SFT.Seed, p.Reward.Seed, p.RL.Seed, p.DPO.Seed = *seed, *seed, *seed, *seed, *seed
+	res, err := p.Run(os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "align:", err)
 		os.Exit(1)
