@@ -180,8 +180,8 @@ func DefaultPipeline(seed uint64) Pipeline {
 		SFT:     Plan{Steps: 400, Batch: 32, LR: 3e-3, Seed: seed},
 		Samples: 4,
 		Reward:  Plan{Steps: 150, Batch: 16, LR: 1e-3, Seed: seed},
-		RL:      RLPlan{Plan: Plan{Steps: 150, Batch: 16, LR: 3e-4, Seed: seed}, KLCoef: 0.05},
-		DPO:     Plan{Steps: 150, Batch: 16, LR: 3e-4, Seed: seed},
+		RL:      RLPlan{Plan: Plan{Steps: 150, Batch: 16, LR: 5e-5, Seed: seed}, KLCoef: 0.1},
+		DPO:     Plan{Steps: 150, Batch: 16, LR: 5e-5, Seed: seed},
 		Beta:    0.1, Every: 50,
 	}
 }

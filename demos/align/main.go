@@ -22,6 +22,10 @@ func main() {
 	flag.Float64Var(&p.RL.KLCoef, "kl", p.RL.KLCoef, "RL KL coefficient")
 	flag.Float64Var(&p.Beta, "beta", p.Beta, "DPO β")
 	flag.IntVar(&p.SFT.Steps, "sft-steps", p.SFT.Steps, "SFT steps")
+	flag.IntVar(&p.Samples, "samples", p.Samples, "replies sampled per prompt for preference pairs")
+	flag.IntVar(&p.Reward.Steps, "reward-steps", p.Reward.Steps, "reward model steps")
+	flag.IntVar(&p.RL.Steps, "rl-steps", p.RL.Steps, "RL steps")
+	flag.IntVar(&p.DPO.Steps, "dpo-steps", p.DPO.Steps, "DPO steps")
 	flag.Parse()
 	p.Seed, p.SFT.Seed, p.Reward.Seed, p.RL.Seed, p.DPO.Seed = *seed, *seed, *seed, *seed, *seed
 	res, err := p.Run(os.Stdout)
