@@ -137,8 +137,8 @@ func NewOptimizer(m *transformer.Model, p Plan) (*train.Optimizer, error) {
 	return train.NewOptimizer(m, train.NewAdamWFor(m, 0.9, 0.95, 0.1), sched, 1, p.Seed)
 }
 
-// SFT fine-tunes m on the demonstration reply of each training
-// instruction (SFTReply), the cross-entropy on the reply tokens only,
+// SFT fine-tunes m on demonstrations of the training instructions, each
+// concise or chatty at random (Demonstration), the cross-entropy on the reply tokens only,
 // through train's optimiser step.
 func SFT(m *transformer.Model, trainSet []Instruction, p Plan) error {
 	opt, err := NewOptimizer(m, p)
@@ -150,7 +150,7 @@ func SFT(m *transformer.Model, trainSet []Instruction, p Plan) error {
 	for step := 1; step <= p.Steps; step++ {
 		for i := range ins {
 			ins[i] = trainSet[rng.IntN(len(trainSet))]
-			replies[i] = SFTReply(ins[i])
+			replies[i] = Demonstration(ins[i], rng.IntN(2) == 0)
 		}
 		b, err := EncodeText(ins, replies)
 		if err != nil {

@@ -65,7 +65,7 @@ func TestSFTLearns(t *testing.T) {
 	m := tinyModel(t, 2)
 	replies := make([]string, len(trainSet))
 	for i, in := range trainSet {
-		replies[i] = SFTReply(in)
+		replies[i] = Demonstration(in, i%2 == 0)
 	}
 	b, _ := EncodeText(trainSet[:64], replies[:64])
 	before, _ := m.Forward(b.X, b.Y, b.B, b.T)

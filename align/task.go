@@ -90,17 +90,13 @@ func Judge(in Instruction, reply string) float64 {
 // accuracy, whatever the style).
 func Correct(in Instruction, reply string) bool { return Judge(in, reply) > 0 }
 
-// SFTReply is the demonstration reply SFT trains on for an instruction:
-// the answer, with the chatty opening for about half of the prompts (a
-// fixed choice per prompt), as a mixed pool of human-written demonstrations
-// would have. SFT learns both styles; the preference stages must learn that
-// the judge likes the concise one.
-func SFTReply(in Instruction) string {
-	h := uint32(2166136261)
-	for _, b := range []byte(in.Prompt) {
-		h = (h ^ uint32(b)) * 16777619
-	}
-	if h&1 == 0 {
+// Demonstration is a reply SFT trains on: the answer, after the chatty
+// opening when chatty. SFT draws the style at random for every example (as
+// a pool of demonstrations by many writers would mix them), so the SFT
+// model writes both styles for any prompt; the preference stages must
+// learn that the judge likes the concise one.
+func Demonstration(in Instruction, chatty bool) string {
+	if chatty {
 		return Chatty + in.Answer
 	}
 	return in.Answer

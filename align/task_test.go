@@ -54,7 +54,7 @@ func TestInstructionsAnswers(t *testing.T) {
 		if w, ok := want[in.Prompt]; ok && in.Answer != w {
 			t.Errorf("%q: answer %q, want %q", in.Prompt, in.Answer, w)
 		}
-		if Judge(in, in.Answer) != 1 || Judge(in, SFTReply(in)) == 0 {
+		if Judge(in, in.Answer) != 1 || Judge(in, Demonstration(in, true)) != 0.5 {
 			t.Errorf("%q: judge rejects the demonstration", in.Prompt)
 		}
 	}
