@@ -36,7 +36,7 @@ func runAlign(args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return fmt.Errorf("unexpected argument %q; flags only, e.g. --seed 2", pos[0])
+		return fmt.Errorf("unexpected argument %q: tick align takes flags only; give e.g. --seed 2", pos[0])
 	}
 	if !(p.Beta > 0) {
 		return fmt.Errorf("--beta %g is out of range: it must be positive, e.g. 0.1", p.Beta)
