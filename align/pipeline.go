@@ -122,7 +122,11 @@ func (p Pipeline) Run(w io.Writer) (Results, error) {
 		return res, err
 	}
 	lp := p.RL
-	lp.Log = logger("rl", "reward", "judge", "kl")
+	keys := []string{"reward", "judge", "kl"}
+	if lp.PPOEpochs > 0 {
+		keys = append(keys, "clip")
+	}
+	lp.Log = logger("rl", keys...)
 	if err := RLHF(rl, sft, rm, trainSet, lp); err != nil {
 		return res, err
 	}

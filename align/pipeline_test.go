@@ -50,3 +50,26 @@ func TestPipelineBadBeta(t *testing.T) {
 		t.Errorf("β 0: error %v, want one naming β", err)
 	}
 }
+
+// The PPO variant of the RL stage runs and logs a clip fraction in [0, 1].
+func TestPipelinePPO(t *testing.T) {
+	p := tinyPipeline()
+	p.RL.PPOEpochs = 2
+	res, err := p.Run(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, m := range res.Metrics {
+		if m.Stage == "rl" {
+			c, ok := m.Figures["clip"]
+			if !ok || c < 0 || c > 1 {
+				t.Errorf("rl step %d: clip fraction %v (%v)", m.Step, c, ok)
+			}
+			seen++
+		}
+	}
+	if seen != p.RL.Steps {
+		t.Errorf("%d rl steps logged, want %d", seen, p.RL.Steps)
+	}
+}

@@ -7,8 +7,7 @@ import (
 )
 
 // PPOGrad adds into m's gradients the gradient of PPO's clipped surrogate
-// over the reply tokens of b (a building block: the RL stage of Pipeline
-// is REINFORCE and does not call it yet):
+// over the reply tokens of b (RLHF uses it when RLPlan.PPOEpochs > 0):
 //
 //	ρₜ = exp(log π(yₜ) − log π_old(yₜ))
 //	L  = −(1/n) Σₜ min(ρₜ·Aₜ, clip(ρₜ, 1−ε, 1+ε)·Aₜ)

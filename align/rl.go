@@ -40,6 +40,11 @@ func PolicyGrad(m *transformer.Model, b Batch, a []float64) (float64, error) {
 type RLPlan struct {
 	Plan
 	KLCoef float64 // β_KL: weight of the log-ratio penalty in the return
+	// PPOEpochs, when positive, replaces the REINFORCE step by that many
+	// optimiser steps of PPO's clipped surrogate (PPOGrad, ε = 0.2) on each
+	// batch of samples, still without a value head: the advantage is the
+	// return minus the batch mean. The schedule then counts Steps·PPOEpochs.
+	PPOEpochs int
 }
 
 // RLHF trains the policy m against the reward model rm with a KL penalty
@@ -51,7 +56,11 @@ func RLHF(m, ref *transformer.Model, rm *RewardModel, trainSet []Instruction, p 
 	if p.KLCoef < 0 {
 		return fmt.Errorf("rlhf: KL coefficient %g: it must be at least 0", p.KLCoef)
 	}
-	opt, err := NewOptimizer(m, p.Plan)
+	plan := p.Plan
+	if p.PPOEpochs > 0 {
+		plan.Steps *= p.PPOEpochs
+	}
+	opt, err := NewOptimizer(m, plan)
 	if err != nil {
 		return err
 	}
@@ -100,12 +109,31 @@ func RLHF(m, ref *transformer.Model, rm *RewardModel, trainSet []Instruction, p 
 		for i := range N {
 			adv[i] = ret[i] - meanRet // the baseline: the batch's mean return
 		}
-		loss, _, err := opt.StepGrad(step, func() (float64, error) { return PolicyGrad(m, b, adv) })
-		if err != nil {
+		var loss, clip float64
+		if p.PPOEpochs > 0 {
+			old := make([]float64, len(b.Y))
+			for i, l := range m.PositionLosses() { // the last forward was m's, on b
+				old[i] = -l
+			}
+			for k := range p.PPOEpochs {
+				loss, _, err = opt.StepGrad((step-1)*p.PPOEpochs+k+1, func() (float64, error) {
+					l, c, err := PPOGrad(m, b, old, adv, 0.2)
+					clip = c
+					return l, err
+				})
+				if err != nil {
+					return fmt.Errorf("rlhf: %w", err)
+				}
+			}
+		} else if loss, _, err = opt.StepGrad(step, func() (float64, error) { return PolicyGrad(m, b, adv) }); err != nil {
 			return fmt.Errorf("rlhf: %w", err)
 		}
 		if p.Log != nil {
-			p.Log(step, map[string]float64{"reward": meanR, "judge": judge, "kl": meanKL, "return": meanRet, "loss": loss})
+			f := map[string]float64{"reward": meanR, "judge": judge, "kl": meanKL, "return": meanRet, "loss": loss}
+			if p.PPOEpochs > 0 {
+				f["clip"] = clip // of the last epoch
+			}
+			p.Log(step, f)
 		}
 	}
 	m.SetTraining(false, 0)

@@ -26,6 +26,7 @@ func main() {
 	flag.IntVar(&p.Reward.Steps, "reward-steps", p.Reward.Steps, "reward model steps")
 	flag.IntVar(&p.RL.Steps, "rl-steps", p.RL.Steps, "RL steps")
 	flag.IntVar(&p.DPO.Steps, "dpo-steps", p.DPO.Steps, "DPO steps")
+	flag.IntVar(&p.RL.PPOEpochs, "ppo-epochs", 0, "RL by PPO's clipped surrogate, this many epochs per batch (0: REINFORCE)")
 	flag.Parse()
 	p.Seed, p.SFT.Seed, p.Reward.Seed, p.RL.Seed, p.DPO.Seed = *seed, *seed, *seed, *seed, *seed
 	res, err := p.Run(os.Stdout)
