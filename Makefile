@@ -9,7 +9,7 @@ ifeq ($(HAVE_OPENBLAS),yes)
 TAGS := -tags openblas
 endif
 
-DEMOS := tokenize bpe tinygpt generate gpt-vs-llama attention addition sort openweights lora multimodal
+DEMOS := tokenize bpe tinygpt generate gpt-vs-llama attention addition sort openweights lora multimodal align
 
 .PHONY: demo test bench build fuzz $(addprefix demo-,$(DEMOS))
 

@@ -12,15 +12,29 @@ func (m *Model) backward(dinputs []float64) {
 	if a == nil || a.count == 0 {
 		return
 	}
-	c := m.Config
-	n, D, V := a.n, c.Dim, c.VocabSize
-	drop := a.dropped
-
+	n, V := a.n, m.Config.VocabSize
 	parallelRows(n, V, m.workers, func(lo, hi int) {
 		crossEntropyBackward(a.dlogits[lo*V:hi*V], a.probs[lo*V:hi*V], a.targets[lo:hi], hi-lo, V, a.count)
 	})
+	m.backwardLogits()
+}
+
+// backwardLogits runs the backward pass from the logit gradients in
+// a.dlogits (head, then backwardHidden).
+func (m *Model) backwardLogits() {
+	a, c := m.a, m.Config
+	n, D, V := a.n, c.Dim, c.VocabSize
 	clear(a.dhf)
 	m.head.backward(general(a.dhf, n, D, D), general(a.dlogits, n, V, V), general(a.hf, n, D, D), m.workers)
+	m.backwardHidden()
+}
+
+// backwardHidden runs the backward pass from the gradient on the final
+// norm's output in a.dhf down to the embeddings.
+func (m *Model) backwardHidden() {
+	a, c := m.a, m.Config
+	n, D := a.n, c.Dim
+	drop := a.dropped
 	clear(a.dres)
 	m.normF.backward(a.dres, a.dhf, a.res[c.Layers], a.meanF, a.rstdF, n, m.workers)
 	for l := c.Layers - 1; l >= 0; l-- {
