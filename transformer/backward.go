@@ -16,22 +16,23 @@ func (m *Model) backward(dinputs []float64) {
 	parallelRows(n, V, m.workers, func(lo, hi int) {
 		crossEntropyBackward(a.dlogits[lo*V:hi*V], a.probs[lo*V:hi*V], a.targets[lo:hi], hi-lo, V, a.count)
 	})
-	m.backwardLogits()
+	m.backwardLogits(dinputs)
 }
 
 // backwardLogits runs the backward pass from the logit gradients in
-// a.dlogits (head, then backwardHidden).
-func (m *Model) backwardLogits() {
+// a.dlogits (head, then backwardHidden); dinputs as in backward.
+func (m *Model) backwardLogits(dinputs []float64) {
 	a, c := m.a, m.Config
 	n, D, V := a.n, c.Dim, c.VocabSize
 	clear(a.dhf)
 	m.head.backward(general(a.dhf, n, D, D), general(a.dlogits, n, V, V), general(a.hf, n, D, D), m.workers)
-	m.backwardHidden()
+	m.backwardHidden(dinputs)
 }
 
 // backwardHidden runs the backward pass from the gradient on the final
-// norm's output in a.dhf down to the embeddings.
-func (m *Model) backwardHidden() {
+// norm's output in a.dhf down to the embeddings (and to dinputs, the
+// gradients of input vectors, when not nil: BackwardInputs).
+func (m *Model) backwardHidden(dinputs []float64) {
 	a, c := m.a, m.Config
 	n, D := a.n, c.Dim
 	drop := a.dropped

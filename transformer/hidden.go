@@ -47,7 +47,7 @@ func (m *Model) BackwardWeighted(w []float64) error {
 		}
 		d[t] -= w[i]
 	}
-	m.backwardLogits()
+	m.backwardLogits(nil)
 	return nil
 }
 
@@ -64,6 +64,6 @@ func (m *Model) BackwardHidden(dh []float64) error {
 		return fmt.Errorf("backward: hidden gradient of %d values for %d", len(dh), len(a.hf))
 	}
 	copy(a.dhf, dh)
-	m.backwardHidden()
+	m.backwardHidden(nil)
 	return nil
 }

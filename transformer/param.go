@@ -44,7 +44,11 @@ func (p *Param) Shape() []int { return append([]int(nil), p.shape...) }
 
 // Size is the number of scalars in the tensor.
 func (p *Param) Size() int {
-	n := 1
+	if p.Value != nil {
+		r, c := p.Value.Dims()
+		return r * c
+	}
+	n := 1 // an inference-only matrix: no float64 Value (NewInference)
 	for _, d := range p.shape {
 		n *= d
 	}
