@@ -2,7 +2,6 @@ package hf
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/tick-llm/tick/internal/memory"
 	"github.com/tick-llm/tick/tokenizer"
@@ -54,18 +53,5 @@ func OpenForInference(dir string, context int) (*transformer.Model, tokenizer.To
 // readFile32 is readFile in float32.
 func readFile32(path string, want []string) (map[string]safetensors.Tensor32, error) {
 	list, _, err := safetensors.ReadFloat32(path)
-	if err != nil {
-		return nil, fmt.Errorf("read weights: %w", err)
-	}
-	byName := make(map[string]safetensors.Tensor32, len(list))
-	for _, t := range list {
-		byName[t.Name] = t
-	}
-	slices.Sort(want)
-	for _, name := range want {
-		if _, ok := byName[name]; !ok {
-			return nil, fmt.Errorf("%s should hold tensor %q (the index says so) but does not: download the shard again", path, name)
-		}
-	}
-	return byName, nil
+	return byName(path, list, err, func(t safetensors.Tensor32) string { return t.Name }, want)
 }

@@ -1,10 +1,8 @@
 package hf
 
 import (
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -21,17 +19,7 @@ func TestInferenceMatchesHuggingFace(t *testing.T) {
 	for _, name := range []string{"gpt2-tiny", "llama-tiny"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
-			b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want struct {
-				IDs    []int       `json:"ids"`
-				Logits [][]float64 `json:"logits"`
-			}
-			if err := json.Unmarshal(b, &want); err != nil {
-				t.Fatal(err)
-			}
+			want := readExpected(t, dir)
 			m, err := LoadForInference(dir, 0)
 			if err != nil {
 				t.Fatal(err)

@@ -19,17 +19,7 @@ func TestMatchesHuggingFace(t *testing.T) {
 	for _, name := range []string{"gpt2-tiny", "llama-tiny"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", name)
-			b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want struct {
-				IDs    []int       `json:"ids"`
-				Logits [][]float64 `json:"logits"`
-			}
-			if err := json.Unmarshal(b, &want); err != nil {
-				t.Fatal(err)
-			}
+			want := readExpected(t, dir)
 			m, err := LoadModel(dir, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -49,4 +39,24 @@ func TestMatchesHuggingFace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// expected is what testdata/hf_reference.py wrote beside a folder: the ids
+// it ran and Hugging Face's logits for them.
+type expected struct {
+	IDs    []int       `json:"ids"`
+	Logits [][]float64 `json:"logits"`
+}
+
+func readExpected(t *testing.T, dir string) expected {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e expected
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

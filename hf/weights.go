@@ -107,20 +107,26 @@ func readWeightsWith[T any](dir string, readFile func(path string, want []string
 // index says it holds, which must all be there.
 func readFile(path string, want []string) (map[string]safetensors.Tensor, error) {
 	list, _, err := safetensors.Read(path)
+	return byName(path, list, err, func(t safetensors.Tensor) string { return t.Name }, want)
+}
+
+// byName indexes the tensors read from path by name, checking that each
+// name in want is there.
+func byName[T any](path string, list []T, err error, name func(T) string, want []string) (map[string]T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read weights: %w", err)
 	}
-	byName := make(map[string]safetensors.Tensor, len(list))
+	m := make(map[string]T, len(list))
 	for _, t := range list {
-		byName[t.Name] = t
+		m[name(t)] = t
 	}
 	slices.Sort(want)
-	for _, name := range want {
-		if _, ok := byName[name]; !ok {
-			return nil, fmt.Errorf("%s should hold tensor %q (the index says so) but does not: download the shard again", path, name)
+	for _, n := range want {
+		if _, ok := m[n]; !ok {
+			return nil, fmt.Errorf("%s should hold tensor %q (the index says so) but does not: download the shard again", path, n)
 		}
 	}
-	return byName, nil
+	return m, nil
 }
 
 // ignored reports names published checkpoints carry that are not weights:
