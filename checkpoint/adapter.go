@@ -44,31 +44,32 @@ func BasePath(dir string, c *transformer.AdapterConfig) string {
 	return filepath.Join(dir, c.BaseModelNameOrPath)
 }
 
-// loadAdapted loads the base an adapter folder names, quantizes it as the
+// loadAdapted loads the base an adapter folder names (and its tokenizer),
+// quantizes it as the
 // fine-tune did (QLoRA), and puts the adapter on it.
-func loadAdapted(dir string) (*transformer.Model, *transformer.AdapterConfig, error) {
+func loadAdapted(dir string) (*transformer.Model, *transformer.AdapterConfig, tokenizer.Tokenizer, error) {
 	c, err := transformer.ReadAdapterConfig(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	base := BasePath(dir, c)
-	m, _, err := loadBase(base)
+	m, tok, err := loadBase(base)
 	if err != nil {
-		return nil, nil, fmt.Errorf("the base model %s that %s names: %w", base, transformer.AdapterConfigFile, err)
+		return nil, nil, nil, fmt.Errorf("the base model %s that %s names: %w", base, transformer.AdapterConfigFile, err)
 	}
 	if c.BaseQuantization != "" {
 		kind, err := quant.ParseKind(c.BaseQuantization)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if _, err := m.QuantizeBase(kind, c.BaseQuantizationDble); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if _, err := m.LoadAdapter(dir); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return m, c, nil
+	return m, c, tok, nil
 }
 
 // LoadAdapter loads the model an adapter folder stands for: its base with the
@@ -76,13 +77,9 @@ func loadAdapted(dir string) (*transformer.Model, *transformer.AdapterConfig, er
 // elsewhere loads too, when its base_model_name_or_path is a folder tick
 // reads.
 func LoadAdapter(dir string) (*transformer.Model, tokenizer.Tokenizer, *transformer.AdapterConfig, error) {
-	m, c, err := loadAdapted(dir)
+	m, c, tok, err := loadAdapted(dir)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("adapter %s: %w", dir, err)
-	}
-	_, tok, err := loadBase(BasePath(dir, c))
-	if err != nil {
-		return nil, nil, nil, err
 	}
 	return m, tok, c, nil
 }

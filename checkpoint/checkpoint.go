@@ -347,7 +347,7 @@ func Load(dir string) (*Checkpoint, error) {
 	}
 	ck := &Checkpoint{Dir: dir, State: st}
 	if IsAdapter(dir) {
-		ck.Model, ck.Adapter, err = loadAdapted(dir)
+		ck.Model, ck.Adapter, _, err = loadAdapted(dir)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 		}
