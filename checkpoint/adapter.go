@@ -45,8 +45,7 @@ func BasePath(dir string, c *transformer.AdapterConfig) string {
 }
 
 // loadAdapted loads the base an adapter folder names (and its tokenizer),
-// quantizes it as the
-// fine-tune did (QLoRA), and puts the adapter on it.
+// quantizes it as the fine-tune did (QLoRA), and puts the adapter on it.
 func loadAdapted(dir string) (*transformer.Model, *transformer.AdapterConfig, tokenizer.Tokenizer, error) {
 	c, err := transformer.ReadAdapterConfig(dir)
 	if err != nil {
