@@ -22,6 +22,10 @@ func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float6
 		blas64.Gemm(tA, tB, alpha, a, b, beta, c)
 		return
 	}
+	if gemmParallel != nil {
+		gemmParallel(tA, tB, alpha, a, b, beta, c, workers)
+		return
+	}
 	byRows := c.Rows >= c.Cols
 	n := c.Cols
 	if byRows {
@@ -42,6 +46,12 @@ func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float6
 		}
 	})
 }
+
+// gemmParallel, when set (the default build, blas_go.go), runs a large
+// product on workers goroutines itself: transformer/gemm packs each panel of
+// B once for all of them, where the pieces above would each pack it again,
+// and its result is the same bits for any number of workers.
+var gemmParallel func(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General, workers int)
 
 // A large product is cut into about gemmPieces pieces whose size along the
 // cut is a multiple of gemmChunk; products with fewer than gemmSplitMin

@@ -42,16 +42,32 @@ func Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda i
 	if err := Check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
 		panic(err)
 	}
-	dgemm(best, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	dgemm(best, 1, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// buffers holds one call's packed panels and the scratch tile for the
-// partial tiles at the edges; pooled so steady-state calls do not allocate.
+// DgemmParallel is Dgemm on up to workers goroutines. Each goroutine
+// computes whole mc-row blocks of C with exactly the arithmetic Dgemm uses
+// for them (every element of C gets the same operations in the same order
+// whichever tile, block or goroutine it falls in), so the result is the
+// same bits for any number of workers, and the same as Dgemm's.
+func DgemmParallel(workers int, tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if err := Check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		panic(err)
+	}
+	dgemm(best, workers, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// buffers holds one goroutine's packed block of A and the scratch tile for
+// the partial tiles at the edges; pooled so steady-state calls do not
+// allocate. The packed panel of B is shared by all goroutines of a call.
 type buffers struct {
-	a, b, tile []float64
+	a, tile []float64
 }
 
-var pool = sync.Pool{New: func() any { return new(buffers) }}
+var (
+	pool  = sync.Pool{New: func() any { return new(buffers) }}
+	poolB = sync.Pool{New: func() any { return new([]float64) }}
+)
 
 // grow returns s with length n, reusing its storage when it is big enough.
 func grow(s []float64, n int) []float64 {
@@ -61,45 +77,84 @@ func grow(s []float64, n int) []float64 {
 	return s[:n]
 }
 
-// dgemm is Dgemm on checked arguments with the kernel kern: C is first
-// scaled by beta, then each kc-deep slice of the product is added to it.
-func dgemm(kern kernel, tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+// dgemm is Dgemm on checked arguments with the kernel kern on up to workers
+// goroutines. For each nc-wide, kc-deep panel of B (packed once, shared),
+// the mc-row blocks of C are dealt out to the goroutines; each scales its
+// rows of C by beta (first panel only), packs its block of A and adds the
+// block's product.
+func dgemm(kern kernel, workers int, tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	scale(m, n, beta, c, ldc)
 	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
 		return
 	}
 	mr, nr := kern.mr, kern.nr
-	buf := pool.Get().(*buffers)
-	defer pool.Put(buf)
-	buf.a = grow(buf.a, roundUp(min(mc, m), mr)*min(kc, k))
-	buf.b = grow(buf.b, roundUp(min(nc, n), nr)*min(kc, k))
-	buf.tile = grow(buf.tile, mr*nr)
+	blocks := (m + mc - 1) / mc
+	workers = max(1, min(workers, blocks))
+	bufs := make([]*buffers, workers)
+	for w := range bufs {
+		bufs[w] = pool.Get().(*buffers)
+		bufs[w].a = grow(bufs[w].a, roundUp(min(mc, m), mr)*min(kc, k))
+		bufs[w].tile = grow(bufs[w].tile, mr*nr)
+	}
+	bp := poolB.Get().(*[]float64)
+	*bp = grow(*bp, roundUp(min(nc, n), nr)*min(kc, k))
+	packedB := *bp
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
-			packB(nr, buf.b, tB, b, ldb, pc, jc, kb, nb)
-			for ic := 0; ic < m; ic += mc {
+			packB(nr, packedB, tB, b, ldb, pc, jc, kb, nb)
+			each(blocks, workers, func(w, blk int) {
+				ic := blk * mc
 				mb := min(mc, m-ic)
-				packA(mr, buf.a, tA, a, lda, ic, pc, mb, kb)
-				macro(kern, buf, mb, nb, kb, c[ic*ldc+jc:], ldc, alpha)
-			}
+				cb := c[ic*ldc+jc:]
+				if pc == 0 {
+					scale(mb, nb, beta, cb, ldc)
+				}
+				packA(mr, bufs[w].a, tA, a, lda, ic, pc, mb, kb)
+				macro(kern, bufs[w], packedB, mb, nb, kb, cb, ldc, alpha)
+			})
 		}
 	}
+	for _, buf := range bufs {
+		pool.Put(buf)
+	}
+	poolB.Put(bp)
 }
 
-// macro multiplies the packed mb×kb block of A by the packed kb×nb panel of
-// B into C (mb×nb, stride ldc), one mr×nr tile per kernel call. Partial
-// tiles at the right and bottom edges go through the scratch tile so the
-// kernel never writes outside C.
-func macro(kern kernel, buf *buffers, mb, nb, kb int, c []float64, ldc int, alpha float64) {
+// each runs fn(w, i) for i in [0, n) on workers goroutines, goroutine w
+// taking i = w, w+workers, ...; the calling goroutine is worker 0.
+func each(n, workers int, fn func(w, i int)) {
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(w, i)
+			}
+		}()
+	}
+	for i := 0; i < n; i += workers {
+		fn(0, i)
+	}
+	wg.Wait()
+}
+
+// macro multiplies the packed mb×kb block of A by the packed kb×nb panel
+// packedB into C (mb×nb, stride ldc), one mr×nr tile per kernel call. A
+// partial tile at the right or bottom edge is copied into the scratch tile,
+// updated there by the same kernel and copied back, so the kernel never
+// touches memory outside C and every element of C gets the same arithmetic
+// wherever the tile boundaries fall.
+func macro(kern kernel, buf *buffers, packedB []float64, mb, nb, kb int, c []float64, ldc int, alpha float64) {
 	mr, nr := kern.mr, kern.nr
 	for jr := 0; jr < nb; jr += nr {
 		nn := min(nr, nb-jr)
-		bs := buf.b[jr*kb:] // sliver jr/nr starts at (jr/nr)·kb·nr
+		bs := packedB[jr*kb:] // sliver jr/nr starts at (jr/nr)·kb·nr
 		for ir := 0; ir < mb; ir += mr {
 			mm := min(mr, mb-ir)
 			as := buf.a[ir*kb:]
@@ -109,12 +164,12 @@ func macro(kern kernel, buf *buffers, mb, nb, kb int, c []float64, ldc int, alph
 			}
 			t := buf.tile
 			clear(t)
+			for i := 0; i < mm; i++ {
+				copy(t[i*nr:][:nn], c[(ir+i)*ldc+jr:][:nn])
+			}
 			kern.fn(kb, as, bs, t, nr, alpha)
 			for i := 0; i < mm; i++ {
-				row := c[(ir+i)*ldc+jr:][:nn]
-				for j := range row {
-					row[j] += t[i*nr+j]
-				}
+				copy(c[(ir+i)*ldc+jr:][:nn], t[i*nr:][:nn])
 			}
 		}
 	}

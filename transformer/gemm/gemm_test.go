@@ -79,7 +79,7 @@ func (p problem) withKernel(kern kernel) func(tA, tB blas.Transpose, m, n, k int
 		if err := Check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
 			panic(err)
 		}
-		dgemm(kern, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		dgemm(kern, 1, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 
@@ -276,4 +276,53 @@ func FuzzDgemm(f *testing.F) {
 			p.compare(t, p.run(p.withKernel(kern)), p.run(Reference))
 		}
 	})
+}
+
+// TestSameBitsAnyCut: DgemmParallel on any number of workers, and Dgemm run
+// piece by piece on sub-matrices of C cut at arbitrary rows and columns,
+// give exactly the bits of one Dgemm call: results never depend on the
+// number of cores or on how a caller cuts the product.
+func TestSameBitsAnyCut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range [][3]int{{150, 70, 300}, {7, 2100, 9}, {300, 13, 600}} {
+		for _, tA := range transposes {
+			for _, tB := range transposes {
+				p := newProblem(rng, tA, tB, s[0], s[1], s[2], 1, 0.5, 1.5)
+				want := p.run(Dgemm)
+				same := func(what string, got []float64) {
+					t.Helper()
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("%dx%dx%d %c%c %s: C[%d] = %v, one call gives %v", s[0], s[1], s[2], tA, tB, what, i, got[i], want[i])
+						}
+					}
+				}
+				for _, w := range []int{2, 3, 5, 64} {
+					same(fmt.Sprintf("%d workers", w), p.run(func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+						DgemmParallel(w, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+					}))
+				}
+				// Rows [0, r) and [r, m), then columns [0, q) and [q, n) of the
+				// second part, each as its own call on sub-matrices.
+				r, q := 1+rng.IntN(s[0]-1), 1+rng.IntN(s[1]-1)
+				same(fmt.Sprintf("cut at row %d, column %d", r, q), p.run(func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+					rowsA := func(lo int) []float64 { // op(A) from row lo
+						if tA == blas.NoTrans {
+							return a[lo*lda:]
+						}
+						return a[lo:]
+					}
+					colsB := func(lo int) []float64 { // op(B) from column lo
+						if tB == blas.NoTrans {
+							return b[lo:]
+						}
+						return b[lo*ldb:]
+					}
+					Dgemm(tA, tB, r, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+					Dgemm(tA, tB, m-r, q, k, alpha, rowsA(r), lda, b, ldb, beta, c[r*ldc:], ldc)
+					Dgemm(tA, tB, m-r, n-q, k, alpha, rowsA(r), lda, colsB(q), ldb, beta, c[r*ldc+q:], ldc)
+				}))
+			}
+		}
+	}
 }
