@@ -12,6 +12,10 @@ func packA(mr int, dst []float64, trans bool, a []float64, lda, ic, pc, mb, kb i
 		d := dst[s*kb*mr:][:kb*mr]
 		rows := min(mr, mb-s*mr)
 		i0 := ic + s*mr
+		if mr == 6 && rows == 6 {
+			packA6(d, trans, a, lda, i0, pc, kb)
+			continue
+		}
 		if trans {
 			for p := 0; p < kb; p++ {
 				src := a[(pc+p)*lda+i0:][:rows]
@@ -43,6 +47,10 @@ func packB(nr int, dst []float64, trans bool, b []float64, ldb, pc, jc, kb, nb i
 		d := dst[s*kb*nr:][:kb*nr]
 		cols := min(nr, nb-s*nr)
 		j0 := jc + s*nr
+		if nr == 8 && cols == 8 {
+			packB8(d, trans, b, ldb, pc, j0, kb)
+			continue
+		}
 		if !trans {
 			for p := 0; p < kb; p++ {
 				src := b[(pc+p)*ldb+j0:][:cols]
@@ -63,5 +71,53 @@ func packB(nr int, dst []float64, trans bool, b []float64, ldb, pc, jc, kb, nb i
 				d[p*nr+j] = 0
 			}
 		}
+	}
+}
+
+// packA6 is packA for one whole 6-row panel (the AVX2 kernel's), with the
+// copies unrolled: the general loops spend more time in bounds checks and
+// small copy calls than in moving data.
+func packA6(d []float64, trans bool, a []float64, lda, i0, pc, kb int) {
+	d = d[:6*kb]
+	if trans {
+		for p := 0; p < kb; p++ {
+			*(*[6]float64)(d[6*p:]) = *(*[6]float64)(a[(pc+p)*lda+i0:])
+		}
+		return
+	}
+	// Six row streams of A, written interleaved: d[6p+r] = A[i0+r, pc+p].
+	r0 := a[i0*lda+pc:][:kb]
+	r1 := a[(i0+1)*lda+pc:][:kb]
+	r2 := a[(i0+2)*lda+pc:][:kb]
+	r3 := a[(i0+3)*lda+pc:][:kb]
+	r4 := a[(i0+4)*lda+pc:][:kb]
+	r5 := a[(i0+5)*lda+pc:][:kb]
+	for p := range r0 {
+		q := (*[6]float64)(d[6*p:])
+		q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+	}
+}
+
+// packB8 is packB for one whole 8-column panel (the AVX2 kernel's).
+func packB8(d []float64, trans bool, b []float64, ldb, pc, j0, kb int) {
+	d = d[:8*kb]
+	if !trans {
+		for p := 0; p < kb; p++ {
+			*(*[8]float64)(d[8*p:]) = *(*[8]float64)(b[(pc+p)*ldb+j0:])
+		}
+		return
+	}
+	// Eight row streams of the stored B (columns of op(B)).
+	c0 := b[j0*ldb+pc:][:kb]
+	c1 := b[(j0+1)*ldb+pc:][:kb]
+	c2 := b[(j0+2)*ldb+pc:][:kb]
+	c3 := b[(j0+3)*ldb+pc:][:kb]
+	c4 := b[(j0+4)*ldb+pc:][:kb]
+	c5 := b[(j0+5)*ldb+pc:][:kb]
+	c6 := b[(j0+6)*ldb+pc:][:kb]
+	c7 := b[(j0+7)*ldb+pc:][:kb]
+	for p := range c0 {
+		q := (*[8]float64)(d[8*p:])
+		q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7] = c0[p], c1[p], c2[p], c3[p], c4[p], c5[p], c6[p], c7[p]
 	}
 }
