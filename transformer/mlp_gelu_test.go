@@ -1,0 +1,117 @@
+package transformer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// ulps is |got − want| in units of the last place of want.
+func ulps(got, want float64) float64 {
+	if got == want {
+		return 0
+	}
+	return math.Abs(got-want) / (math.Nextafter(math.Abs(want), math.Inf(1)) - math.Abs(want))
+}
+
+// TestExpFast: expFast agrees with math.Exp within 3 ulp on a dense grid
+// over its whole range, clamps outside it and keeps NaN.
+func TestExpFast(t *testing.T) {
+	worst, at := 0.0, 0.0
+	for x := -708.0; x <= 708; x += 0.000731 {
+		if e := ulps(expFast(x), math.Exp(x)); e > worst {
+			worst, at = e, x
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1_000_000 {
+		x := (2*rng.Float64() - 1) * 40 // where GELU and softmax live
+		if e := ulps(expFast(x), math.Exp(x)); e > worst {
+			worst, at = e, x
+		}
+	}
+	t.Logf("expFast: max error %.2f ulp (at x = %g)", worst, at)
+	if worst > 3 {
+		t.Fatalf("expFast(%g) is %.2f ulp from math.Exp, want ≤ 3", at, worst)
+	}
+	for _, tc := range []struct{ x, want float64 }{
+		{0, 1}, {1000, math.Exp(708)}, {math.Inf(1), math.Exp(708)}, {-1000, math.Exp(-708)}, {math.Inf(-1), math.Exp(-708)},
+	} {
+		if got := expFast(tc.x); ulps(got, tc.want) > 2 {
+			t.Errorf("expFast(%g) = %g, want %g", tc.x, got, tc.want)
+		}
+	}
+	if got := expFast(math.NaN()); !math.IsNaN(got) {
+		t.Errorf("expFast(NaN) = %g, want NaN", got)
+	}
+}
+
+// TestGELUTanh: the s = ½(1 + tanh u) geluForward keeps agrees with
+// math.Tanh over a dense range of x including large |x|: tanh u = 2s − 1
+// within 2 ulp of 1 (4.4·10⁻¹⁶) absolutely; where 1 + tanh u is well
+// conditioned (u ≥ 0) s is within 2 ulp of ½(1 + math.Tanh(u)); and s and
+// y are within 4 ulp of σ(2u) and x·σ(2u) on math.Exp everywhere (where
+// σ(2u) is not below 10⁻³⁰⁰: there both are zero for all purposes).
+func TestGELUTanh(t *testing.T) {
+	var xs []float64
+	for x := -60.0; x <= 60; x += 0.00037 {
+		xs = append(xs, x)
+	}
+	xs = append(xs, -1e6, -1e3, -100, 100, 1e3, 1e6, 0, math.SmallestNonzeroFloat64, -1e-300)
+	y, s := make([]float64, len(xs)), make([]float64, len(xs))
+	geluForward(y, s, xs)
+	var worstTanh, worstHalf, worstS, worstY float64
+	for i, x := range xs {
+		u := geluScale * (x + 0.044715*x*x*x)
+		th := math.Tanh(u)
+		worstTanh = max(worstTanh, math.Abs((2*s[i]-1)-th))
+		if u >= 0 {
+			worstHalf = max(worstHalf, ulps(s[i], 0.5*(1+th)))
+		}
+		sig := 1 / (1 + math.Exp(-2*u))
+		if sig < 1e-300 {
+			if s[i] > 1e-300 {
+				t.Errorf("x = %g: s = %g, want below 1e-300 (σ(2u) = %g)", x, s[i], sig)
+			}
+			continue
+		}
+		worstS = max(worstS, ulps(s[i], sig))
+		worstY = max(worstY, ulps(y[i], x*sig))
+	}
+	t.Logf("tanh u = 2s−1: max abs error %.2g; s vs ½(1+tanh u), u ≥ 0: %.2f ulp; s vs σ(2u): %.2f ulp; y: %.2f ulp", worstTanh, worstHalf, worstS, worstY)
+	if eps := math.Nextafter(1, 2) - 1; worstTanh > 2*eps || worstHalf > 2 || worstS > 4 || worstY > 4 {
+		t.Fatalf("too far from math.Tanh/math.Exp: %.3g abs (want ≤ %.3g), %.2f, %.2f, %.2f ulp (want ≤ 2, 4, 4)", worstTanh, 2*eps, worstHalf, worstS, worstY)
+	}
+}
+
+// geluForwardMathExp is geluForward on math.Exp, the speed reference.
+func geluForwardMathExp(y, s, x []float64) {
+	for i, v := range x {
+		u := geluScale * (v + 0.044715*v*v*v)
+		si := 1 / (1 + math.Exp(-2*u))
+		y[i] = v * si
+		s[i] = si
+	}
+}
+
+// BenchmarkGELUForward: expFast against math.Exp on one layer's
+// activations (B·T·F = 768·512), in the same run.
+func BenchmarkGELUForward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float64, 768*512)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	y, s := make([]float64, len(x)), make([]float64, len(x))
+	for _, bc := range []struct {
+		name string
+		f    func(y, s, x []float64)
+	}{{"expFast", geluForward}, {"math.Exp", geluForwardMathExp}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				bc.f(y, s, x)
+			}
+			b.ReportMetric(float64(len(x)*b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+		})
+	}
+}
