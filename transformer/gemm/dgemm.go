@@ -58,16 +58,10 @@ func DgemmParallel(workers int, tA, tB blas.Transpose, m, n, k int, alpha float6
 }
 
 // buffers holds one goroutine's packed block of A and the scratch tile for
-// the partial tiles at the edges; pooled so steady-state calls do not
-// allocate. The packed panel of B is shared by all goroutines of a call.
+// the partial tiles at the edges.
 type buffers struct {
 	a, tile []float64
 }
-
-var (
-	pool  = sync.Pool{New: func() any { return new(buffers) }}
-	poolB = sync.Pool{New: func() any { return new([]float64) }}
-)
 
 // grow returns s with length n, reusing its storage when it is big enough.
 func grow(s []float64, n int) []float64 {
@@ -76,6 +70,24 @@ func grow(s []float64, n int) []float64 {
 	}
 	return s[:n]
 }
+
+// call is one dgemm call: its arguments, the panel of B being multiplied
+// and each goroutine's buffers. Calls are pooled so that steady-state
+// calls (a training step makes hundreds) allocate nothing but goroutines.
+type call struct {
+	kern                   kernel
+	tA, tB                 bool
+	m, n, k, lda, ldb, ldc int
+	alpha, beta            float64
+	a, b, c                []float64
+	workers, blocks        int
+	jc, pc, nb, kb         int       // the current panel of B: columns jc.., rows pc..
+	packedB                []float64 // that panel, packed (shared by all goroutines)
+	bufs                   []buffers // one per goroutine
+	wg                     sync.WaitGroup
+}
+
+var calls = sync.Pool{New: func() any { return new(call) }}
 
 // dgemm is Dgemm on checked arguments with the kernel kern on up to workers
 // goroutines. For each nc-wide, kc-deep panel of B (packed once, shared),
@@ -90,58 +102,55 @@ func dgemm(kern kernel, workers int, tA, tB bool, m, n, k int, alpha float64, a 
 		scale(m, n, beta, c, ldc)
 		return
 	}
+	cl := calls.Get().(*call)
+	*cl = call{kern: kern, tA: tA, tB: tB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+		alpha: alpha, beta: beta, a: a, b: b, c: c, blocks: (m + mc - 1) / mc,
+		packedB: cl.packedB, bufs: cl.bufs}
+	cl.workers = max(1, min(workers, cl.blocks))
 	mr, nr := kern.mr, kern.nr
-	blocks := (m + mc - 1) / mc
-	workers = max(1, min(workers, blocks))
-	bufs := make([]*buffers, workers)
-	for w := range bufs {
-		bufs[w] = pool.Get().(*buffers)
-		bufs[w].a = grow(bufs[w].a, roundUp(min(mc, m), mr)*min(kc, k))
-		bufs[w].tile = grow(bufs[w].tile, mr*nr)
+	for len(cl.bufs) < cl.workers {
+		cl.bufs = append(cl.bufs, buffers{})
 	}
-	bp := poolB.Get().(*[]float64)
-	*bp = grow(*bp, roundUp(min(nc, n), nr)*min(kc, k))
-	packedB := *bp
-	for jc := 0; jc < n; jc += nc {
-		nb := min(nc, n-jc)
-		for pc := 0; pc < k; pc += kc {
-			kb := min(kc, k-pc)
-			packB(nr, packedB, tB, b, ldb, pc, jc, kb, nb)
-			each(blocks, workers, func(w, blk int) {
-				ic := blk * mc
-				mb := min(mc, m-ic)
-				cb := c[ic*ldc+jc:]
-				if pc == 0 {
-					scale(mb, nb, beta, cb, ldc)
-				}
-				packA(mr, bufs[w].a, tA, a, lda, ic, pc, mb, kb)
-				macro(kern, bufs[w], packedB, mb, nb, kb, cb, ldc, alpha)
-			})
+	for w := range cl.workers {
+		cl.bufs[w].a = grow(cl.bufs[w].a, roundUp(min(mc, m), mr)*min(kc, k))
+		cl.bufs[w].tile = grow(cl.bufs[w].tile, mr*nr)
+	}
+	cl.packedB = grow(cl.packedB, roundUp(min(nc, n), nr)*min(kc, k))
+	for cl.jc = 0; cl.jc < n; cl.jc += nc {
+		cl.nb = min(nc, n-cl.jc)
+		for cl.pc = 0; cl.pc < k; cl.pc += kc {
+			cl.kb = min(kc, k-cl.pc)
+			packB(nr, cl.packedB, tB, b, ldb, cl.pc, cl.jc, cl.kb, cl.nb)
+			for w := 1; w < cl.workers; w++ {
+				cl.wg.Add(1)
+				go cl.work(w)
+			}
+			cl.run(0)
+			cl.wg.Wait()
 		}
 	}
-	for _, buf := range bufs {
-		pool.Put(buf)
-	}
-	poolB.Put(bp)
+	cl.a, cl.b, cl.c = nil, nil, nil // keep no caller memory alive in the pool
+	calls.Put(cl)
 }
 
-// each runs fn(w, i) for i in [0, n) on workers goroutines, goroutine w
-// taking i = w, w+workers, ...; the calling goroutine is worker 0.
-func each(n, workers int, fn func(w, i int)) {
-	var wg sync.WaitGroup
-	for w := 1; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(w, i)
-			}
-		}()
+// work runs goroutine w's blocks of the current panel and reports done.
+func (cl *call) work(w int) {
+	defer cl.wg.Done()
+	cl.run(w)
+}
+
+// run computes blocks w, w+workers, ... of C for the current panel of B.
+func (cl *call) run(w int) {
+	for blk := w; blk < cl.blocks; blk += cl.workers {
+		ic := blk * mc
+		mb := min(mc, cl.m-ic)
+		cb := cl.c[ic*cl.ldc+cl.jc:]
+		if cl.pc == 0 {
+			scale(mb, cl.nb, cl.beta, cb, cl.ldc)
+		}
+		packA(cl.kern.mr, cl.bufs[w].a, cl.tA, cl.a, cl.lda, ic, cl.pc, mb, cl.kb)
+		macro(cl.kern, &cl.bufs[w], cl.packedB, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha)
 	}
-	for i := 0; i < n; i += workers {
-		fn(0, i)
-	}
-	wg.Wait()
 }
 
 // macro multiplies the packed mb×kb block of A by the packed kb×nb panel
