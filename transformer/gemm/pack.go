@@ -75,13 +75,15 @@ func packB(nr int, dst []float64, trans bool, b []float64, ldb, pc, jc, kb, nb i
 }
 
 // packA6 is packA for one whole 6-row panel (the AVX2 kernel's), with the
-// copies unrolled: the general loops spend more time in bounds checks and
-// small copy calls than in moving data.
+// copies unrolled element by element: the general loops spend more time in
+// bounds checks and small copy calls than in moving data (and an array
+// assignment of 48 or 64 bytes compiles to a call of memmove too).
 func packA6(d []float64, trans bool, a []float64, lda, i0, pc, kb int) {
 	d = d[:6*kb]
 	if trans {
 		for p := 0; p < kb; p++ {
-			*(*[6]float64)(d[6*p:]) = *(*[6]float64)(a[(pc+p)*lda+i0:])
+			q, r := (*[6]float64)(d[6*p:]), (*[6]float64)(a[(pc+p)*lda+i0:])
+			q[0], q[1], q[2], q[3], q[4], q[5] = r[0], r[1], r[2], r[3], r[4], r[5]
 		}
 		return
 	}
@@ -103,7 +105,8 @@ func packB8(d []float64, trans bool, b []float64, ldb, pc, j0, kb int) {
 	d = d[:8*kb]
 	if !trans {
 		for p := 0; p < kb; p++ {
-			*(*[8]float64)(d[8*p:]) = *(*[8]float64)(b[(pc+p)*ldb+j0:])
+			q, r := (*[8]float64)(d[8*p:]), (*[8]float64)(b[(pc+p)*ldb+j0:])
+			q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7] = r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 		}
 		return
 	}
