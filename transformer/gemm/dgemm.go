@@ -46,7 +46,7 @@ func Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda i
 }
 
 // DgemmParallel is Dgemm on up to workers goroutines. Each goroutine
-// computes whole mc-row blocks of C with exactly the arithmetic Dgemm uses
+// computes whole blocks of rows of C with exactly the arithmetic Dgemm uses
 // for them (every element of C gets the same operations in the same order
 // whichever tile, block or goroutine it falls in), so the result is the
 // same bits for any number of workers, and the same as Dgemm's.
@@ -72,7 +72,9 @@ func grow(s []float64, n int) []float64 {
 }
 
 // call is one dgemm call: its arguments, the panel of B being multiplied
-// and each goroutine's buffers. Calls are pooled so that steady-state
+// and each goroutine's buffers. How C is cut into blocks of rows does not
+// change its arithmetic (TestSameBitsAnyCut), so the cut may depend on
+// the number of goroutines. Calls are pooled so that steady-state
 // calls (a training step makes hundreds) allocate nothing but goroutines.
 type call struct {
 	kern                   kernel
@@ -80,7 +82,7 @@ type call struct {
 	m, n, k, lda, ldb, ldc int
 	alpha, beta            float64
 	a, b, c                []float64
-	workers, blocks        int
+	workers, blocks, rows  int       // goroutines; blocks of C of rows rows each (the last one may be shorter)
 	jc, pc, nb, kb         int       // the current panel of B: columns jc.., rows pc..
 	packedB                []float64 // that panel, packed (shared by all goroutines)
 	bufs                   []buffers // one per goroutine
@@ -91,7 +93,7 @@ var calls = sync.Pool{New: func() any { return new(call) }}
 
 // dgemm is Dgemm on checked arguments with the kernel kern on up to workers
 // goroutines. For each nc-wide, kc-deep panel of B (packed once, shared),
-// the mc-row blocks of C are dealt out to the goroutines; each scales its
+// the blocks of at most mc rows of C are dealt out to the goroutines; each scales its
 // rows of C by beta (first panel only), packs its block of A and adds the
 // block's product.
 func dgemm(kern kernel, workers int, tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
@@ -104,15 +106,21 @@ func dgemm(kern kernel, workers int, tA, tB bool, m, n, k int, alpha float64, a 
 	}
 	cl := calls.Get().(*call)
 	*cl = call{kern: kern, tA: tA, tB: tB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
-		alpha: alpha, beta: beta, a: a, b: b, c: c, blocks: (m + mc - 1) / mc,
-		packedB: cl.packedB, bufs: cl.bufs}
-	cl.workers = max(1, min(workers, cl.blocks))
+		alpha: alpha, beta: beta, a: a, b: b, c: c, packedB: cl.packedB, bufs: cl.bufs}
 	mr, nr := kern.mr, kern.nr
+	// Blocks of at most mc rows, a multiple of mr, as many as a whole number
+	// of rounds of the goroutines so each gets about the same rows (the
+	// block size changes no bit of the result: see the type comment).
+	workers = max(1, workers)
+	rounds := (m + workers*mc - 1) / (workers * mc)
+	cl.rows = roundUp((m+rounds*workers-1)/(rounds*workers), mr)
+	cl.blocks = (m + cl.rows - 1) / cl.rows
+	cl.workers = min(workers, cl.blocks)
 	for len(cl.bufs) < cl.workers {
 		cl.bufs = append(cl.bufs, buffers{})
 	}
 	for w := range cl.workers {
-		cl.bufs[w].a = grow(cl.bufs[w].a, roundUp(min(mc, m), mr)*min(kc, k))
+		cl.bufs[w].a = grow(cl.bufs[w].a, cl.rows*min(kc, k))
 		cl.bufs[w].tile = grow(cl.bufs[w].tile, mr*nr)
 	}
 	cl.packedB = grow(cl.packedB, roundUp(min(nc, n), nr)*min(kc, k))
@@ -142,8 +150,8 @@ func (cl *call) work(w int) {
 // run computes blocks w, w+workers, ... of C for the current panel of B.
 func (cl *call) run(w int) {
 	for blk := w; blk < cl.blocks; blk += cl.workers {
-		ic := blk * mc
-		mb := min(mc, cl.m-ic)
+		ic := blk * cl.rows
+		mb := min(cl.rows, cl.m-ic)
 		cb := cl.c[ic*cl.ldc+cl.jc:]
 		if cl.pc == 0 {
 			scale(mb, cl.nb, cl.beta, cb, cl.ldc)
