@@ -16,6 +16,7 @@ import (
 // (GOMAXPROCS=1 compares like with like: -cpu 1).
 //
 // Run: go test -run '^$' -bench Dgemm -cpu 1 ./transformer/gemm/
+// and: CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=1 go test -tags openblas -run '^$' -bench Dgemm -cpu 1 ./transformer/gemm/
 func BenchmarkDgemm(b *testing.B) {
 	for _, s := range []struct {
 		tA, tB  blas.Transpose
@@ -29,10 +30,7 @@ func BenchmarkDgemm(b *testing.B) {
 	} {
 		rng := rand.New(rand.NewPCG(1, 2))
 		p := newProblem(rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
-		for _, impl := range []struct {
-			name string
-			f    func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
-		}{{"tick-" + Name(), Dgemm}, {"gonum", gonum.Implementation{}.Dgemm}} {
+		for _, impl := range append([]benchImpl{{"tick-" + Name(), Dgemm}}, benchPeers...) {
 			name := fmt.Sprintf("%dx%dx%d_%c%c/%s", s.m, s.n, s.k, s.tA, s.tB, impl.name)
 			b.Run(name, func(b *testing.B) {
 				c := append([]float64(nil), p.c...)
@@ -44,3 +42,12 @@ func BenchmarkDgemm(b *testing.B) {
 		}
 	}
 }
+
+// benchImpl is one Dgemm timed by BenchmarkDgemm.
+type benchImpl struct {
+	name string
+	f    func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+}
+
+// benchPeers are the other Dgemms BenchmarkDgemm times beside this one.
+var benchPeers = []benchImpl{{"gonum", gonum.Implementation{}.Dgemm}}
