@@ -7,8 +7,10 @@ import (
 )
 
 // Benchmarks of one training step (ZeroGrad + Forward + Backward) and of
-// KV-cache generation, reported as tokens/s and achieved GFLOP/s. They time
-// tick alone; `tick bench train` and `tick bench generate` (internal/bench)
+// KV-cache generation, reported as tokens/s and achieved GFLOP/s. In the
+// default build BenchmarkTrainStep runs each shape on transformer/gemm and
+// on gonum's own dgemm in the same run (compare the two lines' tok/s);
+// otherwise they time tick alone; `tick bench train` and `tick bench generate` (internal/bench)
 // time tick and a peer (PyTorch, llm.c, llama2.c) side by side in one run
 // and print the ratio.
 //
@@ -39,35 +41,50 @@ func BenchmarkTrainStep(b *testing.B) {
 		{"nanogpt_4x128_T64_B12", 4, 4, 128, 64, 12},
 		{"gpt_6x384_T256_B8", 6, 6, 384, 256, 8},
 	} {
-		b.Run(bc.name+"/"+Backend, func(b *testing.B) {
-			cfg, _ := Preset("gpt")
-			cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = bc.layers, bc.heads, bc.heads, bc.dim, 4*bc.dim
-			cfg.Context, cfg.VocabSize = bc.context, 256
-			m, err := New(cfg, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			B, T := bc.batch, bc.context
-			rng := rand.New(rand.NewPCG(1, 2))
-			ids, targets := randomTokens(rng, B*T, 256), randomTokens(rng, B*T, 256)
-			step := func() {
-				m.ZeroGrad()
-				if _, err := m.Forward(ids, targets, B, T); err != nil {
-					b.Fatal(err)
-				}
-				m.Backward()
-			}
-			step() // allocate the activations outside the timing
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				step()
-			}
-			sec := b.Elapsed().Seconds()
-			tokps := float64(B*T*b.N) / sec
-			b.ReportMetric(tokps, "tok/s")
-			b.ReportMetric(stepFLOPs(cfg, B, T)*float64(b.N)/sec/1e9, "GFLOP/s")
-		})
+		for _, be := range benchBackends() {
+			b.Run(bc.name+"/"+be.name, func(b *testing.B) {
+				defer be.use()()
+				benchTrainStep(b, bc.layers, bc.heads, bc.dim, bc.context, bc.batch)
+			})
+		}
 	}
+}
+
+// benchBackend is a BLAS a benchmark runs on: use installs it and returns
+// the function that puts the previous one back.
+type benchBackend struct {
+	name string
+	use  func() (restore func())
+}
+
+// benchTrainStep times ZeroGrad + Forward + Backward of one model shape.
+func benchTrainStep(b *testing.B, layers, heads, dim, context, batch int) {
+	cfg, _ := Preset("gpt")
+	cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = layers, heads, heads, dim, 4*dim
+	cfg.Context, cfg.VocabSize = context, 256
+	m, err := New(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	B, T := batch, context
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids, targets := randomTokens(rng, B*T, 256), randomTokens(rng, B*T, 256)
+	step := func() {
+		m.ZeroGrad()
+		if _, err := m.Forward(ids, targets, B, T); err != nil {
+			b.Fatal(err)
+		}
+		m.Backward()
+	}
+	step() // allocate the activations outside the timing
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		step()
+	}
+	sec := b.Elapsed().Seconds()
+	tokps := float64(B*T*b.N) / sec
+	b.ReportMetric(tokps, "tok/s")
+	b.ReportMetric(stepFLOPs(cfg, B, T)*float64(b.N)/sec/1e9, "GFLOP/s")
 }
 
 // BenchmarkGenerate: greedy generation of a whole context (256 tokens)
