@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/tick-llm/tick/transformer/vec"
 )
 
 // Cache runs a model one token at a time for generation. It keeps the
@@ -89,6 +91,16 @@ func (m *Model) NewCache() *Cache {
 // make a new cache (and a new snapshot) after changing them.
 func (m *Model) NewCacheFloat32() *Cache {
 	return &Cache{m: m, tokens: make([]int, 0, m.Config.Context), f32: newCache32(m, defaultWorkers())}
+}
+
+// GenerationPath says in one line how NewCache will generate with m (the
+// precision and the kernels), for the header of a trace or a benchmark. The
+// float32 path cuts its products over GOMAXPROCS cores.
+func (m *Model) GenerationPath() string {
+	if m.inference || m.head.W.f32 != nil {
+		return "float32 weights, activations and KV cache; " + vec.Kernels() + " kernels"
+	}
+	return fmt.Sprintf("float64; BLAS backend %s", Backend)
 }
 
 // apply computes y = x·W + b for one row with the model's float64 weights.

@@ -85,11 +85,14 @@ func matrix32(p *Param) []float32 {
 	return round32(p.Value.RawMatrix().Data)
 }
 
-// vector32 rounds a float64 vector parameter (a gain, a bias) to float32;
-// nil stays nil.
+// vector32 returns a vector parameter (a gain, a bias) in float32: the
+// snapshot's, or rounded from the float64 values; nil stays nil.
 func vector32(p *Param) []float32 {
 	if p == nil {
 		return nil
+	}
+	if p.f32 != nil {
+		return p.f32 // Float32Snapshot's
 	}
 	return round32(p.Value.RawMatrix().Data)
 }

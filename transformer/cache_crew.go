@@ -59,12 +59,13 @@ func crewWork() {
 // parts.
 type splitter struct {
 	workers int           // parts a large piece of work is cut into: the cores at NewCache (tests set it)
+	minWork int           // work below this runs on the caller alone: minSplit (tests set 0 to cut everything)
 	done    chan struct{} // one message per finished crew part
 }
 
 func newSplitter(workers int) splitter {
 	workers = max(1, min(workers, maxCrew+1))
-	return splitter{workers: workers, done: make(chan struct{}, maxCrew+1)}
+	return splitter{workers: workers, minWork: minSplit, done: make(chan struct{}, maxCrew+1)}
 }
 
 // minSplit is the number of multiply-adds below which work runs on the
@@ -79,7 +80,7 @@ const minSplit = 1 << 15
 // passing it allocates nothing.
 func (s *splitter) split(work int, run func(i, n int)) {
 	n := s.workers
-	if work < minSplit {
+	if work < s.minWork {
 		n = 1
 	}
 	if n == 1 {

@@ -106,8 +106,8 @@ func addEmbedRow(dst []float64, p *Param, r int) {
 	}
 }
 
-// Float32Snapshot stores a float32 copy of every weight matrix of m beside
-// its float64 values, and from then on NewCache gives float32 caches that
+// Float32Snapshot stores a float32 copy of every parameter of m beside its
+// float64 values, and from then on NewCache gives float32 caches that
 // read the copy: the conversion happens once, when a model is loaded for
 // generation, not once per cache. Forward, training and the float64
 // values are untouched, but the snapshot does not follow them: take it
@@ -117,9 +117,7 @@ func (m *Model) Float32Snapshot() {
 	if m.inference {
 		return
 	}
-	for _, p := range m.params {
-		if len(p.shape) == 2 {
-			p.f32 = round32(p.Value.RawMatrix().Data)
-		}
+	for _, p := range m.params { // matrices, and the gains and biases too, so that the snapshot is the whole model
+		p.f32 = round32(p.Value.RawMatrix().Data)
 	}
 }
