@@ -105,11 +105,14 @@ func TestAsmMatchesPlainClosely(t *testing.T) {
 // parallel generation relies on).
 func TestMatVec(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, sh := range []struct{ rows, cols int }{{1, 1}, {3, 7}, {17, 33}, {64, 288}, {5, 300}, {0, 4}, {4, 0}} {
+	for _, sh := range []struct{ rows, cols int }{{1, 1}, {3, 7}, {17, 33}, {64, 288}, {5, 300}, {0, 4}, {4, 0}, {9, 15}, {11, 8}, {13, 16}} {
 		w, x := randoms(r, sh.rows*sh.cols, 1), randoms(r, sh.cols, 2)
 		y := make([]float32, sh.rows)
 		MatVec(y, w, x)
 		for i := range y {
+			if d := Dot(w[i*sh.cols:(i+1)*sh.cols], x); d != y[i] {
+				t.Fatalf("%dx%d row %d: MatVec %g, Dot of the row %g: want the same bits", sh.rows, sh.cols, i, y[i], d)
+			}
 			want, abs := dot64(w[i*sh.cols:(i+1)*sh.cols], x)
 			if math.Abs(float64(y[i])-want) > float64(sh.cols+1)*eps32*abs+1e-30 {
 				t.Fatalf("%dx%d row %d: %g, want %g", sh.rows, sh.cols, i, y[i], want)
@@ -234,4 +237,10 @@ func BenchmarkClassifier(b *testing.B) {
 			}
 		})
 	}
+	b.Run("MatVec", func(b *testing.B) { // four rows at a time
+		b.SetBytes(4 * V * D)
+		for b.Loop() {
+			MatVec(y, w, x)
+		}
+	})
 }
