@@ -10,11 +10,11 @@ import (
 // weight matrices, the activations and the keys and values are float32, so
 // a token reads half the bytes of the float64 path (generation is bound by
 // memory bandwidth), and the products run on the vec kernels. The logits
-// come out widened to float64. Sums that set a scale (the norms'
-// statistics, the softmax's normaliser) and the non-linearities are
-// computed in float64 from the float32 values: they are a few thousand
-// numbers per token and cost nothing, and they keep the logits within
-// about 1e-5 of the float64 path's.
+// come out widened to float64. The residual stream, the norms, the
+// softmax's sums and the non-linearities are computed in float64 from the
+// float32 values: they are a few thousand numbers per token and cost
+// nothing, and they keep the logits within about 1e-5 of the float64
+// path's.
 //
 // Each product is cut by output rows into parts (splitter, cache_crew.go),
 // one per core; attention is cut by heads. The pieces of work between two
@@ -32,7 +32,8 @@ type cache32 struct {
 	head     lin32
 
 	k, v            [][]float32 // per layer: (Context x KVH·hs), keys after RoPE
-	x, h, y, branch []float32   // (D): residual stream, normed input, attention output, branch output
+	x               []float64   // (D): the residual stream, in float64: it sums every layer's output, and D numbers cost nothing
+	h, y, branch    []float32   // (D): normed input, attention output, branch output
 	qkv             []float32   // (H+2·KVH)·hs: this token's queries, keys, values
 	up, gate, act   []float32   // (F)
 	scores          []float32   // (H x Context): one row per head, so heads can run in parallel
@@ -152,7 +153,7 @@ func newCache32(m *Model, workers int) *cache32 {
 		c.v = append(c.v, make([]float32, cfg.Context*kvw))
 	}
 	D, F := cfg.Dim, cfg.FFDim
-	c.x, c.h, c.y, c.branch = make([]float32, D), make([]float32, D), make([]float32, D), make([]float32, D)
+	c.x, c.h, c.y, c.branch = make([]float64, D), make([]float32, D), make([]float32, D), make([]float32, D)
 	c.qkv = make([]float32, s.qkvWidth())
 	c.up, c.gate, c.act = make([]float32, F), make([]float32, F), make([]float32, F)
 	c.scores = make([]float32, s.H*cfg.Context)
@@ -171,10 +172,12 @@ func (c *cache32) push(id, pos int) []float64 {
 	c.pos = pos
 
 	// x = wte[id] + wpe[pos]
-	copy(c.x, c.wte[id*D:(id+1)*D])
+	for i, w := range c.wte[id*D : (id+1)*D] {
+		c.x[i] = float64(w)
+	}
 	if c.wpe != nil {
 		for i, w := range c.wpe[pos*D : (pos+1)*D] {
-			c.x[i] += w
+			c.x[i] += float64(w)
 		}
 	}
 	for l := range c.blocks {
@@ -241,7 +244,7 @@ func (c *cache32) projRows(i, n int) {
 	lo, hi := span(l.out, i, n)
 	l.rows(c.branch, c.y, lo, hi)
 	for j := lo; j < hi; j++ {
-		c.x[j] += c.branch[j]
+		c.x[j] += float64(c.branch[j])
 	}
 }
 
@@ -271,7 +274,7 @@ func (c *cache32) downRows(i, n int) {
 	lo, hi := span(l.out, i, n)
 	l.rows(c.branch, c.act, lo, hi)
 	for j := lo; j < hi; j++ {
-		c.x[j] += c.branch[j]
+		c.x[j] += float64(c.branch[j])
 	}
 }
 
@@ -307,24 +310,25 @@ func (l *lin32) rows(y, x []float32, lo, hi int) {
 	}
 }
 
-// row normalises one row: y = (x - mean)/√(var + eps)·g + b (LayerNorm) or
-// x/√(mean(x²) + eps)·g (RMSNorm), the statistics summed in float64.
-func (n *norm32) row(y, x []float32) {
+// row normalises the residual stream x into y: (x - mean)/√(var + eps)·g + b
+// (LayerNorm) or x/√(mean(x²) + eps)·g (RMSNorm), in float64, rounded to
+// float32 at the end.
+func (n *norm32) row(y []float32, x []float64) {
 	d := float64(len(x))
 	mean := 0.0
 	if !n.rms {
 		for _, v := range x {
-			mean += float64(v)
+			mean += v
 		}
 		mean /= d
 	}
 	ss := 0.0
 	for _, v := range x {
-		ss += (float64(v) - mean) * (float64(v) - mean)
+		ss += (v - mean) * (v - mean)
 	}
 	r := 1 / math.Sqrt(ss/d+n.eps)
 	for j, v := range x {
-		t := (float64(v) - mean) * r * float64(n.g[j])
+		t := (v - mean) * r * float64(n.g[j])
 		if n.b != nil {
 			t += float64(n.b[j])
 		}
