@@ -31,14 +31,14 @@ type cache32 struct {
 	normF    norm32
 	head     lin32
 
-	k, v            [][]float32 // per layer: (Context x KVH·hs), keys after RoPE
-	x               []float64   // (D): the residual stream, in float64: it sums every layer's output, and D numbers cost nothing
-	h, y, branch    []float32   // (D): normed input, attention output, branch output
-	qkv             []float32   // (H+2·KVH)·hs: this token's queries, keys, values
-	up, gate, act   []float32   // (F)
-	scores          []float32   // (H x Context): one row per head, so heads can run in parallel
-	logits32        []float32   // (V)
-	logits          []float64   // (V), what Push returns
+	k, v          [][]float32 // per layer: (Context x KVH·hs), keys after RoPE
+	x             []float64   // (D): the residual stream, in float64: it sums every layer's output, and D numbers cost nothing
+	h, y, branch  []float32   // (D): normed input, attention output, branch output
+	qkv           []float32   // (H+2·KVH)·hs: this token's queries, keys, values
+	up, gate, act []float32   // (F)
+	scores        []float32   // (H x Context): one row per head, so heads can run in parallel
+	logits32      []float32   // (V)
+	logits        []float64   // (V), what Push returns
 
 	split splitter
 	blk   *block32 // the layer the parts work on
