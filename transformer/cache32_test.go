@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/tick-llm/tick/transformer/vec"
 )
 
 // TestCache32SameOnAnyCores: the float32 path gives the same bits whether
@@ -120,5 +122,40 @@ func TestFloat32Snapshot(t *testing.T) {
 	want, _ := m.NewCacheFloat32().Push(3)
 	if slices.Equal(after, before) || !slices.Equal(after, want) {
 		t.Error("a new snapshot is not what a new cache reads")
+	}
+}
+
+// TestCache32PlainKernels: with the assembly turned off (the path of a CPU
+// without AVX2+FMA, and of other architectures) the float32 path gives
+// the same logits to float32 rounding, every variant.
+func TestCache32PlainKernels(t *testing.T) {
+	if !vec.Fast {
+		t.Skip("the kernels are the plain loops already: every other test runs them")
+	}
+	defer func() { vec.Fast = true }()
+	for name, cfg := range tinyConfigs(t) {
+		m, _ := New(cfg, 15)
+		rng := rand.New(rand.NewPCG(15, 15))
+		roughen(m, rng)
+		ids := randomTokens(rng, cfg.Context, cfg.VocabSize)
+		var logits [2][][]float64
+		for i, fast := range []bool{true, false} {
+			vec.Fast = fast
+			c := m.NewCacheFloat32()
+			for _, id := range ids {
+				l, err := c.Push(id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				logits[i] = append(logits[i], slices.Clone(l))
+			}
+		}
+		for p := range ids {
+			scale := 0.0
+			for _, v := range logits[1][p] {
+				scale = math.Max(scale, math.Abs(v))
+			}
+			agree(t, fmt.Sprintf("%s position %d: assembly vs plain kernels", name, p), logits[0][p], logits[1][p], 1e-5*scale)
+		}
 	}
 }

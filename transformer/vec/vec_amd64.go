@@ -3,7 +3,8 @@ package vec
 import "golang.org/x/sys/cpu"
 
 // Fast reports whether the kernels run in AVX2+FMA assembly (otherwise the
-// plain Go loops).
+// plain Go loops). It is set from the CPU at start-up; a test may turn it
+// off to run the plain loops.
 var Fast = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // dotAVX2 is dotPlain with two 8-lane FMA accumulators (vec_amd64.s);
