@@ -33,9 +33,9 @@ import (
 // Two precisions: the float64 path (NewCache on a training model) gives
 // logits within 1e-9 of Forward, for tests and evaluation; the float32 path
 // (cache32.go: NewCacheFloat32, NewCache on an inference-only model or
-// after Float32Snapshot) keeps weights, activations and keys and values in
-// float32, as llama2.c does, and gives logits within about 1e-5 of the
-// float64 ones. Generation reads every weight once per token, so its speed
+// after Float32Snapshot) keeps the weights, the keys and values and the
+// products' inputs and outputs in float32, as llama2.c does, and gives
+// logits within about 1e-5 of the float64 ones. Generation reads every weight once per token, so its speed
 // is bounded by memory bandwidth: float32 halves the bytes, and its
 // products are cut by output rows over every core.
 type Cache struct {
