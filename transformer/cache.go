@@ -7,8 +7,9 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/tick-llm/tick/transformer/vec"
 )
 
 // Cache runs a model one token at a time for generation. It keeps the
@@ -26,29 +27,32 @@ import (
 //
 // All buffers are allocated by NewCache; Push allocates nothing. A Cache
 // reads the model's weights: do not train the model while using it. A
-// Cache is not safe for concurrent use.
+// Cache is not safe for concurrent use; different caches may be used on
+// different goroutines at once.
 //
-// Generation reads every weight once per token, so its speed is bounded by
-// memory bandwidth. NewCacheFloat32 halves the bytes read by keeping a
-// float32 copy of the weight matrices (as llama2.c runs), at the cost of
-// logits that agree with Forward only to about 1e-5 instead of 1e-9.
+// Two precisions: the float64 path (NewCache on a training model) gives
+// logits within 1e-9 of Forward, for tests and evaluation; the float32 path
+// (cache32.go: NewCacheFloat32, NewCache on an inference-only model or
+// after Float32Snapshot) keeps the weights, the keys and values and the
+// products' inputs and outputs in float32, as llama2.c does, and gives
+// logits within about 1e-5 of the float64 ones. Generation reads every weight once per token, so its speed
+// is bounded by memory bandwidth: float32 halves the bytes, and its
+// products are cut by output rows over every core.
 type Cache struct {
 	m      *Model
-	tokens []int       // the ids pushed so far
-	k, v   [][]float64 // per layer: (Context x KVHeads·hs); keys after RoPE
+	tokens []int // the ids pushed so far
 
-	x, h, y, branch []float64 // (D): residual stream, normed input, attention output, branch output
-	qkv             []float64 // (H+2·KVH)·hs for the current token
-	up, gate, act   []float64 // (F)
-	scores          []float64 // (Context)
-	logits          []float64 // (V)
-	stat            []float64 // norm statistics of the single row
+	f32 *cache32 // the float32 path; nil on the float64 one, which uses the fields below
 
-	f32      map[*Param][]float32 // NewCacheFloat32: float32 copies of the weight matrices
-	x32, y32 []float32            // their input and output vectors
+	k, v            [][]float64 // per layer: (Context x KVHeads·hs); keys after RoPE
+	x, h, y, branch []float64   // (D): residual stream, normed input, attention output, branch output
+	qkv             []float64   // (H+2·KVH)·hs for the current token
+	up, gate, act   []float64   // (F)
+	scores          []float64   // (Context)
+	logits          []float64   // (V)
+	stat            []float64   // norm statistics of the single row
 
-	mv64 matVec[float64] // the products with float64 weights (NewCache)
-	mv32 matVec[float32] // the products with float32 weights (NewCacheFloat32)
+	mv64 matVec // the products
 }
 
 // ErrContextFull is returned by Cache.Push when the cache already holds
@@ -56,9 +60,14 @@ type Cache struct {
 // keeps the most recent tokens and recomputes their keys and values.
 var ErrContextFull = errors.New("context full: the model cannot attend to more tokens; slide the window (Cache.Slide) or stop")
 
-// NewCache returns an empty cache for generating with m (on an
-// inference-only model, NewInference, the float32 one: NewCacheFloat32).
+// NewCache returns an empty cache for generating with m: the float64 path
+// on a training model, the float32 one on an inference-only model
+// (NewInference, which has only float32 matrices) or once Float32Snapshot
+// has taken float32 copies of m's matrices.
 func (m *Model) NewCache() *Cache {
+	if m.inference || m.head.W.f32 != nil {
+		return m.NewCacheFloat32()
+	}
 	c := m.Config
 	s := c.attnShape(1, 1)
 	kvw := c.KVHeads * s.hs
@@ -71,80 +80,32 @@ func (m *Model) NewCache() *Cache {
 	cc.logits = floats(c.VocabSize)
 	cc.stat = floats(2)
 	cc.mv64.init()
-	cc.mv32.init()
-	if m.inference {
-		cc.useFloat32() // an inference-only model has only float32 matrices
-	}
 	return cc
 }
 
-// NewCacheFloat32 is NewCache with the weight matrices copied to float32
-// for the matrix-vector products (activations stay float64): about twice as
-// fast, logits within about 1e-5 of the float64 ones. The copy is a
-// snapshot: make a new cache after changing the weights.
+// NewCacheFloat32 returns an empty cache on the float32 path: weights,
+// activations, keys and values in float32, logits within about 1e-5 of the
+// float64 ones, several times faster. The weights are m's float32 matrices
+// (an inference-only model), its snapshot (Float32Snapshot), or else
+// copies rounded for this cache: a snapshot of the weights either way, so
+// make a new cache (and a new snapshot) after changing them.
 func (m *Model) NewCacheFloat32() *Cache {
-	cc := m.NewCache()
-	if cc.f32 == nil {
-		cc.useFloat32()
-	}
-	return cc
+	return &Cache{m: m, tokens: make([]int, 0, m.Config.Context), f32: newCache32(m, defaultWorkers())}
 }
 
-// useFloat32 points the cache at float32 weight matrices: an
-// inference-only model's own, or copies of a float64 model's.
-func (cc *Cache) useFloat32() {
-	m := cc.m
-	cc.f32 = make(map[*Param][]float32)
-	widest := 0
-	mirror := func(l *linear) {
-		widest = max(widest, l.in, l.out)
-		if _, ok := cc.f32[l.W]; ok {
-			return
-		}
-		if l.W.IsFloat32() {
-			cc.f32[l.W] = l.W.Float32()
-			return
-		}
-		src := l.W.Value.RawMatrix().Data
-		dst := make([]float32, len(src))
-		for i, v := range src {
-			dst[i] = float32(v)
-		}
-		cc.f32[l.W] = dst
+// GenerationPath says in one line how NewCache will generate with m (the
+// precision and the kernels), for the header of a trace or a benchmark. The
+// float32 path cuts its products over GOMAXPROCS cores.
+func (m *Model) GenerationPath() string {
+	if m.inference || m.head.W.f32 != nil {
+		return "float32 weights, activations and KV cache; " + vec.Kernels() + " kernels"
 	}
-	for i := range m.blocks {
-		b := &m.blocks[i]
-		for j := range b.qkv {
-			mirror(&b.qkv[j])
-		}
-		mirror(&b.proj)
-		mirror(&b.up)
-		mirror(&b.down)
-		if b.gate.W != nil {
-			mirror(&b.gate)
-		}
-	}
-	mirror(&m.head)
-	cc.x32, cc.y32 = make([]float32, widest), make([]float32, widest)
+	return fmt.Sprintf("float64; BLAS backend %s", Backend)
 }
 
-// apply computes y = x·W + b for one row. The cache's precision is chosen
-// here, and only here: float64 on the model's own weights, or float32 on
-// the copies NewCacheFloat32 made (input rounded to float32, output back
-// to float64; the bias is added in float64).
+// apply computes y = x·W + b for one row with the model's float64 weights.
 func (c *Cache) apply(l *linear, y, x []float64) {
-	if c.f32 == nil {
-		c.mv64.gemv(l.W.Value.RawMatrix().Data, x, y, l)
-	} else {
-		x32, y32 := c.x32[:l.in], c.y32[:l.out]
-		for i, v := range x {
-			x32[i] = float32(v)
-		}
-		c.mv32.gemv(c.f32[l.W], x32, y32, l)
-		for i, v := range y32 {
-			y[i] = float64(v)
-		}
-	}
+	c.mv64.gemv(l.W.Value.RawMatrix().Data, x, y, l)
 	if l.B != nil {
 		for i, v := range l.B.Value.RawMatrix().Data {
 			y[i] += v
@@ -156,19 +117,20 @@ func (c *Cache) apply(l *linear, y, x []float64) {
 // is cut in two halves.
 const splitGemv = 1 << 17
 
-// matVec runs the matrix-vector products of one cache in precision F. A
-// large product is cut in two halves of its outputs and the second half
-// runs on a goroutine started for it, which gemv waits for: the goroutine
-// lives exactly as long as one product, and none outlives a Push.
-type matVec[F float32 | float64] struct {
+// matVec runs the matrix-vector products of one float64 cache. A large
+// product is cut in two halves of its outputs and the second half runs on
+// a goroutine started for it, which gemv waits for: the goroutine lives
+// exactly as long as one product, and none outlives a Push. (The float32
+// path hands its parts to long-lived goroutines instead, cache_crew.go.)
+type matVec struct {
 	parallel bool           // more than one core: run the second half on its own goroutine
 	wg       sync.WaitGroup // waits for that goroutine
 	second   func()         // computes the second half of the pending product (made once, so starting it allocates nothing)
-	w, x, y  []F            // the pending product
+	w, x, y  []float64      // the pending product
 	l        *linear
 }
 
-func (mv *matVec[F]) init() {
+func (mv *matVec) init() {
 	mv.parallel = defaultWorkers() > 1
 	mv.second = func() {
 		defer mv.wg.Done()
@@ -181,7 +143,7 @@ func (mv *matVec[F]) init() {
 // out/2) and [out/2, out) are two separate BLAS calls, the second on its
 // own goroutine when there are several cores: the cut depends only on the
 // matrix size, so results do not depend on the number of cores.
-func (mv *matVec[F]) gemv(w, x, y []F, l *linear) {
+func (mv *matVec) gemv(w, x, y []float64, l *linear) {
 	half := l.out / 2
 	switch {
 	case l.in*l.out < splitGemv:
@@ -199,9 +161,8 @@ func (mv *matVec[F]) gemv(w, x, y []F, l *linear) {
 }
 
 // gemvRows computes outputs [lo, hi) of y = W·x (l.outIn, W out x in: rows
-// lo..hi of W) or y = Wᵀ·x (W in x out: columns lo..hi of W), with the BLAS
-// routine of precision F.
-func gemvRows[F float32 | float64](w, x, y []F, l *linear, lo, hi int) {
+// lo..hi of W) or y = Wᵀ·x (W in x out: columns lo..hi of W) with BLAS.
+func gemvRows(w, x, y []float64, l *linear, lo, hi int) {
 	tr, rows, cols, stride := blas.NoTrans, hi-lo, l.in, l.in
 	if l.outIn {
 		w = w[lo*l.in : hi*l.in]
@@ -209,18 +170,8 @@ func gemvRows[F float32 | float64](w, x, y []F, l *linear, lo, hi int) {
 		tr, rows, cols, stride = blas.Trans, l.in, hi-lo, l.out
 		w = w[lo : (l.in-1)*l.out+hi]
 	}
-	switch w := any(w).(type) { // F is one of the two: the same call in either precision
-	case []float64:
-		a := blas64.General{Rows: rows, Cols: cols, Stride: stride, Data: w}
-		xv := blas64.Vector{N: l.in, Inc: 1, Data: any(x).([]float64)}
-		yv := blas64.Vector{N: hi - lo, Inc: 1, Data: any(y[lo:hi]).([]float64)}
-		blas64.Gemv(tr, 1, a, xv, 0, yv)
-	case []float32:
-		a := blas32.General{Rows: rows, Cols: cols, Stride: stride, Data: w}
-		xv := blas32.Vector{N: l.in, Inc: 1, Data: any(x).([]float32)}
-		yv := blas32.Vector{N: hi - lo, Inc: 1, Data: any(y[lo:hi]).([]float32)}
-		blas32.Gemv(tr, 1, a, xv, 0, yv)
-	}
+	a := blas64.General{Rows: rows, Cols: cols, Stride: stride, Data: w}
+	blas64.Gemv(tr, 1, a, blas64.Vector{N: l.in, Inc: 1, Data: x}, 0, blas64.Vector{N: hi - lo, Inc: 1, Data: y[lo:hi]})
 }
 
 // Len is the number of tokens in the cache.
@@ -246,6 +197,9 @@ func (c *Cache) Push(id int) ([]float64, error) {
 		return nil, ErrContextFull
 	}
 	c.tokens = append(c.tokens, id)
+	if c.f32 != nil {
+		return c.f32.push(id, pos), nil
+	}
 	m := c.m
 	s := cfg.attnShape(1, 1)
 	D, H, hs := cfg.Dim, s.H, s.hs

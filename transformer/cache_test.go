@@ -90,7 +90,10 @@ func TestCacheNoAlloc(t *testing.T) {
 		cfg := configs[name]
 		m, _ := New(cfg, 1)
 		for _, c := range []*Cache{m.NewCache(), m.NewCacheFloat32()} {
-			c.mv64.parallel, c.mv32.parallel = true, true // whatever the number of cores
+			c.mv64.parallel = true // whatever the number of cores
+			if c.f32 != nil {
+				c.f32.split.workers = 3
+			}
 			allocs := testing.AllocsPerRun(5, func() {
 				c.Reset()
 				for i := 0; i < cfg.Context; i++ {
@@ -169,12 +172,18 @@ func TestCacheSplitProducts(t *testing.T) {
 			if f32 {
 				newCache = m.NewCacheFloat32
 			}
+			ensureCrew(1) // the float32 path's goroutines live on, waiting for work: start them first
 			before := runtime.NumGoroutine()
 			var caches []*Cache
 			var logits [2][][]float64
 			for i, parallel := range []bool{true, false} {
 				c := newCache()
-				c.mv64.parallel, c.mv32.parallel = parallel, parallel
+				c.mv64.parallel = parallel
+				if c.f32 != nil && parallel {
+					c.f32.split.workers = 2
+				} else if c.f32 != nil {
+					c.f32.split.workers = 1
+				}
 				caches = append(caches, c)
 				for _, id := range ids {
 					l, err := c.Push(id)

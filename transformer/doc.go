@@ -16,7 +16,9 @@
 // A training step is ZeroGrad, Forward (loss), Backward (gradients into
 // Param.Grad) and an optimiser update of Param.Value; the gradients are
 // checked against finite differences in gradcheck_test.go. Generation runs
-// one token at a time through a Cache of keys and values (cache.go).
+// one token at a time through a Cache of keys and values (cache.go), in
+// float64 or, as tick generate does, in float32 on the vector kernels of
+// package vec with the products cut over every core (cache32.go).
 // Attention and the single-token pass each have a plain version, loops as
 // llm.c writes them (attention.go, cache_plain.go), beside the fast BLAS
 // one, with a test that the two agree: read the plain one first.

@@ -105,3 +105,19 @@ func addEmbedRow(dst []float64, p *Param, r int) {
 		dst[i] += v
 	}
 }
+
+// Float32Snapshot stores a float32 copy of every parameter of m beside its
+// float64 values, and from then on NewCache gives float32 caches that
+// read the copy: the conversion happens once, when a model is loaded for
+// generation, not once per cache. Forward, training and the float64
+// values are untouched, but the snapshot does not follow them: take it
+// after the last change to the weights (call it again after one). On an
+// inference-only model it does nothing (its matrices are float32 already).
+func (m *Model) Float32Snapshot() {
+	if m.inference {
+		return
+	}
+	for _, p := range m.params { // matrices, and the gains and biases too, so that the snapshot is the whole model
+		p.f32 = round32(p.Value.RawMatrix().Data)
+	}
+}

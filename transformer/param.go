@@ -25,7 +25,7 @@ type Param struct {
 
 	shape []int
 	init  initKind
-	f32   []float32 // an inference-only model's matrix (Value and Grad nil): see NewInference
+	f32   []float32 // an inference-only model's matrix (Value and Grad nil), see NewInference; or a float64 parameter's float32 copy, see Float32Snapshot
 }
 
 // initKind says how New fills a parameter (GPT-2's scheme).

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -14,7 +15,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tick-llm/tick/tokenizer"
-	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
 	"github.com/tick-llm/tick/transformer/sample"
 )
@@ -111,7 +111,7 @@ func runGenerate(args []string) error {
 		In:        os.Stdin,
 		Out:       os.Stdout,
 		Width:     width,
-		Header:    g.Settings() + "\nbackend: " + transformer.Backend,
+		Header:    g.Settings() + "\ncompute: " + m.GenerationPath() + fmt.Sprintf("; %d cores", runtime.GOMAXPROCS(0)),
 	}
 	end, hasEnd := generate.EndOfText(tok.VocabSize(), tok.TokenBytes)
 	if hasEnd {

@@ -82,6 +82,7 @@ func runServe(args []string) error {
 		if err != nil {
 			return fmt.Errorf("--model %s: %w", dir, err)
 		}
+		m.Float32Snapshot() // generation runs on float32 copies made once; attention maps read the float64 model
 		cfg.Models = append(cfg.Models, serve.Model{Name: name, Model: m, Tok: tok})
 	}
 	seenRun := map[string]bool{}

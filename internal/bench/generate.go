@@ -37,7 +37,8 @@ func GeneratePeerLlama2c(path string, args []string) Peer {
 
 // Generate times greedy generation of tokens tokens (at most s.Context)
 // through transformer/generate's Generator, the path tick generate takes
-// (float64 KV cache), and the peer, and writes the report to w.
+// (float32 weights and KV cache, Model.Float32Snapshot), and the peer, and
+// writes the report to w.
 func Generate(w io.Writer, s GenShape, tokens int, o Options) error {
 	if tokens < 1 || tokens > s.Context-1 {
 		return fmt.Errorf("%d tokens: give 1 to %d (the context is %d)", tokens, s.Context-1, s.Context)
@@ -52,7 +53,8 @@ func Generate(w io.Writer, s GenShape, tokens int, o Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "generation, %s: %d tokens greedily through the KV cache, tokens/s, backend %s\n", s, tokens, transformer.Backend)
+	m.Float32Snapshot() // as tick generate loads a run
+	fmt.Fprintf(w, "generation, %s: %d tokens greedily through the KV cache, tokens/s; %s\n", s, tokens, m.GenerationPath())
 	greedy := generate.Options{Sample: sample.Options{Temperature: 0, TopP: 1}}
 	gen := func() error {
 		g, err := generate.New(m, []int{1}, greedy)

@@ -1,0 +1,102 @@
+package transformer
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// The crew is the process's goroutines for the float32 cache's parallel
+// work: a product cut into parts hands parts 1..n-1 to the crew through one
+// channel and computes part 0 itself. The goroutines are started once, on
+// first need, and then wait on the channel, so a hand-off is a channel send
+// of a small struct and nothing is allocated or started per product. Every
+// part says which rows it computes, and a row is computed the same way
+// whoever runs it, so the results do not depend on how many goroutines
+// there are or which one took which part.
+var crew struct {
+	mu      sync.Mutex
+	started atomic.Int32 // goroutines running crewWork
+	parts   chan crewPart
+}
+
+// crewPart is part i of n of some work; done hears when it is finished.
+type crewPart struct {
+	run  func(i, n int)
+	i, n int
+	done chan<- struct{}
+}
+
+// maxCrew bounds the crew (and so the parts of a product): more goroutines
+// than cores only wait for each other.
+const maxCrew = 64
+
+func init() { crew.parts = make(chan crewPart, maxCrew) }
+
+// ensureCrew makes sure at least n goroutines are in the crew.
+func ensureCrew(n int) {
+	n = min(n, maxCrew)
+	if int(crew.started.Load()) >= n {
+		return
+	}
+	crew.mu.Lock()
+	defer crew.mu.Unlock()
+	for int(crew.started.Load()) < n {
+		crew.started.Add(1)
+		go crewWork()
+	}
+}
+
+func crewWork() {
+	for p := range crew.parts {
+		p.run(p.i, p.n)
+		p.done <- struct{}{}
+	}
+}
+
+// splitter cuts work into parts for the crew. One splitter belongs to one
+// cache (its done channel hears only that cache's parts), so caches used
+// on different goroutines at once share the crew without mixing up their
+// parts.
+type splitter struct {
+	workers int           // parts a large piece of work is cut into: the cores at NewCache (tests set it)
+	minWork int           // work below this runs on the caller alone: minSplit (tests set 0 to cut everything)
+	done    chan struct{} // one message per finished crew part
+}
+
+func newSplitter(workers int) splitter {
+	workers = max(1, min(workers, maxCrew+1))
+	return splitter{workers: workers, minWork: minSplit, done: make(chan struct{}, maxCrew+1)}
+}
+
+// minSplit is the number of multiply-adds below which work runs on the
+// caller alone: a hand-off costs a few microseconds (waking a goroutine),
+// about as long as 10,000 multiply-adds.
+const minSplit = 1 << 15
+
+// split runs run(i, n) for every part i in [0, n) and returns when all are
+// done: parts 1..n-1 on the crew, part 0 on the calling goroutine. work is
+// the number of multiply-adds, which decides n (1 for small work). run must
+// be a func value made once (a method value stored by the cache), so that
+// passing it allocates nothing.
+func (s *splitter) split(work int, run func(i, n int)) {
+	n := s.workers
+	if work < s.minWork {
+		n = 1
+	}
+	if n == 1 {
+		run(0, 1)
+		return
+	}
+	ensureCrew(n - 1)
+	for i := 1; i < n; i++ {
+		crew.parts <- crewPart{run: run, i: i, n: n, done: s.done}
+	}
+	run(0, n)
+	for i := 1; i < n; i++ {
+		<-s.done
+	}
+}
+
+// span is the range of part i of n over [0, size): parts differ in size by
+// at most one.
+func span(size, i, n int) (lo, hi int) { return size * i / n, size * (i + 1) / n }

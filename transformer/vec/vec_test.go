@@ -1,0 +1,246 @@
+package vec
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// eps32 is float32's unit roundoff (2⁻²⁴).
+const eps32 = 1.0 / (1 << 24)
+
+// randoms returns n values in [-1, 1) starting off floats into a fresh
+// buffer, so the slice is misaligned by off·4 bytes.
+func randoms(r *rand.Rand, n, off int) []float32 {
+	buf := make([]float32, n+off)
+	for i := range buf {
+		buf[i] = 2*r.Float32() - 1
+	}
+	return buf[off:]
+}
+
+// dot64 is the dot product in float64 and the sum of |x_i·y_i|, the scale
+// of its rounding error.
+func dot64(x, y []float32) (sum, abs float64) {
+	for i := range x {
+		p := float64(x[i]) * float64(y[i])
+		sum += p
+		abs += math.Abs(p)
+	}
+	return sum, abs
+}
+
+// TestDotAgrees checks the kernel Dot runs (assembly where the CPU has it)
+// and the plain loop against the float64 dot on every length 0..300 and
+// four alignments: each within the float32 error bound n·eps·Σ|x_i·y_i|.
+func TestDotAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n <= 300; n++ {
+		for off := range 4 {
+			x, y := randoms(r, n, off), randoms(r, n, 3-off)
+			want, abs := dot64(x, y)
+			bound := float64(n+1)*eps32*abs + 1e-30
+			for _, k := range []struct {
+				name string
+				f    func(x, y []float32) float32
+			}{{"Dot", Dot}, {"dotPlain", dotPlain}} {
+				if got := float64(k.f(x, y)); math.Abs(got-want) > bound {
+					t.Fatalf("%s, n=%d off=%d: %g, float64 dot %g (bound %g)", k.name, n, off, got, want, bound)
+				}
+			}
+		}
+	}
+}
+
+// TestAxpyAgrees checks Axpy's kernel and the plain loop against float64
+// arithmetic, value by value, on lengths 0..300 and four alignments; it
+// also checks that the values just past the end are left alone.
+func TestAxpyAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 300; n++ {
+		for off := range 4 {
+			a := 2*r.Float32() - 1
+			x := randoms(r, n, off)
+			y0 := randoms(r, n+1, 3-off) // one guard value after the n
+			for _, k := range []struct {
+				name string
+				f    func(a float32, x, y []float32)
+			}{{"Axpy", Axpy}, {"axpyPlain", axpyPlain}} {
+				y := append([]float32(nil), y0...)
+				k.f(a, x, y[:n])
+				for i := range n {
+					want := float64(a)*float64(x[i]) + float64(y0[i])
+					bound := 2 * eps32 * (math.Abs(float64(a)*float64(x[i])) + math.Abs(float64(y0[i])))
+					if math.Abs(float64(y[i])-want) > bound {
+						t.Fatalf("%s, n=%d off=%d, y[%d]: %g, want %g", k.name, n, off, i, y[i], want)
+					}
+				}
+				if y[n] != y0[n] {
+					t.Fatalf("%s, n=%d: wrote past the end", k.name, n)
+				}
+			}
+		}
+	}
+}
+
+// TestAsmMatchesPlainClosely checks the assembly against the plain loops
+// directly (on amd64 with AVX2+FMA): the same inputs give results within
+// the rounding of float32 sums.
+func TestAsmMatchesPlainClosely(t *testing.T) {
+	if !Fast {
+		t.Skip("no AVX2+FMA on this CPU: Dot and Axpy are the plain loops, which the other tests check")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 300; n++ {
+		x, y := randoms(r, n, n%3), randoms(r, n, n%5)
+		_, abs := dot64(x, y)
+		if d := math.Abs(float64(dot(x, y) - dotPlain(x, y))); d > 2*float64(n+1)*eps32*abs {
+			t.Fatalf("n=%d: assembly and plain dot differ by %g", n, d)
+		}
+	}
+}
+
+// TestMatVec checks MatVec against float64 row dots, and that computing
+// it in pieces of rows gives the same bits as in one call (the property
+// parallel generation relies on).
+func TestMatVec(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, sh := range []struct{ rows, cols int }{{1, 1}, {3, 7}, {17, 33}, {64, 288}, {5, 300}, {0, 4}, {4, 0}, {9, 15}, {11, 8}, {13, 16}} {
+		w, x := randoms(r, sh.rows*sh.cols, 1), randoms(r, sh.cols, 2)
+		y := make([]float32, sh.rows)
+		MatVec(y, w, x)
+		for i := range y {
+			if d := Dot(w[i*sh.cols:(i+1)*sh.cols], x); d != y[i] {
+				t.Fatalf("%dx%d row %d: MatVec %g, Dot of the row %g: want the same bits", sh.rows, sh.cols, i, y[i], d)
+			}
+			want, abs := dot64(w[i*sh.cols:(i+1)*sh.cols], x)
+			if math.Abs(float64(y[i])-want) > float64(sh.cols+1)*eps32*abs+1e-30 {
+				t.Fatalf("%dx%d row %d: %g, want %g", sh.rows, sh.cols, i, y[i], want)
+			}
+		}
+		for cut := 0; cut <= sh.rows; cut++ {
+			z := make([]float32, sh.rows)
+			MatVec(z[:cut], w[:cut*sh.cols], x)
+			MatVec(z[cut:], w[cut*sh.cols:], x)
+			for i := range z {
+				if z[i] != y[i] {
+					t.Fatalf("%dx%d cut at %d: row %d is %g, whole %g", sh.rows, sh.cols, cut, i, z[i], y[i])
+				}
+			}
+		}
+	}
+}
+
+// TestMatVecT checks MatVecT against float64 column sums, and that column
+// ranges computed apart give the same bits as the whole.
+func TestMatVecT(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, sh := range []struct{ rows, cols int }{{1, 1}, {7, 3}, {33, 17}, {288, 64}, {20, 301}} {
+		w, x := randoms(r, sh.rows*sh.cols, 3), randoms(r, sh.rows, 1)
+		y := make([]float32, sh.cols)
+		MatVecT(y, w, x, sh.cols, 0)
+		for j := range y {
+			var want, abs float64
+			for i := range sh.rows {
+				p := float64(x[i]) * float64(w[i*sh.cols+j])
+				want += p
+				abs += math.Abs(p)
+			}
+			if math.Abs(float64(y[j])-want) > float64(sh.rows+1)*eps32*abs {
+				t.Fatalf("%dx%d column %d: %g, want %g", sh.rows, sh.cols, j, y[j], want)
+			}
+		}
+		for cut := 0; cut <= sh.cols; cut += 1 + sh.cols/7 {
+			z := make([]float32, sh.cols)
+			MatVecT(z[:cut], w, x, sh.cols, 0)
+			MatVecT(z[cut:], w, x, sh.cols, cut)
+			for j := range z {
+				if z[j] != y[j] {
+					t.Fatalf("%dx%d cut at %d: column %d is %g, whole %g", sh.rows, sh.cols, cut, j, z[j], y[j])
+				}
+			}
+		}
+	}
+}
+
+// TestBadLengthsPanic checks that mismatched lengths are refused with a
+// panic naming the kernel, not read out of bounds.
+func TestBadLengthsPanic(t *testing.T) {
+	for name, f := range map[string]func(){
+		"Dot":     func() { Dot(make([]float32, 3), make([]float32, 4)) },
+		"Axpy":    func() { Axpy(1, make([]float32, 4), make([]float32, 3)) },
+		"MatVec":  func() { MatVec(make([]float32, 2), make([]float32, 5), make([]float32, 3)) },
+		"MatVecT": func() { MatVecT(make([]float32, 3), make([]float32, 5), make([]float32, 2), 3, 1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s accepted mismatched lengths", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// The benchmarks time the kernels beside the plain loops in one run, on
+// the shapes of generation: a 288-long dot (one row of stories15M's
+// projections) and a 32,000 x 288 classifier.
+func BenchmarkDot(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, y := randoms(r, 288, 0), randoms(r, 288, 0)
+	for _, k := range []struct {
+		name string
+		f    func(x, y []float32) float32
+	}{{"plain", dotPlain}, {"kernel", dot}} {
+		b.Run(k.name, func(b *testing.B) {
+			b.SetBytes(2 * 4 * 288)
+			var s float32
+			for b.Loop() {
+				s += k.f(x, y)
+			}
+			_ = s
+		})
+	}
+}
+
+func BenchmarkAxpy(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	x, y := randoms(r, 768, 0), randoms(r, 768, 0)
+	for _, k := range []struct {
+		name string
+		f    func(a float32, x, y []float32)
+	}{{"plain", axpyPlain}, {"kernel", axpy}} {
+		b.Run(k.name, func(b *testing.B) {
+			b.SetBytes(3 * 4 * 768)
+			for b.Loop() {
+				k.f(1e-3, x, y)
+			}
+		})
+	}
+}
+
+func BenchmarkClassifier(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const V, D = 32000, 288
+	w, x, y := randoms(r, V*D, 0), randoms(r, D, 0), make([]float32, V)
+	for _, k := range []struct {
+		name string
+		f    func(x, y []float32) float32
+	}{{"plain", dotPlain}, {"kernel", dot}} {
+		b.Run(k.name, func(b *testing.B) {
+			b.SetBytes(4 * V * D)
+			for b.Loop() {
+				for i := range y {
+					y[i] = k.f(w[i*D:(i+1)*D], x)
+				}
+			}
+		})
+	}
+	b.Run("MatVec", func(b *testing.B) { // four rows at a time
+		b.SetBytes(4 * V * D)
+		for b.Loop() {
+			MatVec(y, w, x)
+		}
+	})
+}
