@@ -29,7 +29,7 @@ func TestPPOGradient(t *testing.T) {
 	for i, l := range old.PositionLosses() {
 		oldLogp[i] = -l
 	}
-	adv := []float64{1, -0.5, 0.8, -1.2}
+	adv := rowWeights(b, []float64{1, -0.5, 0.8, -1.2}) // one advantage per reply, on each of its tokens
 	const eps = 0.2
 	var frac float64
 	loss := func() float64 {
