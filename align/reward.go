@@ -1,7 +1,6 @@
 package align
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/tick-llm/tick/checkpoint"
@@ -258,23 +257,19 @@ func (s *RewardStage) Load(dir string) error {
 // LoadRewardModel reads a reward model from the run folder (or checkpoint
 // folder) a reward stage wrote.
 func LoadRewardModel(dir string) (*RewardModel, error) {
-	d, err := checkpoint.Find(dir)
+	ck, err := checkpoint.LoadRun(dir)
 	if err != nil {
 		return nil, err
 	}
-	ck, err := checkpoint.Load(d)
-	if err != nil {
-		return nil, err
-	}
-	var st StageState
-	if json.Unmarshal(ck.State.Options, &st) != nil || st.Stage != "reward" || st.Head == nil {
+	sf, err := readStageFile(ck.Dir)
+	if err != nil || sf.Stage != "reward" || sf.Head == nil {
 		return nil, fmt.Errorf("%s is not a reward model: give the --out folder of tick align reward", dir)
 	}
-	if len(st.Head.W) != ck.Model.Config.Dim {
-		return nil, fmt.Errorf("reward model %s is damaged: its head has width %d, its model %d", dir, len(st.Head.W), ck.Model.Config.Dim)
-	}
 	D := ck.Model.Config.Dim
-	return &RewardModel{Model: ck.Model, W: st.Head.W, B: st.Head.B, GradW: make([]float64, D)}, nil
+	if len(sf.Head.W) != D {
+		return nil, fmt.Errorf("reward model %s is damaged: its head has width %d, its model %d", dir, len(sf.Head.W), D)
+	}
+	return &RewardModel{Model: ck.Model, W: sf.Head.W, B: sf.Head.B, GradW: make([]float64, D)}, nil
 }
 
 // TrainReward fits the reward model to preference pairs: every step of a

@@ -17,6 +17,8 @@ import (
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/internal/atomicfile"
 	"github.com/tick-llm/tick/internal/tty"
+	"github.com/tick-llm/tick/train"
+	"github.com/tick-llm/tick/transformer"
 )
 
 // ErrInterrupted is returned (wrapped) by RunStage when its context is
@@ -59,11 +61,18 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 	if o.Command == "" {
 		o.Command = "tick align " + st.Name() + " --out " + o.Out
 	}
+	ms, ok := st.(modelStage)
+	if !ok {
+		return fmt.Errorf("%s: the stage does not say which model it trains, so it cannot be saved as a tick run", st.Name())
+	}
+	_, spec, err := ChatTokenizer()
+	if err != nil {
+		return err
+	}
 	var (
 		rf   *checkpoint.RunFolder
 		done int
 		logs []StepMetric
-		err  error
 	)
 	metricsPath := filepath.Join(o.Out, checkpoint.MetricsFile)
 	if o.Resume {
@@ -84,11 +93,15 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		if warning != "" && o.Progress != nil {
 			fmt.Fprintln(o.Progress, warning)
 		}
-		if err := st.Load(from); err != nil {
+		from, state, err := checkpoint.ReadState(from)
+		if err != nil {
 			return err
 		}
-		_, state, err := checkpoint.ReadState(from)
-		if err != nil {
+		var info runInfo
+		if json.Unmarshal(state.Options, &info) != nil || info.Stage != st.Name() {
+			return fmt.Errorf("cannot resume %s: it is not a run of tick align %s (its state.json says %q); give that stage's --out", o.Out, st.Name(), info.Stage)
+		}
+		if err := st.Load(from); err != nil {
 			return err
 		}
 		done = state.Step
@@ -109,8 +122,18 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	defer mf.Close()
-	save := func() error {
-		if err := st.Save(filepath.Join(o.Out, checkpoint.Last)); err != nil {
+	save := func(done int) error {
+		m, adam := ms.trained()
+		raw, err := json.Marshal(runInfo{Stage: st.Name(), Steps: st.Steps()})
+		if err != nil {
+			return err
+		}
+		ck := &checkpoint.Checkpoint{
+			State: checkpoint.State{Step: done, AdamT: adam.T, Options: raw},
+			Model: m, TokSpec: spec, M: adam.M, V: adam.V,
+			Extra: st.Save, // the stage's own state, inside the same checkpoint
+		}
+		if err := checkpoint.Save(filepath.Join(o.Out, checkpoint.Last), ck); err != nil {
 			return err
 		}
 		return writeStagePlot(filepath.Join(o.Out, checkpoint.PlotFile), st.Name(), logs)
@@ -121,7 +144,7 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		if ctx.Err() != nil {
 			bar.finish()
 			if saved != i {
-				if err := save(); err != nil {
+				if err := save(i); err != nil {
 					return fmt.Errorf("%w at step %d, and saving failed: %v", ErrInterrupted, i, err)
 				}
 			}
@@ -144,7 +167,7 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		}
 		bar.step(i+1, f)
 		if (i+1)%o.Every == 0 || i+1 == st.Steps() {
-			if err := save(); err != nil {
+			if err := save(i + 1); err != nil {
 				bar.finish()
 				return err
 			}
@@ -155,10 +178,20 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		}
 	}
 	bar.finish()
-	if saved != st.Steps() { // resumed at the end: nothing ran
-		return save()
-	}
 	return nil
+}
+
+// runInfo is what RunStage records in a checkpoint's state.json
+// (checkpoint.State.Options): which stage wrote it.
+type runInfo struct {
+	Stage string `json:"stage"`
+	Steps int    `json:"steps"`
+}
+
+// A modelStage says which model it trains and that model's AdamW state,
+// so RunStage can write it as a tick checkpoint that LoadModel reads.
+type modelStage interface {
+	trained() (*transformer.Model, *train.AdamW)
 }
 
 // trimStageMetrics reads metrics.jsonl and keeps the lines of steps up to

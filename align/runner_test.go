@@ -53,6 +53,19 @@ func stageCases() []stageCase {
 			}
 			return st, func() []*transformer.Model { return []*transformer.Model{m} }, nil
 		}},
+		{"rlhf", func(t *testing.T) (Stage, func() []*transformer.Model, func() []float64) {
+			ref := tinyModel(t, 15)
+			m, _ := Clone(ref)
+			rm, _ := NewRewardModel(ref)
+			for j := range rm.W {
+				rm.W[j] = 0.1 * float64(j%5-2)
+			}
+			st, err := NewRLStage(m, ref, rm, trainSet, RLPlan{Plan: plan, KLCoef: 0.1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st, func() []*transformer.Model { return []*transformer.Model{m} }, nil
+		}},
 	}
 }
 
