@@ -205,9 +205,15 @@ func Clone(m *transformer.Model) (*transformer.Model, error) {
 // the worst reply when their scores differ: preference pairs ranked by the
 // judge, as raters would rank a model's own samples.
 func SamplePairs(m *transformer.Model, ins []Instruction, k int, seed uint64) ([]Pair, error) {
+	return samplePairs(m, ins, k, seed, nil)
+}
+
+// samplePairs is SamplePairs, calling each (when set) after instruction i
+// (from 1) with the pairs kept so far.
+func samplePairs(m *transformer.Model, ins []Instruction, k int, seed uint64, each func(i, pairs int)) ([]Pair, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x9a1))
 	var pairs []Pair
-	for _, in := range ins {
+	for n, in := range ins {
 		best, worst := "", ""
 		bs, ws := -1.0, 2.0
 		for range k {
@@ -229,6 +235,9 @@ func SamplePairs(m *transformer.Model, ins []Instruction, k int, seed uint64) ([
 		}
 		if bs > ws {
 			pairs = append(pairs, Pair{in, best, worst})
+		}
+		if each != nil {
+			each(n+1, len(pairs))
 		}
 	}
 	return pairs, nil

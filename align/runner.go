@@ -259,7 +259,7 @@ func newStageProgress(w io.Writer, name string, done, total int) *stageProgress 
 
 // figureOrder is the order figures are shown in: the stage's main figure
 // first.
-var figureOrder = []string{"loss", "accuracy", "margin", "reward", "judge", "kl", "clip", "return", "value_loss", "grad_norm", "lr"}
+var figureOrder = []string{"loss", "accuracy", "margin", "reward", "judge", "kl", "clip", "return", "value_loss", "pairs", "grad_norm", "lr"}
 
 // describe is "sft 120/400 loss 0.812 3.1 steps/s ~1m30s left".
 func (p *stageProgress) describe(step int, f map[string]float64) string {

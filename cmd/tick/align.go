@@ -13,7 +13,7 @@ import (
 func init() {
 	commands["align"] = command{
 		summary: "run SFT, a reward model, RL and DPO on a toy instruction task",
-		run:     runAlign,
+		run:     runAlignCmd,
 	}
 }
 
@@ -22,7 +22,8 @@ func runAlign(args []string) error {
 		"The whole alignment pipeline on one small model: SFT on generated\n"+
 		"instructions, preference pairs ranked by a programmatic judge (standing in\n"+
 		"for human raters), a Bradley-Terry reward model, RL (REINFORCE with a\n"+
-		"baseline and a KL penalty, not PPO) and DPO; then a table on held-out prompts.")
+		"baseline and a KL penalty, not PPO) and DPO; then a table on held-out prompts.\n\n"+
+		alignStagesUsage)
 	p := align.DefaultPipeline(1)
 	seed := fs.Uint64("seed", 1, "seed of the model, split, batches and samples")
 	fs.Float64Var(&p.Beta, "beta", p.Beta, "DPO's β (positive)")
