@@ -39,7 +39,7 @@ func runAlignCmd(args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		run, ok := alignStages[args[0]]
 		if !ok {
-			return fmt.Errorf("unknown stage %q: tick align takes sft, pairs, reward, rlhf, dpo, eval or all (or flags only)", args[0])
+			return fmt.Errorf("unknown stage %q: give one of sft, pairs, reward, rlhf, dpo, eval, all (or flags only: tick align -h)", args[0])
 		}
 		return run(args[1:])
 	}
@@ -183,7 +183,7 @@ func alignPairs(args []string) error {
 	out := fs.String("out", "", "pairs `file` to write (JSON lines; must not exist)")
 	samples := fs.Int("samples", alignDefaults.Samples, "replies sampled per prompt")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
-	prompts := fs.String("prompts", "train", "`set` to sample: train, or held-out (to measure a reward model)")
+	prompts := fs.String("prompts", "train", "`set`: train, or held-out (to test a reward model)")
 	var task align.Task
 	addTaskFlags(fs, &task)
 	pos, err := parseArgs(fs, args)
