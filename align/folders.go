@@ -352,3 +352,25 @@ func isPipelineName(name string) bool {
 	}
 	return false
 }
+
+// Clear removes an earlier FolderRun from f.Out, so that a demo can run
+// again into the same folder: only the stages' run folders (each cleared
+// by checkpoint.Clear, which refuses anything a run did not write) and
+// the pairs and table files; a folder holding anything else is refused.
+func (f FolderRun) Clear() error {
+	f.Resume = true // an earlier run is expected
+	if err := f.checkOut(); err != nil {
+		return err
+	}
+	for _, n := range pipelineNames {
+		p := filepath.Join(f.Out, n)
+		if filepath.Ext(n) == "" {
+			if _, err := checkpoint.Clear(p); err != nil {
+				return err
+			}
+		} else if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}

@@ -176,6 +176,10 @@ func (r Results) Table(w io.Writer) {
 	}
 }
 
+// DefaultPretrain is the steps of the base the pipeline pretrains on
+// Opticks when it is given none.
+const DefaultPretrain = 1000
+
 // DefaultPipeline is the configuration demos/align and tick align run: a
 // 2-layer GPT of width 48, a few minutes on 2 cores.
 func DefaultPipeline(seed uint64) Pipeline {

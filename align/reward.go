@@ -1,7 +1,9 @@
 package align
 
 import (
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/tick-llm/tick/checkpoint"
 
@@ -257,6 +259,9 @@ func (s *RewardStage) Load(dir string) error {
 // LoadRewardModel reads a reward model from the run folder (or checkpoint
 // folder) a reward stage wrote.
 func LoadRewardModel(dir string) (*RewardModel, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reward model %s does not exist: train one with tick align reward --out %s", dir, dir)
+	}
 	ck, err := checkpoint.LoadRun(dir)
 	if err != nil {
 		return nil, err

@@ -378,7 +378,7 @@ func alignAll(args []string) error {
 		"held-out table (also in DIR/table.txt). Ctrl-C stops; --resume continues.")
 	out := fs.String("out", "", "`folder` for every stage's run")
 	base := fs.String("base", "", "byte-level tick train `run` to start from (default: pretrain one)")
-	pretrain := fs.Int("pretrain-steps", 1500, "steps of the base's pretraining on Opticks")
+	pretrain := fs.Int("pretrain-steps", align.DefaultPretrain, "steps of the base's pretraining on Opticks")
 	resume := fs.Bool("resume", false, "continue the pipeline in --out")
 	seed := fs.Uint64("seed", 1, "seed of the models, batches and samples")
 	fs.Float64Var(&p.Beta, "beta", p.Beta, "DPO's β (positive)")
