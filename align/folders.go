@@ -25,6 +25,23 @@ import (
 type Task struct {
 	HeldOut   int
 	SplitSeed uint64
+	// Synthetic is the number of made-up words SFT also practises the
+	// word instructions on (SyntheticWords); the other stages use only
+	// the task's own training instructions.
+	Synthetic int
+}
+
+// DefaultSynthetic is the made-up words SFT practises on by default.
+const DefaultSynthetic = 1000
+
+// SFTSet is what SFT trains on: the training instructions and the
+// synthetic ones.
+func (t Task) SFTSet() ([]Instruction, error) {
+	trainSet, _, err := t.Sets()
+	if err != nil {
+		return nil, err
+	}
+	return append(trainSet, Synthetic(t.Synthetic, t.SplitSeed)...), nil
 }
 
 // Sets returns the training and the held-out instructions.
@@ -197,12 +214,16 @@ func EvaluateRuns(sftDir string, runs []NamedRun, testSet []Instruction, seed ui
 }
 
 // PretrainOptions are the `tick train` options of the base the pipeline
-// pretrains when it is given none: a byte-level GPT of the pipeline's
-// sizes on Newton's Opticks (Go's copy), with the chat task's context.
+// pretrains when it is given none: a byte-level model of the pipeline's
+// sizes and family on Newton's Opticks (Go's copy), with the chat task's
+// context.
 func PretrainOptions(s Sizes, steps int, seed uint64) train.Options {
 	o := train.DefaultOptions()
-	o.Tokenizer, o.Preset = "byte", "gpt"
-	o.Layers, o.Heads, o.Dim, o.FFDim, o.Context = s.Layers, s.Heads, s.Dim, 4*s.Dim, Context
+	o.Tokenizer, o.Preset = "byte", s.Preset
+	if o.Preset == "" {
+		o.Preset = "gpt"
+	}
+	o.Layers, o.Heads, o.KVHeads, o.Dim, o.FFDim, o.Context = s.Layers, s.Heads, s.Heads, s.Dim, 4*s.Dim, Context
 	o.Steps, o.Batch, o.LR, o.MinLR, o.Warmup = steps, 16, 3e-3, 3e-4, min(100, steps/10)
 	o.EvalEvery, o.EvalBatches, o.SampleTokens, o.Seed = max(1, steps/4), 4, 0, seed
 	return o
@@ -249,15 +270,20 @@ func (f FolderRun) Run(ctx context.Context, w io.Writer) (Results, error) {
 		base = dir("base")
 		o := PretrainOptions(f.Sizes, f.Pretrain, f.Seed)
 		o.Out, o.Resume, o.Progress = base, f.Resume && checkpoint.CheckRun(base) == nil, f.Progress
-		say("base: pretraining a byte-level GPT on Opticks, %d steps -> %s", o.Steps, base)
+		say("base: pretraining a byte-level %s model on Opticks, %d steps -> %s", o.Preset, o.Steps, base)
 		if _, err := train.Run(ctx, o, io.Discard); errors.Is(err, train.ErrInterrupted) {
 			return res, fmt.Errorf("base %w while pretraining; continue with: %s --resume", ErrInterrupted, f.Command)
 		} else if err != nil {
 			return res, fmt.Errorf("pretraining the base: %w", err)
 		}
 	}
-	say("sft: %d steps of %d demonstrations -> %s", f.SFT.Steps, f.SFT.Batch, dir("sft"))
-	if err := SFTRun(ctx, base, trainSet, f.SFT, opts("sft")); err != nil {
+	sftSet, err := f.Task.SFTSet()
+	if err != nil {
+		return res, err
+	}
+	say("sft: %d steps of %d demonstrations (%d training instructions, %d on made-up words) -> %s",
+		f.SFT.Steps, f.SFT.Batch, len(trainSet), len(sftSet)-len(trainSet), dir("sft"))
+	if err := SFTRun(ctx, base, sftSet, f.SFT, opts("sft")); err != nil {
 		return res, err
 	}
 	pairs, err := f.pairs(dir("pairs.jsonl"), dir("sft"), trainSet, f.Seed, say)

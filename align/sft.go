@@ -16,12 +16,20 @@ const Context = 32
 // MaxReply is the most tokens a generated reply may have (with <|end|>).
 const MaxReply = 14
 
-// Sizes are a policy model's size.
-type Sizes struct{ Layers, Heads, Dim int }
+// Sizes are a policy model's size, and its family: Preset "gpt" (the
+// default when empty) or "llama" (transformer.Preset).
+type Sizes struct {
+	Layers, Heads, Dim int
+	Preset             string
+}
 
 // NewModel builds a small GPT over the chat vocabulary.
 func NewModel(s Sizes, seed uint64) (*transformer.Model, error) {
-	cfg, err := transformer.Preset("gpt")
+	preset := s.Preset
+	if preset == "" {
+		preset = "gpt"
+	}
+	cfg, err := transformer.Preset(preset)
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +157,11 @@ func stepRand(seed, salt uint64, i int) *rand.Rand {
 // at random (Demonstration), and makes one optimiser step on the
 // cross-entropy of the reply tokens only (Encode masks the prompt).
 type SFTStage struct {
-	m     *transformer.Model
-	opt   *train.Optimizer
-	plan  Plan
-	train []Instruction
-	done  int
+	m      *transformer.Model
+	opt    *train.Optimizer
+	plan   Plan
+	byKind [][]Instruction // the training instructions, one slice per kind
+	done   int
 }
 
 // NewSFTStage prepares SFT of m (changed in place) on trainSet.
@@ -165,7 +173,24 @@ func NewSFTStage(m *transformer.Model, trainSet []Instruction, p Plan) (*SFTStag
 	if err != nil {
 		return nil, fmt.Errorf("sft: %w", err)
 	}
-	return &SFTStage{m: m, opt: opt, plan: p, train: trainSet}, nil
+	return &SFTStage{m: m, opt: opt, plan: p, byKind: groupByKind(trainSet)}, nil
+}
+
+// groupByKind splits instructions by kind, kinds in order of first
+// appearance.
+func groupByKind(ins []Instruction) [][]Instruction {
+	index := map[string]int{}
+	var out [][]Instruction
+	for _, in := range ins {
+		k, ok := index[in.Kind]
+		if !ok {
+			k = len(out)
+			index[in.Kind] = k
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], in)
+	}
+	return out
 }
 
 // Name is "sft".
@@ -177,12 +202,16 @@ func (s *SFTStage) Steps() int { return s.plan.Steps }
 // Model is the model being fine-tuned.
 func (s *SFTStage) Model() *transformer.Model { return s.m }
 
-// Batch is step i's batch: Batch instructions and demonstrations.
+// Batch is step i's batch: Batch instructions and demonstrations. Each
+// example draws a kind first, all kinds alike, then an instruction of it:
+// the 100 additions would otherwise drown among thousands of word
+// instructions (Synthetic), and the 24 letters among all of them.
 func (s *SFTStage) Batch(i int) (Batch, error) {
 	rng := stepRand(s.plan.Seed, 0x5f7, i)
 	ins, replies := make([]Instruction, s.plan.Batch), make([]string, s.plan.Batch)
 	for k := range ins {
-		ins[k] = s.train[rng.IntN(len(s.train))]
+		kind := s.byKind[rng.IntN(len(s.byKind))]
+		ins[k] = kind[rng.IntN(len(kind))]
 		replies[k] = Demonstration(ins[k], rng.IntN(2) == 0)
 	}
 	return EncodeText(ins, replies)

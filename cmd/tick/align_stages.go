@@ -161,16 +161,20 @@ func alignSFT(args []string) error {
 		"tick train --tokenizer byte --context 32; the role tokens are added as\n"+
 		"new rows) learns the task's demonstrations, the loss on reply tokens only.",
 		"base `run`: a byte-level tick train run", alignDefaults.SFT)
+	c.fs.IntVar(&c.task.Synthetic, "synthetic", align.DefaultSynthetic, "made-up words to practise the word tasks on too")
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	trainSet, _, err := c.task.Sets()
+	if c.task.Synthetic < 0 {
+		return fmt.Errorf("--synthetic %d is out of range: it must be at least 0", c.task.Synthetic)
+	}
+	sftSet, err := c.task.SFTSet()
 	if err != nil {
 		return err
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	return finished("sft", *c.out, align.SFTRun(ctx, *c.model, trainSet, c.plan, c.options()))
+	return finished("sft", *c.out, align.SFTRun(ctx, *c.model, sftSet, c.plan, c.options()))
 }
 
 func alignPairs(args []string) error {
@@ -390,6 +394,7 @@ func alignAll(args []string) error {
 	fs.IntVar(&p.DPO.Steps, "dpo-steps", p.DPO.Steps, "DPO steps")
 	var task align.Task
 	addTaskFlags(fs, &task)
+	fs.IntVar(&task.Synthetic, "synthetic", align.DefaultSynthetic, "made-up words SFT practises the word tasks on")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -397,6 +402,8 @@ func alignAll(args []string) error {
 	switch {
 	case len(pos) > 0:
 		return fmt.Errorf("unexpected argument %q: tick align all takes flags only", pos[0])
+	case task.Synthetic < 0:
+		return fmt.Errorf("--synthetic %d is out of range: it must be at least 0", task.Synthetic)
 	case *out == "":
 		return fmt.Errorf("tick align all: no --out given: name a folder for the stages' runs")
 	case !(p.Beta > 0) || math.IsInf(p.Beta, 0):

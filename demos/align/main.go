@@ -39,9 +39,10 @@ func main() {
 	flag.IntVar(&p.Reward.Steps, "reward-steps", p.Reward.Steps, "reward model steps")
 	flag.IntVar(&p.RL.Steps, "rl-steps", p.RL.Steps, "RL iterations")
 	flag.IntVar(&p.DPO.Steps, "dpo-steps", p.DPO.Steps, "DPO steps")
+	synthetic := flag.Int("synthetic", align.DefaultSynthetic, "made-up words SFT practises the word tasks on")
 	flag.Parse()
 	p.Seed, p.SFT.Seed, p.Reward.Seed, p.RL.Seed, p.DPO.Seed = *seed, *seed, *seed, *seed, *seed
-	f := align.FolderRun{Pipeline: p, Task: align.Task{HeldOut: p.HeldOut, SplitSeed: 1}, Base: *base, Pretrain: *pretrain,
+	f := align.FolderRun{Pipeline: p, Task: align.Task{HeldOut: p.HeldOut, SplitSeed: 1, Synthetic: *synthetic}, Base: *base, Pretrain: *pretrain,
 		Out: *out, Progress: os.Stderr, Command: "go run ./demos/align"}
 	if err := f.Clear(); err != nil {
 		fmt.Fprintln(os.Stderr, "align:", err)
