@@ -49,6 +49,15 @@ func DPOLoss(pc, pr, refC, refR []float64, beta float64) (loss float64, dC, dR [
 	return loss, dC, dR, margin
 }
 
+// drawPairs draws n pairs at random (with replacement): one step's batch.
+func drawPairs(pairs []Pair, n int, rng *rand.Rand) []Pair {
+	batch := make([]Pair, n)
+	for k := range batch {
+		batch[k] = pairs[rng.IntN(len(pairs))]
+	}
+	return batch
+}
+
 // pairBatch lays out the chosen replies as rows 0..N-1 and the rejected
 // ones as rows N..2N-1 of one batch.
 func pairBatch(pairs []Pair) (Batch, error) {
@@ -140,11 +149,7 @@ func (s *DPOStage) Model() *transformer.Model { return s.m }
 // Step makes optimiser step i+1 and returns the batch's DPO loss, its
 // mean implicit reward margin and the gradient norm.
 func (s *DPOStage) Step(i int) (map[string]float64, error) {
-	rng := stepRand(s.plan.Seed, 0xd90, i)
-	batch := make([]Pair, s.plan.Batch)
-	for k := range batch {
-		batch[k] = s.pairs[rng.IntN(len(s.pairs))]
-	}
+	batch := drawPairs(s.pairs, s.plan.Batch, stepRand(s.plan.Seed, 0xd90, i))
 	var margin float64
 	loss, norm, err := s.opt.StepGrad(i+1, func() (float64, error) {
 		l, mg, err := DPOGrad(s.m, s.ref, batch, s.beta)

@@ -198,11 +198,7 @@ func (s *RewardStage) RewardModel() *RewardModel { return s.rm }
 // Step makes optimiser step i+1 and returns the batch's Bradley–Terry
 // loss, its pair accuracy and the transformer's gradient norm.
 func (s *RewardStage) Step(i int) (map[string]float64, error) {
-	rng := stepRand(s.plan.Seed, 0x4e3, i)
-	batch := make([]Pair, s.plan.Batch)
-	for k := range batch {
-		batch[k] = s.pairs[rng.IntN(len(s.pairs))]
-	}
+	batch := drawPairs(s.pairs, s.plan.Batch, stepRand(s.plan.Seed, 0x4e3, i))
 	var acc float64
 	loss, norm, err := s.opt.StepGrad(i+1, func() (float64, error) {
 		l, a, err := s.rm.Grad(batch)

@@ -26,30 +26,6 @@ func TestAlignBadFlags(t *testing.T) {
 	}
 }
 
-// Every stage's -h fits 80 columns (tabs at 8) and lists its flags.
-func TestAlignHelpFits(t *testing.T) {
-	for _, stage := range []string{"sft", "pairs", "reward", "rlhf", "dpo", "eval", "all"} {
-		r := tick(t, t.TempDir(), "", "align", stage, "-h")
-		help := r.stdout + r.stderr
-		if !strings.Contains(help, "Usage: tick align "+stage) || !strings.Contains(help, "-seed") {
-			t.Errorf("%s: no usage or flags:\n%s", stage, help)
-		}
-		for _, line := range strings.Split(help, "\n") {
-			col := 0
-			for _, c := range line {
-				if c == '\t' {
-					col += 8 - col%8
-				} else {
-					col++
-				}
-			}
-			if col > 80 {
-				t.Errorf("%s: %d columns: %q", stage, col, line)
-			}
-		}
-	}
-}
-
 var alignOnce struct {
 	sync.Once
 	dir   string
