@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -107,7 +108,7 @@ func TestRLStageResumeEqualsUninterrupted(t *testing.T) {
 				var figs []map[string]float64
 				for i := range s.Steps() {
 					if interrupt && i == 1 {
-						dir := t.TempDir()
+						dir := filepath.Join(t.TempDir(), "last")
 						if err := s.Save(dir); err != nil {
 							t.Fatal(err)
 						}
@@ -191,7 +192,7 @@ func TestRLStageLoadErrors(t *testing.T) {
 	before := stageWeights(s)
 	t0 := s.opt.AdamW.T
 
-	reinforce := t.TempDir()
+	reinforce := filepath.Join(t.TempDir(), "last")
 	p2, ref2, rm2 := rlFixture(t)
 	r, err := newRLStage(p2, ref2, rm2, Instructions(), tinyRLPlan(AlgoREINFORCE))
 	if err != nil {
@@ -200,7 +201,7 @@ func TestRLStageLoadErrors(t *testing.T) {
 	if err := r.Save(reinforce); err != nil {
 		t.Fatal(err)
 	}
-	bigger := t.TempDir()
+	bigger := filepath.Join(t.TempDir(), "last")
 	bp, err := NewModel(Sizes{Layers: 1, Heads: 2, Dim: 24}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -215,9 +216,9 @@ func TestRLStageLoadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ name, dir, want string }{
-		{"other algorithm", reinforce, `"reinforce" algorithm`},
-		{"missing", filepath.Join(t.TempDir(), "nothing"), "no such file"},
-		{"other size", bigger, "another configuration"},
+		{"other algorithm", reinforce, "other settings"},
+		{"missing", filepath.Join(t.TempDir(), "nothing"), "no checkpoint"},
+		{"other size", bigger, "differs"},
 	} {
 		err := s.Load(c.dir)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -273,5 +274,36 @@ func TestRLStageBadInput(t *testing.T) {
 	s, _ := NewRLStage(policy, ref, rm, Instructions(), tinyRLPlan(AlgoPPO))
 	if _, err := s.Step(s.Steps()); err == nil {
 		t.Errorf("step %d of %d: no error", s.Steps(), s.Steps())
+	}
+}
+
+// An RL checkpoint is a tick checkpoint: checkpoint.LoadModel reads the
+// policy back, with the chat tokenizer, as tick generate and tick chat do.
+func TestRLStageCheckpointLoadsAsModel(t *testing.T) {
+	policy, ref, rm := rlFixture(t)
+	s, err := newRLStage(policy, ref, rm, Instructions(), tinyRLPlan(AlgoPPO))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Step(0); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "last")
+	if err := s.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	m, tok, err := checkpoint.LoadModel(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(weights(m), weights(policy)) {
+		t.Error("the checkpoint's model is not the policy")
+	}
+	if !isChatTokenizer(tok) {
+		t.Errorf("the checkpoint's tokenizer (%s, %d tokens) is not the chat tokenizer", tok.Name(), tok.VocabSize())
+	}
+	_, st, err := checkpoint.ReadState(dir)
+	if err != nil || st.Step != 1 {
+		t.Errorf("state: step %d (%v), want 1", st.Step, err)
 	}
 }
