@@ -183,4 +183,3 @@ func TestChatStepTrace(t *testing.T) {
 		t.Errorf("reply %q without --step, %q with it", a, b)
 	}
 }
-
