@@ -19,19 +19,7 @@ import (
 func TestPolicyGradient(t *testing.T) {
 	m := tinyModel(t, 8)
 	perturb(m, 2)
-	rng := rand.New(rand.NewPCG(3, 4))
-	var prompts, replies [][]int
-	for _, in := range Instructions()[:4] {
-		ids, err := Reply(m, in.Prompt, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prompts, replies = append(prompts, PromptIDs(in.Prompt)), append(replies, ids)
-	}
-	b, err := Encode(prompts, replies)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, _, _ := sampledBatch(t, m, 4, 3)
 	adv := []float64{0.7, -0.2, -0.9, 0.4}
 	loss := func() float64 {
 		lp, _ := SeqLogProbs(m, b)
@@ -178,9 +166,9 @@ func TestRLStageTrainsValue(t *testing.T) {
 	}
 }
 
-// A failed Load (another algorithm's save, a missing folder, a save of
-// another model's size) names the problem and changes nothing.
-func TestRLStageLoadErrors(t *testing.T) {
+// steppedStage is a PPO stage of rlFixture after its step 0.
+func steppedStage(t *testing.T) *rlStage {
+	t.Helper()
 	policy, ref, rm := rlFixture(t)
 	s, err := newRLStage(policy, ref, rm, Instructions(), tinyRLPlan(AlgoPPO))
 	if err != nil {
@@ -189,6 +177,13 @@ func TestRLStageLoadErrors(t *testing.T) {
 	if _, err := s.Step(0); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// A failed Load (another algorithm's save, a missing folder, a save of
+// another model's size) names the problem and changes nothing.
+func TestRLStageLoadErrors(t *testing.T) {
+	s := steppedStage(t)
 	before := stageWeights(s)
 	t0 := s.opt.AdamW.T
 
@@ -280,19 +275,13 @@ func TestRLStageBadInput(t *testing.T) {
 // An RL checkpoint is a tick checkpoint: checkpoint.LoadModel reads the
 // policy back, with the chat tokenizer, as tick generate and tick chat do.
 func TestRLStageCheckpointLoadsAsModel(t *testing.T) {
-	policy, ref, rm := rlFixture(t)
-	s, err := newRLStage(policy, ref, rm, Instructions(), tinyRLPlan(AlgoPPO))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Step(0); err != nil {
-		t.Fatal(err)
-	}
+	s := steppedStage(t)
 	dir := filepath.Join(t.TempDir(), "last")
 	if err := s.Save(dir); err != nil {
 		t.Fatal(err)
 	}
 	m, tok, err := checkpoint.LoadModel(dir)
+	policy := s.policy
 	if err != nil {
 		t.Fatal(err)
 	}
