@@ -296,3 +296,31 @@ func TestRLStageCheckpointLoadsAsModel(t *testing.T) {
 		t.Errorf("state: step %d (%v), want 1", st.Step, err)
 	}
 }
+
+// With dropout in the model, PPO's first update still sees ratio 1
+// exactly: it compares the policy with itself, not with a thinned copy.
+// Then no token is clipped, and the loss is −mean Aₜ, 0 for advantages
+// normalised to mean 0.
+func TestPPOFirstUpdateRatioOneWithDropout(t *testing.T) {
+	cfg := tinyModel(t, 1).Config
+	cfg.Dropout = 0.5
+	policy, err := transformer.New(cfg, 31)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := Clone(policy)
+	_, _, rm := rlFixture(t)
+	p := tinyRLPlan(AlgoPPO)
+	p.PPOEpochs, p.MiniBatch = 1, p.Batch // one update: the ratio is 1
+	s, err := NewRLStage(policy, ref, rm, Instructions(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Step(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f["clip"] != 0 || math.Abs(f["loss"]) > 1e-12 {
+		t.Errorf("clip fraction %g and loss %g at the first update, want 0 and 0", f["clip"], f["loss"])
+	}
+}
