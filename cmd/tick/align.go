@@ -30,6 +30,7 @@ func runAlign(args []string) error {
 	fs.Float64Var(&p.Beta, "beta", p.Beta, "DPO's β (positive)")
 	fs.Float64Var(&p.RL.KLCoef, "kl", p.RL.KLCoef, "RL's KL penalty coefficient (at least 0)")
 	fs.StringVar(&p.RL.Algorithm, "rl", align.AlgoPPO, "RL algorithm: ppo, or reinforce (REINFORCE with a baseline)")
+	fs.IntVar(&p.RL.PPOEpochs, "ppo-epochs", 4, "PPO's passes over each batch of samples (at least 1)")
 	fs.IntVar(&p.SFT.Steps, "sft-steps", p.SFT.Steps, "SFT steps")
 	fs.IntVar(&p.RL.Steps, "rl-steps", p.RL.Steps, "RL steps")
 	fs.IntVar(&p.DPO.Steps, "dpo-steps", p.DPO.Steps, "DPO steps")
@@ -50,7 +51,7 @@ func runAlign(args []string) error {
 	for _, s := range []struct {
 		name string
 		n    int
-	}{{"--sft-steps", p.SFT.Steps}, {"--rl-steps", p.RL.Steps}, {"--dpo-steps", p.DPO.Steps}} {
+	}{{"--sft-steps", p.SFT.Steps}, {"--rl-steps", p.RL.Steps}, {"--dpo-steps", p.DPO.Steps}, {"--ppo-epochs", p.RL.PPOEpochs}} {
 		if s.n < 1 {
 			return fmt.Errorf("%s %d is out of range: it must be at least 1", s.name, s.n)
 		}
