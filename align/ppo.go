@@ -250,6 +250,11 @@ func (s *rlStage) ppoIteration(i int, r *rollout, rng *rand.Rand) (map[string]fl
 			}
 			step++
 			l, _, err := s.opt.StepGrad(step, func() (float64, error) {
+				// Dropout off, as when the replies were sampled: the ratio
+				// must compare π_old with the same function moved, not with
+				// a randomly thinned one (it is then exactly 1 at the first
+				// update).
+				s.policy.SetTraining(false, 0)
 				l, c, err := PPOGrad(s.policy, mb, regather(oldLp, b, mb, rows, r.prompts), regather(adv, b, mb, rows, r.prompts), s.p.ClipEps)
 				clip += c
 				return l, err
@@ -284,6 +289,7 @@ func (s *rlStage) ppoIteration(i int, r *rollout, rng *rand.Rand) (map[string]fl
 func (s *rlStage) valueStep(step int, mb Batch, vOld, ret []float64, clip *float64) (float64, error) {
 	vm := s.value
 	loss, _, err := s.valueOpt.StepGrad(step, func() (float64, error) {
+		vm.Model.SetTraining(false, 0) // as the old values were computed
 		l, c, err := vm.Grad(mb, vOld, ret, s.p.ValueClip)
 		*clip += c
 		return l, err

@@ -13,22 +13,10 @@ func TestPPOGradient(t *testing.T) {
 	old := tinyModel(t, 9)
 	m, _ := Clone(old)
 	perturb(m, 3)
-	rng := rand.New(rand.NewPCG(5, 6))
-	var prompts, replies [][]int
-	for _, in := range Instructions()[:4] {
-		ids, _ := Reply(old, in.Prompt, rng)
-		prompts, replies = append(prompts, PromptIDs(in.Prompt)), append(replies, ids)
-	}
-	b, err := Encode(prompts, replies)
+	b, _, _ := sampledBatch(t, old, 4, 5)
+	oldLogp, err := logProbs(old, b)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if _, err := old.Forward(b.X, b.Y, b.B, b.T); err != nil {
-		t.Fatal(err)
-	}
-	oldLogp := make([]float64, len(b.Y))
-	for i, l := range old.PositionLosses() {
-		oldLogp[i] = -l
 	}
 	adv := rowWeights(b, []float64{1, -0.5, 0.8, -1.2}) // one advantage per reply, on each of its tokens
 	const eps = 0.2

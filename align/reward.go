@@ -1,6 +1,7 @@
 package align
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -262,8 +263,8 @@ func LoadRewardModel(dir string) (*RewardModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	sf, err := readStageFile(ck.Dir)
-	if err != nil || sf.Stage != "reward" || sf.Head == nil {
+	var sf StageState
+	if json.Unmarshal(ck.State.Options, &sf) != nil || sf.Stage != "reward" || sf.Head == nil {
 		return nil, fmt.Errorf("%s is not a reward model: give the --out folder of tick align reward", dir)
 	}
 	D := ck.Model.Config.Dim

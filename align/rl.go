@@ -1,15 +1,12 @@
 package align
 
 import (
-	"math"
-	"path/filepath"
-	"reflect"
-	"strconv"
-
+	"encoding/json"
 	"fmt"
-	"github.com/tick-llm/tick/transformer/safetensors"
 	"math/rand/v2"
+	"path/filepath"
 
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
 )
@@ -155,6 +152,7 @@ type rlStage struct {
 	value     *ValueModel
 	valueOpt  *train.Optimizer
 	valueHead *train.AdamW
+	done      int // iterations done: the next is Step(done)
 }
 
 // NewRLStage returns the RL stage training policy (a copy of the SFT
@@ -281,10 +279,17 @@ func (s *rlStage) Step(i int) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	var f map[string]float64
 	if s.p.Algorithm == AlgoPPO {
-		return s.ppoIteration(i, r, rng)
+		f, err = s.ppoIteration(i, r, rng)
+	} else {
+		f, err = s.reinforceIteration(i, r)
 	}
-	return s.reinforceIteration(i, r)
+	if err != nil {
+		return nil, err
+	}
+	s.done = i + 1
+	return f, nil
 }
 
 // reinforceIteration is one REINFORCE step on the rollout: the return of
@@ -348,172 +353,121 @@ func RLHF(m, ref *transformer.Model, rm *RewardModel, trainSet []Instruction, p 
 	return nil
 }
 
-// Files and folders of a saved RL stage.
-const (
-	rlPolicyDir = "policy"           // the policy (transformer.Model.Save)
-	rlValueDir  = "value"            // PPO's value model's transformer
-	rlStateFile = "rlhf.safetensors" // the value head and every optimiser moment
-)
+// rlValueDir is the folder inside an RL checkpoint that holds PPO's value
+// model, itself a checkpoint.
+const rlValueDir = "value"
 
-// moments names the AdamW state o of the parameters params under prefix:
-// prefix.m.NAME and prefix.v.NAME, one tensor per parameter.
-func moments(prefix string, names []string, o *train.AdamW) []safetensors.Tensor {
-	var ts []safetensors.Tensor
-	for k, n := range names {
-		ts = append(ts,
-			safetensors.Tensor{Name: prefix + ".m." + n, Shape: []int{len(o.M[k])}, Data: o.M[k]},
-			safetensors.Tensor{Name: prefix + ".v." + n, Shape: []int{len(o.V[k])}, Data: o.V[k]})
-	}
-	return ts
+// rlState is what an RL checkpoint's state.json records as its options:
+// the stage's budget (StageState, so tools reading any stage's checkpoint
+// read this one) and every RL setting, which a resumed run must share.
+type rlState struct {
+	StageState
+	KLCoef    float64 `json:"kl_coef"`
+	Algorithm string  `json:"algorithm"`
+	PPOEpochs int     `json:"ppo_epochs"`
+	MiniBatch int     `json:"minibatch"`
+	ClipEps   float64 `json:"clip_eps"`
+	ValueClip float64 `json:"value_clip"`
+	Gamma     float64 `json:"gamma"`
+	Lambda    float64 `json:"lambda"`
+	ValueLR   float64 `json:"value_lr"`
 }
 
-// trainableNames lists m's trainable parameters, in optimiser order.
-func trainableNames(m *transformer.Model) []string {
-	var names []string
-	for _, p := range m.Trainable() {
-		names = append(names, p.Name)
-	}
-	return names
+// state is the rlState of this stage.
+func (s *rlStage) state() rlState {
+	p := s.p
+	return rlState{stageStateOf(s.Name(), p.Plan), p.KLCoef, p.Algorithm, p.PPOEpochs, p.MiniBatch, p.ClipEps, p.ValueClip, p.Gamma, p.Lambda, p.ValueLR}
 }
 
-// headNames are the value head's two parameters, in its AdamW's order.
-var headNames = []string{"w", "b"}
+// valueState is the StageState of the value model's checkpoint, with its
+// head and the head's AdamW moments.
+func (s *rlStage) valueState() StageState {
+	vp := s.p.Plan
+	vp.LR = s.p.ValueLR
+	st := stageStateOf(s.Name()+"-value", vp)
+	h := s.valueHead
+	st.Head = &HeadState{W: s.value.W, B: s.value.B, M: append(append([]float64(nil), h.M[0]...), h.M[1]...),
+		V: append(append([]float64(nil), h.V[0]...), h.V[1]...), T: h.T}
+	return st
+}
 
-// Save writes the policy into dir/policy, and for PPO the value model's
-// transformer into dir/value; dir/rlhf.safetensors holds the value head
-// and the moments and step counts of every optimiser. Each file is written
-// to a temporary file and renamed.
+// Save writes the stage as a checkpoint into dir, in tick train's format
+// (so the policy loads with checkpoint.LoadModel, and `tick generate` and
+// `tick chat` read it): the policy, its AdamW moments, the chat tokenizer
+// and state.json with the steps done and every RL setting. For PPO, dir/value
+// is a second checkpoint: the value model, its moments, its head and the
+// head's moments. Each checkpoint is written to a temporary folder and
+// renamed into place.
 func (s *rlStage) Save(dir string) error {
-	if err := s.policy.Save(filepath.Join(dir, rlPolicyDir)); err != nil {
-		return fmt.Errorf("rlhf: save: %w", err)
+	_, spec, err := ChatTokenizer()
+	if err != nil {
+		return err
 	}
-	ts := moments("policy.adam", trainableNames(s.policy), s.opt.AdamW)
-	meta := map[string]string{"algorithm": s.p.Algorithm, "policy.adam.t": strconv.Itoa(s.opt.AdamW.T)}
-	if s.value != nil {
-		if err := s.value.Model.Save(filepath.Join(dir, rlValueDir)); err != nil {
-			return fmt.Errorf("rlhf: save value model: %w", err)
-		}
-		ts = append(ts, moments("value.adam", trainableNames(s.value.Model), s.valueOpt.AdamW)...)
-		ts = append(ts, moments("value.head.adam", headNames, s.valueHead)...)
-		ts = append(ts,
-			safetensors.Tensor{Name: "value.head.w", Shape: []int{len(s.value.W)}, Data: s.value.W},
-			safetensors.Tensor{Name: "value.head.b", Shape: []int{1}, Data: []float64{s.value.B}})
-		meta["value.adam.t"] = strconv.Itoa(s.valueOpt.AdamW.T)
-		meta["value.head.adam.t"] = strconv.Itoa(s.valueHead.T)
+	raw, err := json.Marshal(s.state())
+	if err != nil {
+		return err
 	}
-	if err := safetensors.Write(filepath.Join(dir, rlStateFile), ts, meta); err != nil {
-		return fmt.Errorf("rlhf: save: %w", err)
+	ck := &checkpoint.Checkpoint{
+		State: checkpoint.State{Step: s.done, AdamT: s.opt.AdamW.T, Options: raw},
+		Model: s.policy, TokSpec: spec, M: s.opt.AdamW.M, V: s.opt.AdamW.V,
+	}
+	if err := checkpoint.Save(dir, ck); err != nil {
+		return fmt.Errorf("rlhf: %w", err)
+	}
+	if s.value == nil {
+		return nil
+	}
+	if err := saveStage(filepath.Join(dir, rlValueDir), s.value.Model, s.valueOpt, s.done, s.valueState()); err != nil {
+		return fmt.Errorf("rlhf: value model: %w", err)
 	}
 	return nil
 }
 
-// Load reads back what Save wrote into dir. It checks everything (the
-// algorithm, every model's configuration, every tensor's presence and
-// shape) before changing anything, so a failed Load leaves the stage as
-// it was.
+// Load reads back what Save wrote into dir. A checkpoint of other RL
+// settings is refused before anything changes.
 func (s *rlStage) Load(dir string) error {
-	path := filepath.Join(dir, rlStateFile)
-	tensors, meta, err := safetensors.Read(path)
+	_, cs, err := checkpoint.ReadState(dir)
 	if err != nil {
-		return fmt.Errorf("rlhf: load: %w", err)
+		return err
 	}
-	if meta["algorithm"] != s.p.Algorithm {
-		return fmt.Errorf("rlhf: load: %s was saved by the %q algorithm, this stage runs %q: resume with the same --algorithm", path, meta["algorithm"], s.p.Algorithm)
+	var saved rlState
+	if err := json.Unmarshal(cs.Options, &saved); err != nil || saved.Stage != s.Name() {
+		return fmt.Errorf("checkpoint %s is not an rlhf stage checkpoint; give the --out folder of an rlhf run", dir)
 	}
-	byName := make(map[string][]float64, len(tensors))
-	for _, t := range tensors {
-		byName[t.Name] = t.Data
+	if want := s.state(); saved != want {
+		return fmt.Errorf("cannot resume %s with other settings: it ran %+v, now %+v: give the same flags, or use a new --out", dir, saved, want)
 	}
-	var copies []func() // applied only once every check has passed
-	take := func(name string, dst []float64) error {
-		src, ok := byName[name]
-		if !ok {
-			return fmt.Errorf("rlhf: load: %s has no tensor %q", path, name)
-		}
-		if len(src) != len(dst) {
-			return fmt.Errorf("rlhf: load: tensor %q in %s has %d values, this stage needs %d: it was saved for another model", name, path, len(src), len(dst))
-		}
-		for k, x := range src {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return fmt.Errorf("rlhf: load: tensor %q in %s holds %g at index %d", name, path, x, k)
-			}
-		}
-		copies = append(copies, func() { copy(dst, src) })
-		return nil
-	}
-	takeMoments := func(prefix string, names []string, o *train.AdamW) error {
-		for k, n := range names {
-			if err := take(prefix+".m."+n, o.M[k]); err != nil {
-				return err
-			}
-			if err := take(prefix+".v."+n, o.V[k]); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	count := func(key string) (int, error) {
-		t, err := strconv.Atoi(meta[key])
-		if err != nil || t < 0 {
-			return 0, fmt.Errorf("rlhf: load: %s: step count %q is %q, not a count", path, key, meta[key])
-		}
-		return t, nil
-	}
-	takeModel := func(sub string, m *transformer.Model) error {
-		saved, err := transformer.Load(filepath.Join(dir, sub))
+	vdir := filepath.Join(dir, rlValueDir)
+	if s.value != nil {
+		// Check the value checkpoint is whole before the policy changes.
+		_, vs, err := checkpoint.ReadState(vdir)
 		if err != nil {
-			return fmt.Errorf("rlhf: load: %w", err)
+			return fmt.Errorf("rlhf: the value model of %s: %w", dir, err)
 		}
-		if !reflect.DeepEqual(saved.Config, m.Config) {
-			return fmt.Errorf("rlhf: load: the model in %s has another configuration than this stage's %s", filepath.Join(dir, sub), sub)
+		if vs.Step != cs.Step {
+			return fmt.Errorf("checkpoint %s is damaged: its value model is at step %d, its policy at %d (a save was interrupted); resume from an earlier checkpoint", dir, vs.Step, cs.Step)
 		}
-		for k, p := range saved.Params() {
-			dst := m.Params()[k].Value
-			copies = append(copies, func() { dst.Copy(p.Value) })
-		}
-		return nil
 	}
-	if err := takeModel(rlPolicyDir, s.policy); err != nil {
-		return err
-	}
-	if err := takeMoments("policy.adam", trainableNames(s.policy), s.opt.AdamW); err != nil {
-		return err
-	}
-	pt, err := count("policy.adam.t")
+	done, _, err := loadStage(dir, s.policy, s.opt, s.state().StageState)
 	if err != nil {
 		return err
 	}
-	var vt, ht int
-	b := []float64{0}
 	if s.value != nil {
-		if err := takeModel(rlValueDir, s.value.Model); err != nil {
+		vd, st, err := loadStage(vdir, s.value.Model, s.valueOpt, s.valueState())
+		if err != nil {
 			return err
 		}
-		if err := takeMoments("value.adam", trainableNames(s.value.Model), s.valueOpt.AdamW); err != nil {
-			return err
+		D := len(s.value.W)
+		if h := st.Head; vd != done || h == nil || len(h.W) != D || len(h.M) != D+1 || len(h.V) != D+1 {
+			return fmt.Errorf("checkpoint %s is damaged: its value head is missing or not of width %d", vdir, D)
 		}
-		if err := takeMoments("value.head.adam", headNames, s.valueHead); err != nil {
-			return err
-		}
-		if err := take("value.head.w", s.value.W); err != nil {
-			return err
-		}
-		if err := take("value.head.b", b); err != nil {
-			return err
-		}
-		if vt, err = count("value.adam.t"); err != nil {
-			return err
-		}
-		if ht, err = count("value.head.adam.t"); err != nil {
-			return err
-		}
+		h, o := st.Head, s.valueHead
+		copy(s.value.W, h.W)
+		s.value.B = h.B
+		copy(o.M[0], h.M[:D])
+		copy(o.V[0], h.V[:D])
+		o.M[1][0], o.V[1][0], o.T = h.M[D], h.V[D], h.T
 	}
-	for _, c := range copies {
-		c()
-	}
-	s.opt.AdamW.T = pt
-	if s.value != nil {
-		s.value.B, s.valueOpt.AdamW.T, s.valueHead.T = b[0], vt, ht
-	}
+	s.done = done
 	return nil
 }

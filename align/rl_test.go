@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -18,19 +19,7 @@ import (
 func TestPolicyGradient(t *testing.T) {
 	m := tinyModel(t, 8)
 	perturb(m, 2)
-	rng := rand.New(rand.NewPCG(3, 4))
-	var prompts, replies [][]int
-	for _, in := range Instructions()[:4] {
-		ids, err := Reply(m, in.Prompt, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prompts, replies = append(prompts, PromptIDs(in.Prompt)), append(replies, ids)
-	}
-	b, err := Encode(prompts, replies)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, _, _ := sampledBatch(t, m, 4, 3)
 	adv := []float64{0.7, -0.2, -0.9, 0.4}
 	loss := func() float64 {
 		lp, _ := SeqLogProbs(m, b)
@@ -107,7 +96,7 @@ func TestRLStageResumeEqualsUninterrupted(t *testing.T) {
 				var figs []map[string]float64
 				for i := range s.Steps() {
 					if interrupt && i == 1 {
-						dir := t.TempDir()
+						dir := filepath.Join(t.TempDir(), "last")
 						if err := s.Save(dir); err != nil {
 							t.Fatal(err)
 						}
@@ -177,9 +166,9 @@ func TestRLStageTrainsValue(t *testing.T) {
 	}
 }
 
-// A failed Load (another algorithm's save, a missing folder, a save of
-// another model's size) names the problem and changes nothing.
-func TestRLStageLoadErrors(t *testing.T) {
+// steppedStage is a PPO stage of rlFixture after its step 0.
+func steppedStage(t *testing.T) *rlStage {
+	t.Helper()
 	policy, ref, rm := rlFixture(t)
 	s, err := newRLStage(policy, ref, rm, Instructions(), tinyRLPlan(AlgoPPO))
 	if err != nil {
@@ -188,10 +177,17 @@ func TestRLStageLoadErrors(t *testing.T) {
 	if _, err := s.Step(0); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// A failed Load (another algorithm's save, a missing folder, a save of
+// another model's size) names the problem and changes nothing.
+func TestRLStageLoadErrors(t *testing.T) {
+	s := steppedStage(t)
 	before := stageWeights(s)
 	t0 := s.opt.AdamW.T
 
-	reinforce := t.TempDir()
+	reinforce := filepath.Join(t.TempDir(), "last")
 	p2, ref2, rm2 := rlFixture(t)
 	r, err := newRLStage(p2, ref2, rm2, Instructions(), tinyRLPlan(AlgoREINFORCE))
 	if err != nil {
@@ -200,7 +196,7 @@ func TestRLStageLoadErrors(t *testing.T) {
 	if err := r.Save(reinforce); err != nil {
 		t.Fatal(err)
 	}
-	bigger := t.TempDir()
+	bigger := filepath.Join(t.TempDir(), "last")
 	bp, err := NewModel(Sizes{Layers: 1, Heads: 2, Dim: 24}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -215,9 +211,9 @@ func TestRLStageLoadErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ name, dir, want string }{
-		{"other algorithm", reinforce, `"reinforce" algorithm`},
-		{"missing", filepath.Join(t.TempDir(), "nothing"), "no such file"},
-		{"other size", bigger, "another configuration"},
+		{"other algorithm", reinforce, "other settings"},
+		{"missing", filepath.Join(t.TempDir(), "nothing"), "no checkpoint"},
+		{"other size", bigger, "differs"},
 	} {
 		err := s.Load(c.dir)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -273,5 +269,58 @@ func TestRLStageBadInput(t *testing.T) {
 	s, _ := NewRLStage(policy, ref, rm, Instructions(), tinyRLPlan(AlgoPPO))
 	if _, err := s.Step(s.Steps()); err == nil {
 		t.Errorf("step %d of %d: no error", s.Steps(), s.Steps())
+	}
+}
+
+// An RL checkpoint is a tick checkpoint: checkpoint.LoadModel reads the
+// policy back, with the chat tokenizer, as tick generate and tick chat do.
+func TestRLStageCheckpointLoadsAsModel(t *testing.T) {
+	s := steppedStage(t)
+	dir := filepath.Join(t.TempDir(), "last")
+	if err := s.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	m, tok, err := checkpoint.LoadModel(dir)
+	policy := s.policy
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(weights(m), weights(policy)) {
+		t.Error("the checkpoint's model is not the policy")
+	}
+	if !isChatTokenizer(tok) {
+		t.Errorf("the checkpoint's tokenizer (%s, %d tokens) is not the chat tokenizer", tok.Name(), tok.VocabSize())
+	}
+	_, st, err := checkpoint.ReadState(dir)
+	if err != nil || st.Step != 1 {
+		t.Errorf("state: step %d (%v), want 1", st.Step, err)
+	}
+}
+
+// With dropout in the model, PPO's first update still sees ratio 1
+// exactly: it compares the policy with itself, not with a thinned copy.
+// Then no token is clipped, and the loss is −mean Aₜ, 0 for advantages
+// normalised to mean 0.
+func TestPPOFirstUpdateRatioOneWithDropout(t *testing.T) {
+	cfg := tinyModel(t, 1).Config
+	cfg.Dropout = 0.5
+	policy, err := transformer.New(cfg, 31)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := Clone(policy)
+	_, _, rm := rlFixture(t)
+	p := tinyRLPlan(AlgoPPO)
+	p.PPOEpochs, p.MiniBatch = 1, p.Batch // one update: the ratio is 1
+	s, err := NewRLStage(policy, ref, rm, Instructions(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Step(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f["clip"] != 0 || math.Abs(f["loss"]) > 1e-12 {
+		t.Errorf("clip fraction %g and loss %g at the first update, want 0 and 0", f["clip"], f["loss"])
 	}
 }

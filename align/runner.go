@@ -17,8 +17,6 @@ import (
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/internal/atomicfile"
 	"github.com/tick-llm/tick/internal/tty"
-	"github.com/tick-llm/tick/train"
-	"github.com/tick-llm/tick/transformer"
 )
 
 // ErrInterrupted is returned (wrapped) by RunStage when its context is
@@ -61,18 +59,11 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 	if o.Command == "" {
 		o.Command = "tick align " + st.Name() + " --out " + o.Out
 	}
-	ms, ok := st.(modelStage)
-	if !ok {
-		return fmt.Errorf("%s: the stage does not say which model it trains, so it cannot be saved as a tick run", st.Name())
-	}
-	_, spec, err := ChatTokenizer()
-	if err != nil {
-		return err
-	}
 	var (
 		rf   *checkpoint.RunFolder
 		done int
 		logs []StepMetric
+		err  error
 	)
 	metricsPath := filepath.Join(o.Out, checkpoint.MetricsFile)
 	if o.Resume {
@@ -122,18 +113,8 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	defer mf.Close()
-	save := func(done int) error {
-		m, adam := ms.trained()
-		raw, err := json.Marshal(runInfo{Stage: st.Name(), Steps: st.Steps()})
-		if err != nil {
-			return err
-		}
-		ck := &checkpoint.Checkpoint{
-			State: checkpoint.State{Step: done, AdamT: adam.T, Options: raw},
-			Model: m, TokSpec: spec, M: adam.M, V: adam.V,
-			Extra: st.Save, // the stage's own state, inside the same checkpoint
-		}
-		if err := checkpoint.Save(filepath.Join(o.Out, checkpoint.Last), ck); err != nil {
+	save := func() error {
+		if err := st.Save(filepath.Join(o.Out, checkpoint.Last)); err != nil {
 			return err
 		}
 		return writeStagePlot(filepath.Join(o.Out, checkpoint.PlotFile), st.Name(), logs)
@@ -144,7 +125,7 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		if ctx.Err() != nil {
 			bar.finish()
 			if saved != i {
-				if err := save(i); err != nil {
+				if err := save(); err != nil {
 					return fmt.Errorf("%w at step %d, and saving failed: %v", ErrInterrupted, i, err)
 				}
 			}
@@ -167,7 +148,7 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 		}
 		bar.step(i+1, f)
 		if (i+1)%o.Every == 0 || i+1 == st.Steps() {
-			if err := save(i + 1); err != nil {
+			if err := save(); err != nil {
 				bar.finish()
 				return err
 			}
@@ -188,11 +169,6 @@ type runInfo struct {
 	Steps int    `json:"steps"`
 }
 
-// A modelStage says which model it trains and that model's AdamW state,
-// so RunStage can write it as a tick checkpoint that LoadModel reads.
-type modelStage interface {
-	trained() (*transformer.Model, *train.AdamW)
-}
 
 // trimStageMetrics reads metrics.jsonl and keeps the lines of steps up to
 // done, rewriting the file (atomically) without the steps after the

@@ -10,25 +10,21 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tick-llm/tick/internal/inputfile"
+	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/tokenizer"
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
-	"github.com/tick-llm/tick/transformer/safetensors"
 )
 
-// RunStage writes a stage's checkpoints in tick train's format (package
-// checkpoint), so every model a stage trains loads with
+// A stage's Save writes a checkpoint in tick train's format (package
+// checkpoint, atomically), so every model a stage trains loads with
 // checkpoint.LoadModel and `tick generate --model DIR` reads it:
 //
 //	config.json, model.safetensors   the model, vocabulary 259 (bytes + role tokens)
 //	optimizer.safetensors            its AdamW moments
 //	chat.tiktoken, chat.json         the chat tokenizer: 256 byte tokens, the role tokens special
 //	tokenizer.json                   which says so
-//	state.json                       steps done, the stage's name, checksums
-//
-// and, inside the same folder, whatever the stage's Save writes (SFT,
-// reward and DPO: the model again, its moments and stage.json).
+//	state.json                       steps done, AdamW's count, the stage's own state (StageState)
 
 // chatSpecials are the role tokens as the tokenizer's special tokens.
 func chatSpecials() map[string]int {
@@ -125,71 +121,38 @@ func stageStateOf(name string, p Plan) StageState {
 	return StageState{Stage: name, Steps: p.Steps, Batch: p.Batch, LR: p.LR, Seed: p.Seed}
 }
 
-// StageFile is the file where a stage's Save keeps what is its own: a
-// StageState, its AdamW update count and the steps done.
-const StageFile = "stage.json"
-
-// stageFile is the contents of StageFile.
-type stageFile struct {
-	StageState
-	Done  int `json:"done"`   // steps done
-	AdamT int `json:"adam_t"` // AdamW's update count
-}
-
-// momentsFile holds a stage's AdamW moments, m.NAME and v.NAME, as
-// checkpoint.OptimizerFile does.
-const momentsFile = "stage-moments.safetensors"
-
-// saveStage writes into the folder dir what Load needs to continue a
-// stage exactly: m (config.json, model.safetensors), the AdamW moments of
-// opt, and StageFile with st and the steps done. The folder is a
-// temporary one that RunStage renames into place whole (checkpoint.Save),
-// so the files are written directly.
+// saveStage writes a stage checkpoint to dir atomically (checkpoint.Save):
+// m, the AdamW state of opt, done steps, and st.
 func saveStage(dir string, m *transformer.Model, opt *train.Optimizer, done int, st StageState) error {
-	if err := m.Save(dir); err != nil {
-		return err
-	}
-	var ts []safetensors.Tensor
-	for i, p := range m.Trainable() {
-		shape := []int{len(opt.AdamW.M[i])}
-		ts = append(ts,
-			safetensors.Tensor{Name: "m." + p.Name, Shape: shape, Data: opt.AdamW.M[i]},
-			safetensors.Tensor{Name: "v." + p.Name, Shape: shape, Data: opt.AdamW.V[i]})
-	}
-	if err := safetensors.Write(filepath.Join(dir, momentsFile), ts, map[string]string{"format": "tick adamw moments"}); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(stageFile{st, done, opt.AdamW.T}, "", "  ")
+	_, spec, err := ChatTokenizer()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, StageFile), append(b, '\n'), 0o644)
-}
-
-// readStageFile reads the StageFile in dir.
-func readStageFile(dir string) (stageFile, error) {
-	var sf stageFile
-	b, err := inputfile.ReadFile(filepath.Join(dir, StageFile))
+	raw, err := json.Marshal(st)
 	if err != nil {
-		return sf, fmt.Errorf("%s is not a tick align stage checkpoint: %v", dir, err)
+		return err
 	}
-	if err := json.Unmarshal(b, &sf); err != nil || sf.Stage == "" {
-		return sf, fmt.Errorf("%s is damaged: %s names no stage", dir, StageFile)
+	ck := &checkpoint.Checkpoint{
+		State:   checkpoint.State{Step: done, AdamT: opt.AdamW.T, Options: raw},
+		Model:   m,
+		TokSpec: spec,
+		M:       opt.AdamW.M, V: opt.AdamW.V,
 	}
-	return sf, nil
+	return checkpoint.Save(dir, ck)
 }
 
-// loadStage reads what saveStage wrote into dir into m and opt (same
-// shapes) and returns the steps done and the saved StageState. want is
-// the state the stage was set up with: a checkpoint of another stage or
-// budget is refused, since continuing it would be another run. Nothing
-// changes unless everything reads.
+// loadStage reads a stage checkpoint written by saveStage into m and opt
+// (same shapes) and returns the steps done and the saved StageState. want
+// is the state the stage was set up with: a checkpoint of another stage or
+// budget is refused, since continuing it would be another run.
 func loadStage(dir string, m *transformer.Model, opt *train.Optimizer, want StageState) (done int, st StageState, err error) {
-	sf, err := readStageFile(dir)
+	ck, err := checkpoint.Load(dir)
 	if err != nil {
 		return 0, st, err
 	}
-	st = sf.StageState
+	if err := json.Unmarshal(ck.State.Options, &st); err != nil || st.Stage == "" {
+		return 0, st, fmt.Errorf("checkpoint %s is not a tick align stage checkpoint (its state.json names no stage)", dir)
+	}
 	if st.Stage != want.Stage {
 		return 0, st, fmt.Errorf("checkpoint %s is of the %s stage, not %s; give a %s run's folder", dir, st.Stage, want.Stage, want.Stage)
 	}
@@ -197,36 +160,18 @@ func loadStage(dir string, m *transformer.Model, opt *train.Optimizer, want Stag
 		return 0, st, fmt.Errorf("cannot resume %s with other settings: it ran %d steps of %d at lr %g, seed %d, β %g; now %d of %d at lr %g, seed %d, β %g: give the same flags, or use a new --out",
 			dir, st.Steps, st.Batch, st.LR, st.Seed, st.Beta, want.Steps, want.Batch, want.LR, want.Seed, want.Beta)
 	}
-	saved, err := transformer.Load(dir)
-	if err != nil {
-		return 0, st, fmt.Errorf("checkpoint %s: %w", dir, err)
+	if ck.Model.Config != m.Config {
+		return 0, st, fmt.Errorf("cannot resume %s: its model %+v differs from %+v", dir, ck.Model.Config, m.Config)
 	}
-	if saved.Config != m.Config {
-		return 0, st, fmt.Errorf("cannot resume %s: its model %+v differs from %+v", dir, saved.Config, m.Config)
-	}
-	tensors, _, err := safetensors.Read(filepath.Join(dir, momentsFile))
-	if err != nil {
-		return 0, st, fmt.Errorf("checkpoint %s: %w", dir, err)
-	}
-	byName := map[string][]float64{}
-	for _, t := range tensors {
-		byName[t.Name] = t.Data
-	}
-	train := m.Trainable()
-	for i, p := range train {
-		if len(byName["m."+p.Name]) != len(opt.AdamW.M[i]) || len(byName["v."+p.Name]) != len(opt.AdamW.V[i]) {
-			return 0, st, fmt.Errorf("checkpoint %s is damaged: the moments of %s are missing or of the wrong size", dir, p.Name)
-		}
-	}
-	if err := copyParams(m, saved); err != nil {
+	if err := copyParams(m, ck.Model); err != nil {
 		return 0, st, err
 	}
-	opt.AdamW.T = sf.AdamT
-	for i, p := range train {
-		copy(opt.AdamW.M[i], byName["m."+p.Name])
-		copy(opt.AdamW.V[i], byName["v."+p.Name])
+	opt.AdamW.T = ck.State.AdamT
+	for i := range opt.AdamW.M {
+		copy(opt.AdamW.M[i], ck.M[i])
+		copy(opt.AdamW.V[i], ck.V[i])
 	}
-	return sf.Done, st, nil
+	return ck.State.Step, st, nil
 }
 
 // copyParams copies every parameter value of src into dst (same config).

@@ -107,10 +107,6 @@ type Checkpoint struct {
 	// Adapter, set for a LoRA fine-tune, is the adapter's PEFT config: the
 	// checkpoint then holds only the adapter (adapter.go), not the base.
 	Adapter *transformer.AdapterConfig
-	// Extra, when set, writes more files (and folders) into the
-	// checkpoint's folder before state.json lists the files: the state of
-	// an alignment stage beside its model (package align).
-	Extra func(dir string) error
 	// Warning, if not "", is a line for the user about how this checkpoint
 	// was chosen: LoadRun fell back to it because the other was damaged.
 	Warning string
@@ -162,11 +158,6 @@ func write(dir string, ck *Checkpoint) error {
 	}
 	if err := ck.TokSpec.Save(dir); err != nil {
 		return err
-	}
-	if ck.Extra != nil {
-		if err := ck.Extra(dir); err != nil {
-			return err
-		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
