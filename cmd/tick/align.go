@@ -18,7 +18,7 @@ func init() {
 }
 
 func runAlign(args []string) error {
-	fs := newFlags("tick align", "Usage: tick align [--seed N] [--beta B] [--kl C] [--rl ppo|reinforce] [--metrics FILE]\n\n"+
+	fs := newFlags("tick align", "Usage: tick align [--seed N] [--beta B] [--kl C] [--rl ppo|reinforce]\n                  [--metrics FILE]\n\n"+
 		"The whole alignment pipeline on one small model: SFT on generated\n"+
 		"instructions, preference pairs ranked by a programmatic judge (standing in\n"+
 		"for human raters), a Bradley-Terry reward model, RL with a per-token KL\n"+
@@ -30,7 +30,7 @@ func runAlign(args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the model, split, batches and samples")
 	fs.Float64Var(&p.Beta, "beta", p.Beta, "DPO's β (positive)")
 	fs.Float64Var(&p.RL.KLCoef, "kl", p.RL.KLCoef, "RL's KL penalty coefficient (at least 0)")
-	fs.StringVar(&p.RL.Algorithm, "rl", align.AlgoPPO, "RL algorithm: ppo, or reinforce (REINFORCE with a baseline)")
+	fs.StringVar(&p.RL.Algorithm, "rl", align.AlgoPPO, "RL `algorithm`: ppo, or reinforce (with a baseline)")
 	fs.IntVar(&p.RL.PPOEpochs, "ppo-epochs", 4, "PPO's passes over each batch of samples (at least 1)")
 	fs.IntVar(&p.SFT.Steps, "sft-steps", p.SFT.Steps, "SFT steps")
 	fs.IntVar(&p.RL.Steps, "rl-steps", p.RL.Steps, "RL steps")
