@@ -169,7 +169,6 @@ type runInfo struct {
 	Steps int    `json:"steps"`
 }
 
-
 // trimStageMetrics reads metrics.jsonl and keeps the lines of steps up to
 // done, rewriting the file (atomically) without the steps after the
 // checkpoint: a resumed run logs those again.
