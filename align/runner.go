@@ -236,13 +236,13 @@ func newStageProgress(w io.Writer, name string, done, total int) *stageProgress 
 // first.
 var figureOrder = []string{"loss", "accuracy", "margin", "reward", "judge", "kl", "clip", "return", "value_loss", "pairs", "grad_norm", "lr"}
 
-// describe is "sft 120/400 loss 0.812 3.1 steps/s ~1m30s left".
+// describe is "sft 120/400 loss 0.8123 3.10 steps/s ~1m30s left".
 func (p *stageProgress) describe(step int, f map[string]float64) string {
 	s := fmt.Sprintf("%s %d/%d", p.name, step, p.total)
 	shown := 0
 	for _, k := range figureOrder {
 		if v, ok := f[k]; ok && k != "lr" && k != "grad_norm" && shown < 2 {
-			s += fmt.Sprintf(" %s %.3f", k, v)
+			s += fmt.Sprintf(" %s %.4g", k, v)
 			shown++
 		}
 	}

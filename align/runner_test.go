@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -208,5 +209,30 @@ func TestRunStageRefuses(t *testing.T) {
 	}
 	if err := RunStage(context.Background(), s2, RunOptions{Out: out}); err == nil {
 		t.Error("a second run overwrote a finished run folder")
+	}
+}
+
+// Off a terminal the progress is a plain line every twentieth of the run,
+// with the step, the stage's figures, the rate and the time left.
+func TestRunStageProgressLines(t *testing.T) {
+	s, _ := NewSFTStage(tinyModel(t, 1), Instructions()[:10], Plan{Steps: 40, Batch: 2, LR: 1e-3, Seed: 1})
+	var b bytes.Buffer
+	if err := RunStage(context.Background(), s, RunOptions{Out: filepath.Join(t.TempDir(), "r"), Progress: &b}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 20 {
+		t.Fatalf("%d progress lines, want 20:\n%s", len(lines), b.String())
+	}
+	for i, l := range lines {
+		want := []string{"sft " + strconv.Itoa(2*(i+1)) + "/40", "loss ", "steps/s", "elapsed"}
+		if i < len(lines)-1 {
+			want = append(want, "left")
+		}
+		for _, w := range want {
+			if !strings.Contains(l, w) {
+				t.Errorf("line %q lacks %q", l, w)
+			}
+		}
 	}
 }
