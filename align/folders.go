@@ -258,8 +258,14 @@ func (f FolderRun) Run(ctx context.Context, w io.Writer) (Results, error) {
 		return res, err
 	}
 	dir := func(name string) string { return filepath.Join(f.Out, name) }
+	// A stage is resumed when its folder has a checkpoint; one stopped
+	// before it saved any starts again.
+	resumable := func(d string) bool {
+		_, _, err := checkpoint.ResumeFrom(d)
+		return f.Resume && err == nil
+	}
 	opts := func(name string) RunOptions {
-		return RunOptions{Out: dir(name), Resume: f.Resume && checkpoint.CheckRun(dir(name)) == nil, Every: f.Every, Progress: f.Progress, Command: f.Command}
+		return RunOptions{Out: dir(name), Resume: resumable(dir(name)), Every: f.Every, Progress: f.Progress, Command: f.Command}
 	}
 	start := time.Now()
 	say := func(format string, a ...any) {
@@ -269,7 +275,7 @@ func (f FolderRun) Run(ctx context.Context, w io.Writer) (Results, error) {
 	if base == "" {
 		base = dir("base")
 		o := PretrainOptions(f.Sizes, f.Pretrain, f.Seed)
-		o.Out, o.Resume, o.Progress = base, f.Resume && checkpoint.CheckRun(base) == nil, f.Progress
+		o.Out, o.Resume, o.Progress = base, resumable(base), f.Progress
 		say("base: pretraining a byte-level %s model on Opticks, %d steps -> %s", o.Preset, o.Steps, base)
 		if _, err := train.Run(ctx, o, io.Discard); errors.Is(err, train.ErrInterrupted) {
 			return res, fmt.Errorf("base %w while pretraining; continue with: %s --resume", ErrInterrupted, f.Command)

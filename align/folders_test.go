@@ -2,6 +2,7 @@ package align
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,10 +73,24 @@ func TestFolderRunDeterministic(t *testing.T) {
 	if tables[0] != tables[1] {
 		t.Errorf("same seed, different tables:\n%s\n%s", tables[0], tables[1])
 	}
+	// Ctrl-C as the RL stage starts, then --resume: the same table.
+	ctx, cancel := context.WithCancel(context.Background())
+	f := FolderRun{Pipeline: p, Task: Task{HeldOut: 8, SplitSeed: 2, Synthetic: 20}, Base: base, Out: filepath.Join(dir, "run", "cut"), Command: "tick align all"}
+	_, err := f.Run(ctx, cancelOn{"rlhf:", cancel})
+	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "tick align all --resume") {
+		t.Fatalf("interrupted pipeline: %v", err)
+	}
+	f.Resume = true
+	if _, err := f.Run(context.Background(), &strings.Builder{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(f.Out, "table.txt")); string(b) != tables[0] {
+		t.Errorf("resumed pipeline's table:\n%s\nuninterrupted:\n%s", b, tables[0])
+	}
 	mine := filepath.Join(dir, "mine")
 	os.MkdirAll(mine, 0o755)
 	os.WriteFile(filepath.Join(mine, "notes.txt"), []byte("x"), 0o644)
-	f := FolderRun{Pipeline: p, Task: Task{HeldOut: 8, SplitSeed: 2}, Base: base, Out: mine}
+	f = FolderRun{Pipeline: p, Task: Task{HeldOut: 8, SplitSeed: 2}, Base: base, Out: mine}
 	if _, err := f.Run(context.Background(), &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "notes.txt") {
 		t.Errorf("a folder of the user's: %v", err)
 	}
@@ -85,4 +100,17 @@ func TestFolderRunDeterministic(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(mine, "notes.txt")); string(b) != "x" {
 		t.Error("the user's file changed")
 	}
+}
+
+// cancelOn is a writer that cancels when a line it is given holds text.
+type cancelOn struct {
+	text   string
+	cancel func()
+}
+
+func (c cancelOn) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), c.text) {
+		c.cancel()
+	}
+	return len(b), nil
 }

@@ -121,6 +121,9 @@ func RunStage(ctx context.Context, st Stage, o RunOptions) error {
 	}
 	bar := newStageProgress(o.Progress, st.Name(), done, st.Steps())
 	saved := done
+	if !o.Resume {
+		saved = -1 // no checkpoint yet: Ctrl-C before the first step saves step 0
+	}
 	for i := done; i < st.Steps(); i++ {
 		if ctx.Err() != nil {
 			bar.finish()
