@@ -88,6 +88,8 @@ func TestMessages(t *testing.T) {
 		{"align dpo --beta -1", []string{"align", "dpo", "--model", filepath.Join(af, "sft16"), "--pairs", filepath.Join(af, "pairs.jsonl"), "--beta", "-1", "--out", alignOut}, []string{"--beta -1", "positive"}},
 		{"align rlhf: a reward model of another base shape", []string{"align", "rlhf", "--model", filepath.Join(af, "sft24"), "--reward", filepath.Join(af, "rm16"), "--out", alignOut}, []string{"rm16", "another shape", "width 16", "width 24"}},
 		{"align rlhf: an SFT run as the reward model", []string{"align", "rlhf", "--model", filepath.Join(af, "sft16"), "--reward", filepath.Join(af, "sft24"), "--out", alignOut}, []string{"sft24", "not a reward model"}},
+		{"align pairs over an existing file", []string{"align", "pairs", "--model", filepath.Join(af, "sft16"), "--out", filepath.Join(af, "pairs.jsonl")}, []string{"pairs.jsonl", "exists", "does not overwrite"}},
+		{"align sft --resume of another stage's run", []string{"align", "sft", "--model", filepath.Join(af, "base16"), "--out", filepath.Join(af, "rm16"), "--resume"}, []string{"rm16", "not a run of tick align sft"}},
 		{"align rlhf: a char-level run as the reward model", []string{"align", "rlhf", "--model", filepath.Join(af, "sft16"), "--reward", run, "--out", alignOut}, []string{"not a reward model"}},
 		{"eval --val-frac NaN", []string{"eval", "--model", run, "--val-frac", "NaN"}, []string{"--val-frac NaN", "between 0 and 1"}},
 		{"eval --val-frac 1", []string{"eval", "--model", run, "--val-frac", "1"}, []string{"--val-frac 1", "between 0 and 1"}},
