@@ -5,6 +5,10 @@
 // direct preference optimisation (DPO), and reinforcement learning against
 // the reward model with a KL penalty towards the SFT model.
 //
+// Each stage is a Stage; RunStage runs one on a run folder as `tick
+// train` does (progress, metrics.jsonl, loss.png, checkpoints, Ctrl-C and
+// resume), and FolderRun runs them all, from a base pretrained on Opticks.
+//
 // No people rate replies here: a program (Judge) stands in for human
 // raters. It scores a reply to a generated instruction 0 when it is wrong,
 // and among right replies prefers the concise one (the bare answer) to a

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
 )
 
@@ -46,6 +47,15 @@ func DPOLoss(pc, pr, refC, refR []float64, beta float64) (loss float64, dC, dR [
 		dC[i], dR[i] = g, -g
 	}
 	return loss, dC, dR, margin
+}
+
+// drawPairs draws n pairs at random (with replacement): one step's batch.
+func drawPairs(pairs []Pair, n int, rng *rand.Rand) []Pair {
+	batch := make([]Pair, n)
+	for k := range batch {
+		batch[k] = pairs[rng.IntN(len(pairs))]
+	}
+	return batch
 }
 
 // pairBatch lays out the chosen replies as rows 0..N-1 and the rejected
@@ -95,41 +105,92 @@ func DPOGrad(m, ref *transformer.Model, pairs []Pair, beta float64) (loss, margi
 	return loss, margin, nil
 }
 
-// DPO trains m on preference pairs against the frozen reference ref (the
-// SFT model), logging loss and margin every step.
-func DPO(m, ref *transformer.Model, pairs []Pair, beta float64, p Plan) error {
+// DPOStage is direct preference optimisation as a Stage: each step draws
+// Batch pairs and makes one AdamW step on the DPO loss of the policy
+// against the frozen reference (the SFT model).
+type DPOStage struct {
+	m, ref *transformer.Model
+	opt    *train.Optimizer
+	plan   Plan
+	beta   float64
+	pairs  []Pair
+	done   int
+}
+
+// NewDPOStage prepares DPO of m (changed in place) against ref on pairs
+// with β beta.
+func NewDPOStage(m, ref *transformer.Model, pairs []Pair, beta float64, p Plan) (*DPOStage, error) {
 	if len(pairs) == 0 {
-		return fmt.Errorf("dpo: no preference pairs")
+		return nil, fmt.Errorf("dpo: no preference pairs")
 	}
-	if !(beta > 0) {
-		return fmt.Errorf("dpo: β %g: it must be positive (try 0.1)", beta)
+	if !(beta > 0) || math.IsInf(beta, 0) {
+		return nil, fmt.Errorf("dpo: β %g: it must be positive and finite (try 0.1)", beta)
+	}
+	if m.Config != ref.Config {
+		return nil, fmt.Errorf("dpo: the policy and the reference differ in shape (%+v, %+v)", m.Config, ref.Config)
 	}
 	opt, err := NewOptimizer(m, p)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("dpo: %w", err)
 	}
 	ref.SetTraining(false, 0)
-	rng := rand.New(rand.NewPCG(p.Seed, 0xd90))
-	batch := make([]Pair, p.Batch)
-	for step := 1; step <= p.Steps; step++ {
-		for i := range batch {
-			batch[i] = pairs[rng.IntN(len(pairs))]
-		}
-		var margin float64
-		loss, _, err := opt.StepGrad(step, func() (float64, error) {
-			l, mg, err := DPOGrad(m, ref, batch, beta)
-			margin = mg
-			return l, err
-		})
-		if err != nil {
-			return fmt.Errorf("dpo: %w", err)
-		}
-		if p.Log != nil {
-			p.Log(step, map[string]float64{"loss": loss, "margin": margin})
-		}
+	return &DPOStage{m: m, ref: ref, opt: opt, plan: p, beta: beta, pairs: pairs}, nil
+}
+
+// Name is "dpo".
+func (s *DPOStage) Name() string { return "dpo" }
+
+// Steps is the plan's step count.
+func (s *DPOStage) Steps() int { return s.plan.Steps }
+
+// Model is the policy being trained.
+func (s *DPOStage) Model() *transformer.Model { return s.m }
+
+// Step makes optimiser step i+1 and returns the batch's DPO loss, its
+// mean implicit reward margin and the gradient norm.
+func (s *DPOStage) Step(i int) (map[string]float64, error) {
+	batch := drawPairs(s.pairs, s.plan.Batch, stepRand(s.plan.Seed, 0xd90, i))
+	var margin float64
+	loss, norm, err := s.opt.StepGrad(i+1, func() (float64, error) {
+		l, mg, err := DPOGrad(s.m, s.ref, batch, s.beta)
+		margin = mg
+		return l, err
+	})
+	s.m.SetTraining(false, 0)
+	if err != nil {
+		return nil, fmt.Errorf("dpo: %w", err)
 	}
-	m.SetTraining(false, 0)
-	return nil
+	s.done = i + 1
+	return map[string]float64{"loss": loss, "margin": margin, "grad_norm": norm}, nil
+}
+
+func (s *DPOStage) state() StageState {
+	st := stageStateOf(s.Name(), s.plan)
+	st.Beta = s.beta
+	return st
+}
+
+// Save writes the policy and its AdamW state as a checkpoint into dir
+// (the reference is the SFT run, read again on resume).
+func (s *DPOStage) Save(dir string) error {
+	return saveStage(dir, s.m, s.opt, s.done, s.state())
+}
+
+// Load reads back what Save wrote.
+func (s *DPOStage) Load(dir string) error {
+	done, _, err := loadStage(dir, s.m, s.opt, s.state())
+	s.done = done
+	return err
+}
+
+// DPO trains m on preference pairs against the frozen reference ref (the
+// SFT model): every step of a DPOStage, in memory.
+func DPO(m, ref *transformer.Model, pairs []Pair, beta float64, p Plan) error {
+	st, err := NewDPOStage(m, ref, pairs, beta, p)
+	if err != nil {
+		return err
+	}
+	return runStage(st, p.Log)
 }
 
 // Clone returns a copy of m with its own parameters (a frozen reference).
@@ -149,9 +210,15 @@ func Clone(m *transformer.Model) (*transformer.Model, error) {
 // the worst reply when their scores differ: preference pairs ranked by the
 // judge, as raters would rank a model's own samples.
 func SamplePairs(m *transformer.Model, ins []Instruction, k int, seed uint64) ([]Pair, error) {
+	return samplePairs(m, ins, k, seed, nil)
+}
+
+// samplePairs is SamplePairs, calling each (when set) after instruction i
+// (from 1) with the pairs kept so far.
+func samplePairs(m *transformer.Model, ins []Instruction, k int, seed uint64, each func(i, pairs int)) ([]Pair, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x9a1))
 	var pairs []Pair
-	for _, in := range ins {
+	for n, in := range ins {
 		best, worst := "", ""
 		bs, ws := -1.0, 2.0
 		for range k {
@@ -173,6 +240,9 @@ func SamplePairs(m *transformer.Model, ins []Instruction, k int, seed uint64) ([
 		}
 		if bs > ws {
 			pairs = append(pairs, Pair{in, best, worst})
+		}
+		if each != nil {
+			each(n+1, len(pairs))
 		}
 	}
 	return pairs, nil

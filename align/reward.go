@@ -1,8 +1,12 @@
 package align
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"os"
+
+	"github.com/tick-llm/tick/checkpoint"
 
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
@@ -157,43 +161,125 @@ func (rm *RewardModel) PairAccuracy(pairs []Pair) (float64, error) {
 	return float64(right) / float64(len(pairs)), nil
 }
 
-// TrainReward fits the reward model to preference pairs with AdamW: the
-// transformer through train's optimiser step, the scalar head with its own
-// AdamW state at the same learning rate.
-func TrainReward(rm *RewardModel, pairs []Pair, p Plan) error {
+// RewardStage fits a reward model to preference pairs as a Stage: each
+// step draws Batch pairs and makes one AdamW step on the Bradley–Terry
+// loss, the transformer through train's optimiser step, the scalar head
+// with its own AdamW state at the same learning rate.
+type RewardStage struct {
+	rm    *RewardModel
+	opt   *train.Optimizer
+	head  *train.AdamW // over [w, b]
+	plan  Plan
+	pairs []Pair
+	done  int
+}
+
+// NewRewardStage prepares training rm (changed in place) on pairs.
+func NewRewardStage(rm *RewardModel, pairs []Pair, p Plan) (*RewardStage, error) {
 	if len(pairs) == 0 {
-		return fmt.Errorf("reward: no preference pairs")
+		return nil, fmt.Errorf("reward: no preference pairs")
 	}
 	opt, err := NewOptimizer(rm.Model, p)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("reward: %w", err)
 	}
 	head := train.NewAdamW([]int{len(rm.W), 1}, 0.9, 0.95, 1e-8, 0)
-	bv, bg := []float64{rm.B}, []float64{0}
-	rng := rand.New(rand.NewPCG(p.Seed, 0x4e3))
-	batch := make([]Pair, p.Batch)
-	for step := 1; step <= p.Steps; step++ {
-		for i := range batch {
-			batch[i] = pairs[rng.IntN(len(pairs))]
-		}
-		var acc float64
-		loss, _, err := opt.StepGrad(step, func() (float64, error) {
-			l, a, err := rm.Grad(batch)
-			acc = a
-			return l, err
-		})
-		if err != nil {
-			return fmt.Errorf("reward: %w", err)
-		}
-		bv[0], bg[0] = rm.B, rm.GradB
-		if err := head.Update([][]float64{rm.W, bv}, [][]float64{rm.GradW, bg}, []bool{false, false}, opt.Schedule.LR(step)); err != nil {
-			return fmt.Errorf("reward head: %w", err)
-		}
-		rm.B = bv[0]
-		if p.Log != nil {
-			p.Log(step, map[string]float64{"loss": loss, "accuracy": acc})
-		}
+	return &RewardStage{rm: rm, opt: opt, head: head, plan: p, pairs: pairs}, nil
+}
+
+// Name is "reward".
+func (s *RewardStage) Name() string { return "reward" }
+
+// Steps is the plan's step count.
+func (s *RewardStage) Steps() int { return s.plan.Steps }
+
+// RewardModel is the reward model being trained.
+func (s *RewardStage) RewardModel() *RewardModel { return s.rm }
+
+// Step makes optimiser step i+1 and returns the batch's Bradley–Terry
+// loss, its pair accuracy and the transformer's gradient norm.
+func (s *RewardStage) Step(i int) (map[string]float64, error) {
+	batch := drawPairs(s.pairs, s.plan.Batch, stepRand(s.plan.Seed, 0x4e3, i))
+	var acc float64
+	loss, norm, err := s.opt.StepGrad(i+1, func() (float64, error) {
+		l, a, err := s.rm.Grad(batch)
+		acc = a
+		return l, err
+	})
+	s.rm.Model.SetTraining(false, 0)
+	if err != nil {
+		return nil, fmt.Errorf("reward: %w", err)
 	}
-	rm.Model.SetTraining(false, 0)
+	bv, bg := []float64{s.rm.B}, []float64{s.rm.GradB}
+	if err := s.head.Update([][]float64{s.rm.W, bv}, [][]float64{s.rm.GradW, bg}, []bool{false, false}, s.opt.Schedule.LR(i+1)); err != nil {
+		return nil, fmt.Errorf("reward head: %w", err)
+	}
+	s.rm.B = bv[0]
+	s.done = i + 1
+	return map[string]float64{"loss": loss, "accuracy": acc, "grad_norm": norm}, nil
+}
+
+// state is the stage's StageState with the head and its moments.
+func (s *RewardStage) state() StageState {
+	st := stageStateOf(s.Name(), s.plan)
+	st.Head = &HeadState{W: s.rm.W, B: s.rm.B, M: append(append([]float64(nil), s.head.M[0]...), s.head.M[1]...),
+		V: append(append([]float64(nil), s.head.V[0]...), s.head.V[1]...), T: s.head.T}
+	return st
+}
+
+// Save writes the reward transformer, the head and every AdamW moment as
+// a checkpoint into dir.
+func (s *RewardStage) Save(dir string) error {
+	return saveStage(dir, s.rm.Model, s.opt, s.done, s.state())
+}
+
+// Load reads back what Save wrote.
+func (s *RewardStage) Load(dir string) error {
+	done, st, err := loadStage(dir, s.rm.Model, s.opt, stageStateOf(s.Name(), s.plan))
+	if err != nil {
+		return err
+	}
+	D := len(s.rm.W)
+	if h := st.Head; h == nil || len(h.W) != D || len(h.M) != D+1 || len(h.V) != D+1 {
+		return fmt.Errorf("checkpoint %s is damaged: its reward head is missing or not of width %d", dir, D)
+	}
+	h := st.Head
+	copy(s.rm.W, h.W)
+	s.rm.B = h.B
+	copy(s.head.M[0], h.M[:D])
+	copy(s.head.V[0], h.V[:D])
+	s.head.M[1][0], s.head.V[1][0], s.head.T = h.M[D], h.V[D], h.T
+	s.done = done
 	return nil
+}
+
+// LoadRewardModel reads a reward model from the run folder (or checkpoint
+// folder) a reward stage wrote.
+func LoadRewardModel(dir string) (*RewardModel, error) {
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reward model %s does not exist: train one with tick align reward --out %s", dir, dir)
+	}
+	ck, err := checkpoint.LoadRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	var sf StageState
+	if json.Unmarshal(ck.State.Options, &sf) != nil || sf.Stage != "reward" || sf.Head == nil {
+		return nil, fmt.Errorf("%s is not a reward model: give the --out folder of tick align reward", dir)
+	}
+	D := ck.Model.Config.Dim
+	if len(sf.Head.W) != D {
+		return nil, fmt.Errorf("reward model %s is damaged: its head has width %d, its model %d", dir, len(sf.Head.W), D)
+	}
+	return &RewardModel{Model: ck.Model, W: sf.Head.W, B: sf.Head.B, GradW: make([]float64, D)}, nil
+}
+
+// TrainReward fits the reward model to preference pairs: every step of a
+// RewardStage, in memory.
+func TrainReward(rm *RewardModel, pairs []Pair, p Plan) error {
+	st, err := NewRewardStage(rm, pairs, p)
+	if err != nil {
+		return err
+	}
+	return runStage(st, p.Log)
 }

@@ -16,12 +16,20 @@ const Context = 32
 // MaxReply is the most tokens a generated reply may have (with <|end|>).
 const MaxReply = 14
 
-// Sizes are a policy model's size.
-type Sizes struct{ Layers, Heads, Dim int }
+// Sizes are a policy model's size, and its family: Preset "gpt" (the
+// default when empty) or "llama" (transformer.Preset).
+type Sizes struct {
+	Layers, Heads, Dim int
+	Preset             string
+}
 
 // NewModel builds a small GPT over the chat vocabulary.
 func NewModel(s Sizes, seed uint64) (*transformer.Model, error) {
-	cfg, err := transformer.Preset("gpt")
+	preset := s.Preset
+	if preset == "" {
+		preset = "gpt"
+	}
+	cfg, err := transformer.Preset(preset)
 	if err != nil {
 		return nil, err
 	}
@@ -137,35 +145,130 @@ func NewOptimizer(m *transformer.Model, p Plan) (*train.Optimizer, error) {
 	return train.NewOptimizer(m, train.NewAdamWFor(m, 0.9, 0.95, 0.1), sched, 1, p.Seed)
 }
 
-// SFT fine-tunes m on demonstrations of the training instructions, each
-// concise or chatty at random (Demonstration), the cross-entropy on the reply tokens only,
-// through train's optimiser step.
-func SFT(m *transformer.Model, trainSet []Instruction, p Plan) error {
+// stepRand is the random source of step i of a stage seeded by seed:
+// a pure function of (seed, salt, i), so a resumed stage draws what an
+// uninterrupted one would (Stage).
+func stepRand(seed, salt uint64, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, salt^uint64(i)*0x9e3779b97f4a7c15))
+}
+
+// SFTStage is supervised fine-tuning as a Stage: each step draws Batch
+// training instructions and, for each, a demonstration concise or chatty
+// at random (Demonstration), and makes one optimiser step on the
+// cross-entropy of the reply tokens only (Encode masks the prompt).
+type SFTStage struct {
+	m      *transformer.Model
+	opt    *train.Optimizer
+	plan   Plan
+	byKind [][]Instruction // the training instructions, one slice per kind
+	done   int
+}
+
+// NewSFTStage prepares SFT of m (changed in place) on trainSet.
+func NewSFTStage(m *transformer.Model, trainSet []Instruction, p Plan) (*SFTStage, error) {
+	if len(trainSet) == 0 {
+		return nil, fmt.Errorf("sft: no training instructions")
+	}
 	opt, err := NewOptimizer(m, p)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("sft: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(p.Seed, 0x5f7))
-	ins, replies := make([]Instruction, p.Batch), make([]string, p.Batch)
-	for step := 1; step <= p.Steps; step++ {
-		for i := range ins {
-			ins[i] = trainSet[rng.IntN(len(trainSet))]
-			replies[i] = Demonstration(ins[i], rng.IntN(2) == 0)
+	return &SFTStage{m: m, opt: opt, plan: p, byKind: groupByKind(trainSet)}, nil
+}
+
+// groupByKind splits instructions by kind, kinds in order of first
+// appearance.
+func groupByKind(ins []Instruction) [][]Instruction {
+	index := map[string]int{}
+	var out [][]Instruction
+	for _, in := range ins {
+		k, ok := index[in.Kind]
+		if !ok {
+			k = len(out)
+			index[in.Kind] = k
+			out = append(out, nil)
 		}
-		b, err := EncodeText(ins, replies)
+		out[k] = append(out[k], in)
+	}
+	return out
+}
+
+// Name is "sft".
+func (s *SFTStage) Name() string { return "sft" }
+
+// Steps is the plan's step count.
+func (s *SFTStage) Steps() int { return s.plan.Steps }
+
+// Model is the model being fine-tuned.
+func (s *SFTStage) Model() *transformer.Model { return s.m }
+
+// Batch is step i's batch: Batch instructions and demonstrations. Each
+// example draws a kind first, all kinds alike, then an instruction of it:
+// the 100 additions would otherwise drown among thousands of word
+// instructions (Synthetic), and the 24 letters among all of them.
+func (s *SFTStage) Batch(i int) (Batch, error) {
+	rng := stepRand(s.plan.Seed, 0x5f7, i)
+	ins, replies := make([]Instruction, s.plan.Batch), make([]string, s.plan.Batch)
+	for k := range ins {
+		kind := s.byKind[rng.IntN(len(s.byKind))]
+		ins[k] = kind[rng.IntN(len(kind))]
+		replies[k] = Demonstration(ins[k], rng.IntN(2) == 0)
+	}
+	return EncodeText(ins, replies)
+}
+
+// Step makes optimiser step i+1 and returns its reply loss (nats per
+// reply token), gradient norm and learning rate.
+func (s *SFTStage) Step(i int) (map[string]float64, error) {
+	b, err := s.Batch(i)
+	if err != nil {
+		return nil, err
+	}
+	loss, norm, err := s.opt.Step(i+1, b.X, b.Y, b.B, b.T)
+	if err != nil {
+		return nil, fmt.Errorf("sft: %w", err)
+	}
+	s.m.SetTraining(false, 0)
+	s.done = i + 1
+	return map[string]float64{"loss": loss, "grad_norm": norm, "lr": s.opt.Schedule.LR(i + 1)}, nil
+}
+
+// Save writes the model and its AdamW state as a checkpoint into dir.
+func (s *SFTStage) Save(dir string) error {
+	return saveStage(dir, s.m, s.opt, s.done, stageStateOf(s.Name(), s.plan))
+}
+
+// Load reads back what Save wrote.
+func (s *SFTStage) Load(dir string) error {
+	done, _, err := loadStage(dir, s.m, s.opt, stageStateOf(s.Name(), s.plan))
+	s.done = done
+	return err
+}
+
+// runStage makes every step of st in memory, giving each step's figures
+// to log (step from 1): a stage without run folder, for tests and the
+// in-memory pipeline.
+func runStage(st Stage, log func(step int, figures map[string]float64)) error {
+	for i := range st.Steps() {
+		f, err := st.Step(i)
 		if err != nil {
 			return err
 		}
-		loss, _, err := opt.Step(step, b.X, b.Y, b.B, b.T)
-		if err != nil {
-			return fmt.Errorf("sft: %w", err)
-		}
-		if p.Log != nil {
-			p.Log(step, map[string]float64{"loss": loss})
+		if log != nil {
+			log(i+1, f)
 		}
 	}
-	m.SetTraining(false, 0)
 	return nil
+}
+
+// SFT fine-tunes m on demonstrations of the training instructions: every
+// step of an SFTStage, in memory.
+func SFT(m *transformer.Model, trainSet []Instruction, p Plan) error {
+	st, err := NewSFTStage(m, trainSet, p)
+	if err != nil {
+		return err
+	}
+	return runStage(st, p.Log)
 }
 
 // Reply generates a reply to a prompt, greedily (rng nil: always the most

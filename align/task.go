@@ -26,14 +26,7 @@ rock sand ship road book door wolf bear duck lion`)
 func Instructions() []Instruction {
 	var all []Instruction
 	for _, w := range taskWords {
-		r := []byte(w)
-		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-			r[i], r[j] = r[j], r[i]
-		}
-		all = append(all,
-			Instruction{"reverse", "reverse " + w, string(r)},
-			Instruction{"caps", "caps " + w, strings.ToUpper(w)},
-			Instruction{"count", "count " + w, strconv.Itoa(len(w))})
+		all = append(all, wordInstructions(w)...)
 	}
 	for a := range 10 {
 		for b := range 10 {
@@ -44,6 +37,57 @@ func Instructions() []Instruction {
 		all = append(all, Instruction{"next", "next " + string(c), string(c + 1)})
 	}
 	return all
+}
+
+// wordInstructions are the three instructions on word w: reverse it,
+// spell it in capitals, count its letters.
+func wordInstructions(w string) []Instruction {
+	r := []byte(w)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return []Instruction{
+		{"reverse", "reverse " + w, string(r)},
+		{"caps", "caps " + w, strings.ToUpper(w)},
+		{"count", "count " + w, strconv.Itoa(len(w))},
+	}
+}
+
+// SyntheticWords returns n made-up words of 3 to 5 lowercase letters,
+// none of them a task word (taskWords) and no two alike, drawn with seed.
+// SFT practises the word instructions on them too: with only the task's
+// 41 words a small model memorises their answers, while thousands of
+// letter strings make it learn to reverse, capitalise and count letters,
+// which is what held-out prompts on unseen task words ask. Held-out
+// prompts stay unseen: no synthetic word is a task word.
+func SyntheticWords(n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, 0x5e7))
+	seen := map[string]bool{}
+	for _, w := range taskWords {
+		seen[w] = true
+	}
+	out := make([]string, 0, n)
+	for len(out) < n {
+		b := make([]byte, 3+rng.IntN(3))
+		for i := range b {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		if w := string(b); !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Synthetic is the word instructions on n SyntheticWords: training-only
+// practice for SFT (Task.SFTSet).
+func Synthetic(n int, seed uint64) []Instruction {
+	var ins []Instruction
+	for _, w := range SyntheticWords(n, seed) {
+		ins = append(ins, wordInstructions(w)...)
+	}
+	return ins
 }
 
 // Split shuffles the instructions with seed and keeps heldOut of them

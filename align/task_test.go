@@ -1,7 +1,9 @@
 package align
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -91,5 +93,50 @@ func TestSplitDisjoint(t *testing.T) {
 	}
 	if _, _, err := Split(all, 0, 1); err == nil {
 		t.Error("Split accepted 0 held-out prompts")
+	}
+}
+
+// Synthetic words are never task words (so held-out prompts stay unseen),
+// are distinct, 3 to 5 letters, and the same for the same seed; their
+// instructions have the right answers.
+func TestSyntheticWords(t *testing.T) {
+	words := SyntheticWords(2000, 4)
+	task := map[string]bool{}
+	for _, w := range taskWords {
+		task[w] = true
+	}
+	seen := map[string]bool{}
+	for _, w := range words {
+		if task[w] || seen[w] || len(w) < 3 || len(w) > 5 || strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") != "" {
+			t.Fatalf("bad synthetic word %q", w)
+		}
+		seen[w] = true
+	}
+	if !slices.Equal(words, SyntheticWords(2000, 4)) {
+		t.Error("same seed, other words")
+	}
+	held := map[string]bool{}
+	for _, in := range Instructions() {
+		held[in.Prompt] = true
+	}
+	for _, in := range Synthetic(50, 4) {
+		if held[in.Prompt] {
+			t.Errorf("synthetic prompt %q is a task prompt", in.Prompt)
+		}
+		w := strings.Fields(in.Prompt)[1]
+		var want string
+		switch in.Kind {
+		case "reverse":
+			r := []rune(w)
+			slices.Reverse(r)
+			want = string(r)
+		case "caps":
+			want = strings.ToUpper(w)
+		case "count":
+			want = fmt.Sprint(len(w))
+		}
+		if in.Answer != want {
+			t.Errorf("%q: answer %q, want %q", in.Prompt, in.Answer, want)
+		}
 	}
 }

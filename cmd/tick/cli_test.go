@@ -1514,7 +1514,8 @@ func TestTokenizePretty(t *testing.T) {
 // 80-column terminal, with tabs expanded to 8 columns as a terminal does,
 // and that a help saying "Flags:" goes on to list some.
 func TestHelpFitsTerminal(t *testing.T) {
-	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bench", "tokenizer"}, {"bpe"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"attention"}, {"train"}, {"eval"}} {
+	for _, sub := range [][]string{{"tokenize"}, {"bench"}, {"bench", "tokenizer"}, {"bpe"}, {"bpe", "train"}, {"bpe", "explain"}, {"generate"}, {"attention"}, {"train"}, {"eval"},
+		{"align"}, {"align", "sft"}, {"align", "pairs"}, {"align", "reward"}, {"align", "rlhf"}, {"align", "dpo"}, {"align", "eval"}, {"align", "all"}} {
 		t.Run(strings.Join(sub, "_"), func(t *testing.T) {
 			r := tick(t, t.TempDir(), "", append(sub, "-h")...)
 			help := r.stdout + r.stderr

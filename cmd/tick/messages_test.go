@@ -71,11 +71,26 @@ func TestMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	af := alignFixture(t)
+	noRejected := write("pairs/no-rejected.jsonl", []byte(`{"prompt":"add 2 3","chosen":"5","rejected":"6"}`+"\n"+`{"prompt":"add 1 1","chosen":"2"}`+"\n"))
+	emptyChosen := write("pairs/empty-chosen.jsonl", []byte(`{"prompt":"add 2 3","chosen":"","rejected":"6"}`+"\n"))
+	alignOut := filepath.Join(dir, "align-never-made")
 	cases := []struct {
 		name  string
 		args  []string
 		names []string
 	}{
+		{"align sft from a folder that is no tick run", []string{"align", "sft", "--model", dir, "--out", alignOut}, []string{dir, "no checkpoint"}},
+		{"align sft from a char-level run of context 8", []string{"align", "sft", "--model", run, "--out", alignOut}, []string{"context 8", "--context 32"}},
+		{"align reward: a pairs line without rejected", []string{"align", "reward", "--model", filepath.Join(af, "sft16"), "--pairs", noRejected, "--out", alignOut}, []string{"line 2", `"rejected"`}},
+		{"align dpo: a pairs line with an empty chosen", []string{"align", "dpo", "--model", filepath.Join(af, "sft16"), "--pairs", emptyChosen, "--out", alignOut}, []string{"line 1", `empty "chosen"`}},
+		{"align dpo --beta 0", []string{"align", "dpo", "--model", filepath.Join(af, "sft16"), "--pairs", filepath.Join(af, "pairs.jsonl"), "--beta", "0", "--out", alignOut}, []string{"--beta 0", "positive"}},
+		{"align dpo --beta -1", []string{"align", "dpo", "--model", filepath.Join(af, "sft16"), "--pairs", filepath.Join(af, "pairs.jsonl"), "--beta", "-1", "--out", alignOut}, []string{"--beta -1", "positive"}},
+		{"align rlhf: a reward model of another base shape", []string{"align", "rlhf", "--model", filepath.Join(af, "sft24"), "--reward", filepath.Join(af, "rm16"), "--out", alignOut}, []string{"rm16", "another shape", "width 16", "width 24"}},
+		{"align rlhf: an SFT run as the reward model", []string{"align", "rlhf", "--model", filepath.Join(af, "sft16"), "--reward", filepath.Join(af, "sft24"), "--out", alignOut}, []string{"sft24", "not a reward model"}},
+		{"align pairs over an existing file", []string{"align", "pairs", "--model", filepath.Join(af, "sft16"), "--out", filepath.Join(af, "pairs.jsonl")}, []string{"pairs.jsonl", "exists", "does not overwrite"}},
+		{"align sft --resume of another stage's run", []string{"align", "sft", "--model", filepath.Join(af, "base16"), "--out", filepath.Join(af, "rm16"), "--resume"}, []string{"rm16", "not a run of tick align sft"}},
+		{"align rlhf: a char-level run as the reward model", []string{"align", "rlhf", "--model", filepath.Join(af, "sft16"), "--reward", run, "--out", alignOut}, []string{"not a reward model"}},
 		{"eval --val-frac NaN", []string{"eval", "--model", run, "--val-frac", "NaN"}, []string{"--val-frac NaN", "between 0 and 1"}},
 		{"eval --val-frac 1", []string{"eval", "--model", run, "--val-frac", "1"}, []string{"--val-frac 1", "between 0 and 1"}},
 		{"eval --whole with --val-frac", []string{"eval", "--model", run, "--whole", "--val-frac", "0.5"}, []string{"--whole", "--val-frac 0.5"}},
@@ -101,6 +116,9 @@ func TestMessages(t *testing.T) {
 				t.Errorf("the message repeats its prefix:\n%s", r.stderr)
 			}
 		})
+	}
+	if _, err := os.Stat(alignOut); err == nil {
+		t.Errorf("a refused tick align stage made its run folder %s", alignOut)
 	}
 	// A mistyped --data is found before the run folder is made.
 	nd := filepath.Join(dir, "never-made")
