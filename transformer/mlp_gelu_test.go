@@ -75,8 +75,15 @@ func TestGELUTanh(t *testing.T) {
 			}
 			continue
 		}
-		worstS = max(worstS, ulps(s[i], sig))
-		worstY = max(worstY, ulps(y[i], x*sig))
+		// An ulp of u moves σ(2u) by |2u|(1 − σ) in relative terms; the
+		// test's u and geluForward's may differ in that ulp when the
+		// compiler fuses multiply-adds (GOAMD64=v3) in one and not the other.
+		slack := 0.0
+		if goFusesMultiplyAdd {
+			slack = 4 * math.Abs(2*u) * (1 - sig) // 4 ulp of u
+		}
+		worstS = max(worstS, ulps(s[i], sig)-slack)
+		worstY = max(worstY, ulps(y[i], x*sig)-slack)
 	}
 	t.Logf("tanh u = 2s−1: max abs error %.2g; s vs ½(1+tanh u), u ≥ 0: %.2f ulp; s vs σ(2u): %.2f ulp; y: %.2f ulp", worstTanh, worstHalf, worstS, worstY)
 	if eps := math.Nextafter(1, 2) - 1; worstTanh > 2*eps || worstHalf > 2 || worstS > 6 || worstY > 6 {
@@ -122,7 +129,8 @@ func BenchmarkGELUForward(b *testing.B) {
 // length (the tails), with s kept or not, on a dense range with large |x|,
 // ±Inf and NaN. (A build with GOAMD64=v3 lets the Go compiler fuse
 // multiply-adds in geluForwardGo; the assembly never does, so there the
-// two may differ in the last bit: that build is checked to within 1 ulp.)
+// two may differ in the last bits: that build is checked to within 8 ulp
+// plus the conditioning of σ(2u) in u.)
 func TestGELUVectorMatchesGo(t *testing.T) {
 	if !geluAVX2 {
 		t.Log("no vector GELU on this CPU: geluForward is geluForwardGo")
@@ -144,7 +152,7 @@ func TestGELUVectorMatchesGo(t *testing.T) {
 			geluForward(y, sArg, in)
 			geluForwardGo(wantY, wantS, in)
 			for i := range in {
-				if !sameOrUlp(y[i], wantY[i]) || keep && !sameOrUlp(s[i], wantS[i]) {
+				if !sameOrUlp(in[i], y[i], wantY[i], wantS[i]) || keep && !sameOrUlp(in[i], s[i], wantS[i], wantS[i]) {
 					t.Fatalf("len %d, x = %g: y %v s %v, Go gives y %v s %v", len(in), in[i], y[i], s[i], wantY[i], wantS[i])
 				}
 			}
@@ -152,14 +160,16 @@ func TestGELUVectorMatchesGo(t *testing.T) {
 	}
 }
 
-// sameOrUlp: the same bits (NaN matching NaN), or within 1 ulp when the
-// Go code may have fused multiply-adds (GOAMD64=v3).
-func sameOrUlp(got, want float64) bool {
+// sameOrUlp: the same bits (NaN matching NaN), or, when the Go code may
+// have fused multiply-adds (GOAMD64=v3) in u and in expFast, within 8 ulp plus what 4 ulp of
+// u(x) moves σ(2u) (relatively |2u|(1 − s)).
+func sameOrUlp(x, got, want, s float64) bool {
 	if math.IsNaN(got) || math.IsNaN(want) {
 		return math.IsNaN(got) == math.IsNaN(want)
 	}
 	if math.Float64bits(got) == math.Float64bits(want) {
 		return true
 	}
-	return goFusesMultiplyAdd && ulps(got, want) <= 1
+	u := geluScale * (x + 0.044715*x*x*x)
+	return goFusesMultiplyAdd && ulps(got, want) <= 8+4*math.Abs(2*u)*(1-s)
 }
