@@ -161,8 +161,8 @@ func TestGELUVectorMatchesGo(t *testing.T) {
 }
 
 // sameOrUlp: the same bits (NaN matching NaN), or, when the Go code may
-// have fused multiply-adds (GOAMD64=v3) in u and in expFast, within 8 ulp plus what 4 ulp of
-// u(x) moves σ(2u) (relatively |2u|(1 − s)).
+// have fused multiply-adds (GOAMD64=v3) in u and in expFast, within 8 ulp
+// plus what 4 ulp of u(x) move σ(2u) (relatively |2u|(1 − s) each).
 func sameOrUlp(x, got, want, s float64) bool {
 	if math.IsNaN(got) || math.IsNaN(want) {
 		return math.IsNaN(got) == math.IsNaN(want)
