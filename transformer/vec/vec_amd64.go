@@ -33,4 +33,3 @@ func axpy(a float32, x, y []float32) {
 	}
 	axpyPlain(a, x, y)
 }
-

@@ -9,4 +9,3 @@ const Fast = false
 func dot(x, y []float32) float32 { return dotPlain(x, y) }
 
 func axpy(a float32, x, y []float32) { axpyPlain(a, x, y) }
-
