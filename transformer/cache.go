@@ -98,7 +98,7 @@ func (m *Model) NewCacheFloat32() *Cache {
 // float32 path cuts its products over GOMAXPROCS cores.
 func (m *Model) GenerationPath() string {
 	if m.inference || m.head.W.f32 != nil {
-		return "float32 weights, activations and KV cache; " + vec.Kernels() + " kernels"
+		return "float32 weights, KV cache and matrix products; " + vec.Kernels() + " kernels"
 	}
 	return fmt.Sprintf("float64; BLAS backend %s", Backend)
 }

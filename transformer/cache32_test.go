@@ -159,3 +159,55 @@ func TestCache32PlainKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestCache32ConcurrentCaches: caches used on several goroutines at once
+// (tick serve's sessions) share the crew without mixing up their parts:
+// each gives the logits of a cache used alone.
+func TestCache32ConcurrentCaches(t *testing.T) {
+	cfg := cacheConfigs(t)["llama-split-head"]
+	m, _ := New(cfg, 16)
+	rng := rand.New(rand.NewPCG(16, 16))
+	roughen(m, rng)
+	m.Float32Snapshot()
+	ids := randomTokens(rng, cfg.Context, cfg.VocabSize)
+	run := func() ([][]float64, error) {
+		c := m.NewCache()
+		c.f32.split.workers, c.f32.split.minWork = 3, 0
+		var out [][]float64
+		for _, id := range ids {
+			l, err := c.Push(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, slices.Clone(l))
+		}
+		return out, nil
+	}
+	want, err := run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	got := make([][][]float64, n)
+	errs := make([]error, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			got[i], errs[i] = run()
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		for p := range want {
+			if !slices.Equal(got[i][p], want[p]) {
+				t.Fatalf("cache %d of %d at once, push %d: logits differ from a cache used alone", i, n, p)
+			}
+		}
+	}
+}

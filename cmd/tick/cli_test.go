@@ -39,6 +39,7 @@ import (
 	"github.com/tick-llm/tick/internal/filetree"
 	"github.com/tick-llm/tick/internal/pngfile"
 	"github.com/tick-llm/tick/internal/tiktokenref"
+	"github.com/tick-llm/tick/transformer/gemm"
 )
 
 var (
@@ -934,9 +935,9 @@ func TestEval(t *testing.T) {
 	dir := t.TempDir()
 	r := tick(t, dir, "", "eval", "--model", run, "--data", data)
 	mustSucceed(t, r)
-	// The binary is built without tags: gonum's own BLAS.
-	if !regexp.MustCompile(`(?m)^backend: gonum$`).MatchString(r.stdout) {
-		t.Errorf("eval does not say which backend runs (want a line \"backend: gonum\"):\n%s", r)
+	// The binary is built without tags: transformer/gemm's kernel for this CPU.
+	if !regexp.MustCompile(`(?m)^backend: ` + regexp.QuoteMeta(gemm.Name()) + `$`).MatchString(r.stdout) {
+		t.Errorf("eval does not say which backend runs (want a line \"backend: %s\"):\n%s", gemm.Name(), r)
 	}
 	loss, ppl, bpb, tokens, nbytes := parseEval(t, r)
 	if want := math.Exp(loss); math.Abs(ppl-want) > 1e-4*want+1e-3 {

@@ -67,7 +67,7 @@ func TestGenerateFloat32MatchesFloat64(t *testing.T) {
 	// The trace says which path it runs, truthfully.
 	txt := tick(t, dir, "", "generate", "--model", run, "--prompt", "The", "--max-tokens", "1", "--step")
 	mustSucceed(t, txt)
-	if !strings.Contains(txt.stdout, "compute: float32 weights, activations and KV cache") {
+	if !strings.Contains(txt.stdout, "compute: float32 weights, KV cache and matrix products") {
 		t.Errorf("the --step header does not say generation runs in float32:\n%s", txt.stdout)
 	}
 }

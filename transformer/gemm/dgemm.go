@@ -92,7 +92,8 @@ type call struct {
 var calls = sync.Pool{New: func() any { return new(call) }}
 
 // dgemm is Dgemm on checked arguments with the kernel kern on up to workers
-// goroutines. For each nc-wide, kc-deep panel of B (packed once, shared),
+// goroutines. For each nc-wide, kc-deep panel of B (packed once by all
+// goroutines together, then shared),
 // the blocks of at most mc rows of C are dealt out to the goroutines; each scales its
 // rows of C by beta (first panel only), packs its block of A and adds the
 // block's product.
@@ -128,7 +129,14 @@ func dgemm(kern kernel, workers int, tA, tB bool, m, n, k int, alpha float64, a 
 		cl.nb = min(nc, n-cl.jc)
 		for cl.pc = 0; cl.pc < k; cl.pc += kc {
 			cl.kb = min(kc, k-cl.pc)
-			packB(nr, cl.packedB, tB, b, ldb, cl.pc, cl.jc, cl.kb, cl.nb)
+			// Pack the panel of B (all goroutines, a sliver each in turn),
+			// then multiply it by the blocks of A.
+			for w := 1; w < cl.workers; w++ {
+				cl.wg.Add(1)
+				go cl.packWork(w)
+			}
+			cl.pack(0)
+			cl.wg.Wait()
 			for w := 1; w < cl.workers; w++ {
 				cl.wg.Add(1)
 				go cl.work(w)
@@ -139,6 +147,22 @@ func dgemm(kern kernel, workers int, tA, tB bool, m, n, k int, alpha float64, a 
 	}
 	cl.a, cl.b, cl.c = nil, nil, nil // keep no caller memory alive in the pool
 	calls.Put(cl)
+}
+
+// packWork packs goroutine w's slivers of the current panel of B and
+// reports done.
+func (cl *call) packWork(w int) {
+	defer cl.wg.Done()
+	cl.pack(w)
+}
+
+// pack packs slivers w, w+workers, ... (nr columns each) of the current
+// panel of B.
+func (cl *call) pack(w int) {
+	nr := cl.kern.nr
+	for s := w; s*nr < cl.nb; s += cl.workers {
+		packB(nr, cl.packedB[s*cl.kb*nr:], cl.tB, cl.b, cl.ldb, cl.pc, cl.jc+s*nr, cl.kb, min(nr, cl.nb-s*nr))
+	}
 }
 
 // work runs goroutine w's blocks of the current panel and reports done.

@@ -68,3 +68,37 @@ func BenchmarkGenerateForward(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
+
+// BenchmarkGenerateStories15M is tick bench generate's tick side: greedy
+// steps through the Generator (Propose and Accept, the candidates and the
+// entropy of every step included) on llama2.c's stories15M shape, on the
+// float32 path tick generate takes.
+func BenchmarkGenerateStories15M(b *testing.B) {
+	cfg, err := transformer.Preset("llama")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim, cfg.VocabSize, cfg.Context = 6, 6, 6, 288, 768, 32000, 256
+	m, err := transformer.New(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.Float32Snapshot()
+	n := cfg.Context - 1
+	for b.Loop() {
+		g, err := New(m, []int{1}, Options{Sample: sample.Options{Temperature: 0, TopP: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range n {
+			s, err := g.Propose()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := g.Accept(s.Chosen.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}

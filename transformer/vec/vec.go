@@ -39,7 +39,9 @@ func MatVec(y, w, x []float32) {
 	if len(w) != len(y)*n {
 		panic(fmt.Sprintf("vec.MatVec: %d weights for %d x %d", len(w), len(y), n))
 	}
-	matVec(y, w, x) // every row as one dot: the same bits however rows are split
+	for i := range y {
+		y[i] = dot(w[i*n:(i+1)*n], x) // one row, one dot: the same bits however rows are split
+	}
 }
 
 // MatVecT computes y = Wᵀ·x for W (len(x) x cols) row-major in w, or only

@@ -9,10 +9,3 @@ const Fast = false
 func dot(x, y []float32) float32 { return dotPlain(x, y) }
 
 func axpy(a float32, x, y []float32) { axpyPlain(a, x, y) }
-
-func matVec(y, w, x []float32) {
-	n := len(x)
-	for i := range y {
-		y[i] = dot(w[i*n:(i+1)*n], x)
-	}
-}

@@ -237,10 +237,4 @@ func BenchmarkClassifier(b *testing.B) {
 			}
 		})
 	}
-	b.Run("MatVec", func(b *testing.B) { // four rows at a time
-		b.SetBytes(4 * V * D)
-		for b.Loop() {
-			MatVec(y, w, x)
-		}
-	})
 }
