@@ -395,30 +395,24 @@ func (s *rlStage) valueState() StageState {
 // (so the policy loads with checkpoint.LoadModel, and `tick generate` and
 // `tick chat` read it): the policy, its AdamW moments, the chat tokenizer
 // and state.json with the steps done and every RL setting. For PPO, dir/value
-// is a second checkpoint: the value model, its moments, its head and the
-// head's moments. Each checkpoint is written to a temporary folder and
-// renamed into place.
+// is a second checkpoint inside it (checkpoint.Checkpoint.Inside): the value
+// model, its moments, its head and the head's moments. Both are written in
+// one temporary folder renamed into place, so a save interrupted at any
+// moment leaves the previous pair or the new one, never one of each.
 func (s *rlStage) Save(dir string) error {
-	_, spec, err := ChatTokenizer()
+	ck, err := stageCheckpoint(s.policy, s.opt, s.done, s.state())
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(s.state())
-	if err != nil {
-		return err
-	}
-	ck := &checkpoint.Checkpoint{
-		State: checkpoint.State{Step: s.done, AdamT: s.opt.AdamW.T, Options: raw},
-		Model: s.policy, TokSpec: spec, M: s.opt.AdamW.M, V: s.opt.AdamW.V,
+	if s.value != nil {
+		vck, err := stageCheckpoint(s.value.Model, s.valueOpt, s.done, s.valueState())
+		if err != nil {
+			return fmt.Errorf("rlhf: value model: %w", err)
+		}
+		ck.Inside = map[string]*checkpoint.Checkpoint{rlValueDir: vck}
 	}
 	if err := checkpoint.Save(dir, ck); err != nil {
 		return fmt.Errorf("rlhf: %w", err)
-	}
-	if s.value == nil {
-		return nil
-	}
-	if err := saveStage(filepath.Join(dir, rlValueDir), s.value.Model, s.valueOpt, s.done, s.valueState()); err != nil {
-		return fmt.Errorf("rlhf: value model: %w", err)
 	}
 	return nil
 }

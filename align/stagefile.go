@@ -124,21 +124,31 @@ func stageStateOf(name string, p Plan) StageState {
 // saveStage writes a stage checkpoint to dir atomically (checkpoint.Save):
 // m, the AdamW state of opt, done steps, and st.
 func saveStage(dir string, m *transformer.Model, opt *train.Optimizer, done int, st StageState) error {
-	_, spec, err := ChatTokenizer()
+	ck, err := stageCheckpoint(m, opt, done, st)
 	if err != nil {
 		return err
+	}
+	return checkpoint.Save(dir, ck)
+}
+
+// stageCheckpoint is the checkpoint saveStage writes: m with the chat
+// tokenizer, opt's moments, and state.json holding done and st (any value
+// that marshals to JSON: a StageState, or a stage's own with more fields).
+func stageCheckpoint(m *transformer.Model, opt *train.Optimizer, done int, st any) (*checkpoint.Checkpoint, error) {
+	_, spec, err := ChatTokenizer()
+	if err != nil {
+		return nil, err
 	}
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ck := &checkpoint.Checkpoint{
+	return &checkpoint.Checkpoint{
 		State:   checkpoint.State{Step: done, AdamT: opt.AdamW.T, Options: raw},
 		Model:   m,
 		TokSpec: spec,
 		M:       opt.AdamW.M, V: opt.AdamW.V,
-	}
-	return checkpoint.Save(dir, ck)
+	}, nil
 }
 
 // loadStage reads a stage checkpoint written by saveStage into m and opt

@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -110,6 +111,10 @@ type Checkpoint struct {
 	// Warning, if not "", is a line for the user about how this checkpoint
 	// was chosen: LoadRun fell back to it because the other was damaged.
 	Warning string
+	// Inside are checkpoints written into sub-folders of this one, by name,
+	// in the same atomic save: a model trained beside this one (PPO's value
+	// model beside its policy) is never from another step than it.
+	Inside map[string]*Checkpoint
 }
 
 // Save writes ck to dir atomically: into a temporary folder beside dir,
@@ -158,6 +163,18 @@ func write(dir string, ck *Checkpoint) error {
 	}
 	if err := ck.TokSpec.Save(dir); err != nil {
 		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(ck.Inside)) {
+		if name != filepath.Base(name) || name == "." || name == ".." || name == "" {
+			return fmt.Errorf("checkpoint inside: %q is not a folder name", name)
+		}
+		sub := filepath.Join(dir, name)
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			return err
+		}
+		if err := write(sub, ck.Inside[name]); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
