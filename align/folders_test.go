@@ -114,3 +114,17 @@ func (c cancelOn) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// tinyPipeline is a pipeline small enough for a test: one layer of width
+// 16, a few steps per stage.
+func tinyPipeline() Pipeline {
+	return Pipeline{
+		Sizes: Sizes{Layers: 1, Heads: 2, Dim: 16}, HeldOut: 8, Seed: 3,
+		SFT:     Plan{Steps: 60, Batch: 8, LR: 1e-2, Seed: 3},
+		Samples: 3,
+		Reward:  Plan{Steps: 3, Batch: 4, LR: 1e-3, Seed: 3},
+		RL:      RLPlan{Plan: Plan{Steps: 3, Batch: 4, LR: 1e-3, Seed: 3}, KLCoef: 0.05},
+		DPO:     Plan{Steps: 3, Batch: 4, LR: 1e-3, Seed: 3},
+		Beta:    0.1,
+	}
+}

@@ -33,19 +33,6 @@ const alignStagesUsage = "Stages, each into its own run folder (tick align STAGE
 	"  tick align eval   --sft SFT_RUN [NAME=RUN ...]     the held-out table\n" +
 	"  tick align all    --out DIR                        all of them in DIR"
 
-// runAlignCmd is tick align: a stage's subcommand, or with flags only the
-// whole pipeline in memory (runAlign).
-func runAlignCmd(args []string) error {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		run, ok := alignStages[args[0]]
-		if !ok {
-			return fmt.Errorf("unknown stage %q: give one of sft, pairs, reward, rlhf, dpo, eval, all (or flags only: tick align -h)", args[0])
-		}
-		return run(args[1:])
-	}
-	return runAlign(args)
-}
-
 // alignDefaults is the pipeline whose budgets the stages' flags default to.
 var alignDefaults = align.DefaultPipeline(1)
 

@@ -12,17 +12,27 @@ import (
 )
 
 // tick align refuses a bad β, KL coefficient or step count in one line,
-// before any training.
+// before any training, and asks for a stage when given none.
 func TestAlignBadFlags(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ args []string }{
-		{[]string{"align", "--beta", "0"}},
-		{[]string{"align", "--beta", "-0.5"}},
-		{[]string{"align", "--kl", "-1"}},
-		{[]string{"align", "--sft-steps", "0"}},
+		{[]string{"align", "all", "--out", "a", "--beta", "0"}},
+		{[]string{"align", "all", "--out", "a", "--beta", "-0.5"}},
+		{[]string{"align", "all", "--out", "a", "--kl", "-1"}},
+		{[]string{"align", "all", "--out", "a", "--sft-steps", "0"}},
 		{[]string{"align", "extra"}},
+		{[]string{"align", "--seed", "2"}},
+		{[]string{"align"}},
 	} {
-		checkBadInput(t, tick(t, dir, "", c.args...), c.args[len(c.args)-1])
+		r := tick(t, dir, "", c.args...)
+		want := c.args[len(c.args)-1]
+		if len(c.args) < 3 {
+			want = "stage"
+		}
+		checkBadInput(t, r, want)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("a refused tick align left %s behind", entries[0].Name())
 	}
 }
 
