@@ -40,6 +40,7 @@ func (e *Encoding) EncodeOrdinary(text string) []int {
 // the slice.
 func (e *Encoding) Count(text string, mode SpecialMode) (int, error) {
 	m := e.newMerger()
+	m.sizeHint = len(text)
 	count := 0
 	var buf []int
 	err := m.eachSegment(text, mode, func(seg string, special int) {
@@ -143,6 +144,7 @@ func (m *merger) eachSegment(text string, mode SpecialMode, f func(seg string, s
 
 // appendOrdinary splits text into pieces and appends each piece's tokens.
 func (m *merger) appendOrdinary(out []int, text string) []int {
+	m.sizeHint = max(m.sizeHint, len(text))
 	b := bytesOf(text)
 	for len(b) > 0 {
 		n := m.e.nextPiece(b)

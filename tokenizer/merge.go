@@ -101,6 +101,13 @@ type merger struct {
 	e *Encoding
 	v *vocab
 
+	// cache remembers pair ranks for the whole call; it is made on first
+	// use, sized by sizeHint (the text's length). noCache turns it off, for
+	// tests and benchmarks that compare with and without.
+	cache    *pairCache
+	sizeHint int
+	noCache  bool
+
 	// mergeSmall: part i starts at start[i]; rank[i] is the rank of
 	// joining part i and part i+1 (noRank if that is not a token); tok[i]
 	// is part i's own token.
@@ -137,15 +144,34 @@ func (m *merger) mergeFast(piece []byte, out []int) []int {
 	return m.mergeLarge(piece, out)
 }
 
-// pairRank returns the rank of piece[a:b] as a token, or noRank.
-func (m *merger) pairRank(piece []byte, a, b int32) int32 {
+// pairRank returns the rank of piece[a:b] as a token, or noRank; the
+// tokens left and right spell piece[a:b] between them. Two single bytes
+// are looked up in a small table; longer pairs go through the pair cache
+// (see pairCache), keyed by the two IDs, and on a miss to the vocab.
+func (m *merger) pairRank(piece []byte, a, b int32, left, right int32) int32 {
 	if b-a == 2 {
 		return m.v.pair2[uint16(piece[a])<<8|uint16(piece[a+1])]
 	}
-	if r, ok := m.v.rank(piece[a:b]); ok {
-		return int32(r)
+	if m.noCache {
+		if r, ok := m.v.rank(piece[a:b]); ok {
+			return int32(r)
+		}
+		return noRank
 	}
-	return noRank
+	if m.cache == nil {
+		m.cache = newPairCache(m.sizeHint)
+	}
+	key := pairKey(left, right)
+	s := m.cache.slot(key)
+	if s.key == key {
+		return s.rank
+	}
+	r := noRank
+	if rr, ok := m.v.rank(piece[a:b]); ok {
+		r = int32(rr)
+	}
+	*s = pairSlot{key: key, rank: r}
+	return r
 }
 
 // mergeSmall is the reference algorithm with two savings: the rank of each
@@ -162,7 +188,7 @@ func (m *merger) mergeSmall(piece []byte, out []int) []int {
 	}
 	start[n] = n
 	for i := int32(0); i+1 < n; i++ {
-		rank[i] = m.pairRank(piece, i, i+2)
+		rank[i] = m.v.pair2[uint16(piece[i])<<8|uint16(piece[i+1])]
 	}
 	rank[n-1] = noRank
 	parts := n // number of parts; start[parts] == n
@@ -184,12 +210,12 @@ func (m *merger) mergeSmall(piece []byte, out []int) []int {
 		parts--
 		start[parts] = n
 		if best+1 < parts {
-			rank[best] = m.pairRank(piece, start[best], start[best+2])
+			rank[best] = m.pairRank(piece, start[best], start[best+2], tok[best], tok[best+1])
 		} else {
 			rank[best] = noRank
 		}
 		if best > 0 {
-			rank[best-1] = m.pairRank(piece, start[best-1], start[best+1])
+			rank[best-1] = m.pairRank(piece, start[best-1], start[best+1], tok[best-1], tok[best])
 		}
 	}
 	for i := int32(0); i < parts; i++ {
@@ -223,7 +249,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		}
 	}
 	for i := int32(0); i+1 < n; i++ {
-		if r := m.pairRank(piece, i, i+2); r != noRank {
+		if r := m.v.pair2[uint16(piece[i])<<8|uint16(piece[i+1])]; r != noRank {
 			rank[i] = r
 			q.push(uint64(r)<<32 | uint64(i))
 		}
@@ -245,7 +271,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		rank[t] = noRank // t is gone
 		// The join changed two candidate pairs: (s, next) and (prev, s).
 		if u := next[s]; u < n {
-			rank[s] = m.pairRank(piece, s, next[u])
+			rank[s] = m.pairRank(piece, s, next[u], tok[s], tok[u])
 			if rank[s] != noRank {
 				q.push(uint64(rank[s])<<32 | uint64(s))
 			}
@@ -253,7 +279,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 			rank[s] = noRank
 		}
 		if p := prev[s]; p >= 0 {
-			rank[p] = m.pairRank(piece, p, next[s])
+			rank[p] = m.pairRank(piece, p, next[s], tok[p], tok[s])
 			if rank[p] != noRank {
 				q.push(uint64(rank[p])<<32 | uint64(p))
 			}

@@ -7,17 +7,22 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/tokenizer/samples"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // TestMergeFastMatchesReference proves the fast merger (the cached-rank scan
-// for short pieces and the heap for long ones) gives exactly the plain
-// algorithm's tokens, on real pieces and on random byte strings built from
-// few distinct bytes, which force long chains of merges and many ties.
+// for short pieces and the heap for long ones, with and without the pair
+// cache) gives exactly the plain algorithm's tokens, on real pieces in every
+// script and on random byte strings built from few distinct bytes, which
+// force long chains of merges and many ties.
 func TestMergeFastMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	var pieces [][]byte
 	text := opticks(t, 100_000) + adversarial(8, 20_000)
+	for _, s := range samples.All() {
+		text += s.Text
+	}
 	for _, name := range Builtins() {
 		pieces = append(pieces, mustGet(t, name).Pattern().Split([]byte(text))...)
 	}
@@ -36,11 +41,15 @@ func TestMergeFastMatchesReference(t *testing.T) {
 	}
 	for _, name := range Builtins() {
 		enc := mustGet(t, name)
-		m := enc.newMerger()
+		m, plain := enc.newMerger(), enc.newMerger()
+		plain.noCache = true
 		for _, p := range pieces {
 			want := mergeReference(enc.vocab, p)
 			if got := m.mergeFast(p, nil); !slices.Equal(got, want) {
 				t.Fatalf("%s: mergeFast(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+			}
+			if got := plain.mergeFast(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("%s: mergeFast(%q) without the pair cache = %v, reference %v", name, clipString(string(p)), got, want)
 			}
 			if _, whole := enc.vocab.rank(p); whole {
 				continue // the two inner mergers are only used when the piece is not a token
