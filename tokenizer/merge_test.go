@@ -12,8 +12,8 @@ import (
 )
 
 // TestMergeFastMatchesReference proves the fast merger (the cached-rank scan
-// for short pieces and the heap for long ones, with and without the pair
-// cache) gives exactly the plain algorithm's tokens, on real pieces in every
+// for short pieces, the tournament tree and the queue for longer ones, with
+// and without the pair cache) gives exactly the plain algorithm's tokens, on real pieces in every
 // script and on random byte strings built from few distinct bytes, which
 // force long chains of merges and many ties.
 func TestMergeFastMatchesReference(t *testing.T) {
@@ -29,7 +29,7 @@ func TestMergeFastMatchesReference(t *testing.T) {
 	alphabets := []string{"ab", "x", " ", "\n ", "0123", "^!", "😀", "é", "aab\xe4\xb8\xad", string([]byte{0x80, 0xff, 'a'})}
 	for i := 0; i < 600; i++ {
 		alpha := alphabets[i%len(alphabets)]
-		n := 1 + r.IntN(3*smallPiece)
+		n := 1 + r.IntN(12*smallPiece)
 		if i%10 == 0 {
 			n = 500 + r.IntN(1500)
 		}
@@ -56,6 +56,9 @@ func TestMergeFastMatchesReference(t *testing.T) {
 			}
 			if got := m.mergeLarge(p, nil); !slices.Equal(got, want) {
 				t.Fatalf("%s: mergeLarge(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+			}
+			if got := m.mergeTree(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("%s: mergeTree(%q) = %v, reference %v", name, clipString(string(p)), got, want)
 			}
 			if len(p) <= smallPiece {
 				if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {
@@ -208,6 +211,9 @@ func TestMergeShuffledRanks(t *testing.T) {
 			if _, whole := enc.vocab.rank(p); !whole {
 				if got := m.mergeLarge(p, nil); !slices.Equal(got, want) {
 					t.Fatalf("seed %d: mergeLarge(%q) = %v, reference %v", seed, p, got, want)
+				}
+				if got := m.mergeTree(p, nil); !slices.Equal(got, want) {
+					t.Fatalf("seed %d: mergeTree(%q) = %v, reference %v", seed, p, got, want)
 				}
 				if len(p) <= smallPiece {
 					if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {
