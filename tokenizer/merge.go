@@ -345,18 +345,20 @@ func (m *merger) mergeTree(piece []byte, out []int) []int {
 	for i := leaves - 1; i > 0; i-- {
 		tree[i] = min(tree[2*i], tree[2*i+1])
 	}
-	// set gives start s the join rank r and updates its ancestors, stopping
-	// where a node does not change (then none above it does).
+	// set gives start s the join rank r and updates its ancestors: node c's
+	// parent is c/2 and its sibling c^1. It stops where a node does not
+	// change, since then none above it does.
+	tree = tree[:2*leaves]
 	set := func(s, r int32) {
-		i := leaves + s
-		tree[i] = uint64(r)<<32 | uint64(s)
-		for i > 1 {
-			i >>= 1
-			k := min(tree[2*i], tree[2*i+1])
-			if tree[i] == k {
+		c := uint(leaves + s)
+		tree[c] = uint64(r)<<32 | uint64(s)
+		for c > 1 {
+			k := min(tree[c], tree[c^1])
+			c >>= 1
+			if tree[c] == k {
 				break
 			}
-			tree[i] = k
+			tree[c] = k
 		}
 	}
 	for {

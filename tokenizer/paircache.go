@@ -1,6 +1,9 @@
 package tokenizer
 
-import "math/bits"
+import (
+	"math/bits"
+	"sync"
+)
 
 // The merge loop asks one question over and over: "do the parts left and
 // right, side by side, spell a token, and which?" The plain answer,
@@ -24,8 +27,12 @@ import "math/bits"
 // this cache gives 30-50%.)
 
 // pairCache is a direct-mapped cache from a pair of token IDs to the rank
-// of the token they join into (noRank if none). It lives for one encoding
-// call, so memory stays bounded and nothing is shared between goroutines.
+// of the token they join into (noRank if none). Each encoding call starts
+// with an empty one, so no call's speed or result depends on another's,
+// memory stays bounded, and nothing is shared between goroutines. The
+// memory itself is reused from call to call (see cachePool): allocating
+// 128 KB per call would make the garbage collector run often, and each run
+// scans the whole heap.
 type pairCache struct {
 	slots []pairSlot
 	shift uint // slot index = hash >> shift
@@ -44,11 +51,24 @@ const (
 	maxPairCache = 1 << 13
 )
 
-// newPairCache returns a cache sized for a text of n bytes.
+// cachePool holds the memory of pair caches between calls.
+var cachePool = sync.Pool{New: func() any { return new([maxPairCache]pairSlot) }}
+
+// newPairCache returns an empty cache sized for a text of n bytes. Give it
+// back with release when the call is done.
 func newPairCache(n int) *pairCache {
 	size := min(max(n, minPairCache), maxPairCache)
 	b := bits.Len(uint(size - 1)) // size rounded up to a power of two is 1<<b
-	return &pairCache{slots: make([]pairSlot, 1<<b), shift: uint(64 - b)}
+	mem := cachePool.Get().(*[maxPairCache]pairSlot)
+	slots := mem[:1<<b]
+	clear(slots) // empty: nothing from an earlier call
+	return &pairCache{slots: slots, shift: uint(64 - b)}
+}
+
+// release returns the cache's memory to the pool; c must not be used after.
+func (c *pairCache) release() {
+	cachePool.Put((*[maxPairCache]pairSlot)(c.slots[:maxPairCache]))
+	c.slots = nil
 }
 
 // pairKey packs two token IDs into a cache key.
