@@ -48,6 +48,8 @@ bench: build
 	./tick bench tokenizer --encoding cl100k_base --go-src 2
 	./tick bench tokenizer --encoding o200k_base
 	./tick bench tokenizer --encoding o200k_base --go-src 2
+	./tick bench tokenizer --encoding cl100k_base --scripts all
+	./tick bench tokenizer --encoding o200k_base --scripts all
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./tokenizer/bpe
 	./tick bench train
 	./tick bench generate

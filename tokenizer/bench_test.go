@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"strings"
 	"testing"
+
+	"github.com/tick-llm/tick/tokenizer/samples"
 )
 
 // The speed benchmarks run tick and tiktoken-go side by side on the same
@@ -33,6 +35,29 @@ func BenchmarkEncode(b *testing.B) {
 				b.SetBytes(int64(len(text)))
 				for b.Loop() {
 					ref.EncodeOrdinary(text)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkEncodeScripts runs tick and tiktoken-go side by side on one
+// sample text per writing system (package samples).
+func BenchmarkEncodeScripts(b *testing.B) {
+	for _, name := range []string{"cl100k_base", "o200k_base"} {
+		enc := mustGet(b, name)
+		ref := refEncoding(b, name)
+		for _, s := range samples.All() {
+			b.Run(name+"/"+s.Name+"/tick", func(b *testing.B) {
+				b.SetBytes(int64(len(s.Text)))
+				for b.Loop() {
+					enc.EncodeOrdinary(s.Text)
+				}
+			})
+			b.Run(name+"/"+s.Name+"/tiktoken-go", func(b *testing.B) {
+				b.SetBytes(int64(len(s.Text)))
+				for b.Loop() {
+					ref.EncodeOrdinary(s.Text)
 				}
 			})
 		}

@@ -19,6 +19,7 @@ import (
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	"github.com/pkoukk/tiktoken-go-loader/assets"
 
+	"github.com/tick-llm/tick/tokenizer/samples"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
 
@@ -151,6 +152,9 @@ func TestLlama3(t *testing.T) {
 	}
 	ref := tiktoken.NewTiktoken(core, nil, set)
 	text := "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n" + opticks(t, 30000) + "<|eot_id|>" + adversarial(10, 20000)
+	for _, s := range samples.All() {
+		text += s.Text
+	}
 	got, err := enc.Encode(text, SpecialAllow)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // *SpecialTokenError naming it.
 func (e *Encoding) Encode(text string, mode SpecialMode) ([]int, error) {
 	m := e.newMerger()
+	defer m.release()
 	return m.encode(text, mode, make([]int, 0, len(text)/4+1))
 }
 
@@ -22,6 +23,7 @@ func (e *Encoding) Encode(text string, mode SpecialMode) ([]int, error) {
 // instead of allocating one per text. On error dst is returned unchanged.
 func (e *Encoding) AppendEncode(dst []int, text string, mode SpecialMode) ([]int, error) {
 	m := e.newMerger()
+	defer m.release()
 	out, err := m.encode(text, mode, dst)
 	if err != nil {
 		return dst, err
@@ -33,6 +35,7 @@ func (e *Encoding) AppendEncode(dst []int, text string, mode SpecialMode) ([]int
 // "<|endoftext|>" is merged like any other text.
 func (e *Encoding) EncodeOrdinary(text string) []int {
 	m := e.newMerger()
+	defer m.release()
 	return m.appendOrdinary(make([]int, 0, len(text)/4+1), text)
 }
 
@@ -40,6 +43,8 @@ func (e *Encoding) EncodeOrdinary(text string) []int {
 // the slice.
 func (e *Encoding) Count(text string, mode SpecialMode) (int, error) {
 	m := e.newMerger()
+	defer m.release()
+	m.sizeHint = len(text)
 	count := 0
 	var buf []int
 	err := m.eachSegment(text, mode, func(seg string, special int) {
@@ -71,6 +76,7 @@ func (e *Encoding) EncodeBatch(texts []string, mode SpecialMode) ([][]int, error
 	for range workers {
 		wg.Go(func() {
 			m := e.newMerger()
+			defer m.release()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(texts) {
@@ -90,6 +96,15 @@ func (e *Encoding) EncodeBatch(texts []string, mode SpecialMode) ([][]int, error
 }
 
 func (e *Encoding) newMerger() *merger { return &merger{v: e.vocab, e: e} }
+
+// release gives back the merger's pair cache, if it made one, at the end
+// of a call.
+func (m *merger) release() {
+	if m.cache != nil {
+		m.cache.release()
+		m.cache = nil
+	}
+}
 
 // encode appends the tokens of text to out.
 func (m *merger) encode(text string, mode SpecialMode, out []int) ([]int, error) {
@@ -143,6 +158,7 @@ func (m *merger) eachSegment(text string, mode SpecialMode, f func(seg string, s
 
 // appendOrdinary splits text into pieces and appends each piece's tokens.
 func (m *merger) appendOrdinary(out []int, text string) []int {
+	m.sizeHint = max(m.sizeHint, len(text))
 	b := bytesOf(text)
 	for len(b) > 0 {
 		n := m.e.nextPiece(b)

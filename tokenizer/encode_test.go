@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/tick-llm/tick/tokenizer/samples"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
 
@@ -46,6 +48,56 @@ func TestMatchesTiktokenGo(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestMatchesTiktokenGoScripts: the same proof on one real text per writing
+// system (package samples), where pieces are long (Chinese, Thai) and made of
+// multi-byte characters, which is where the merger does most of its work.
+func TestMatchesTiktokenGoScripts(t *testing.T) {
+	for _, name := range Builtins() {
+		enc, ref := mustGet(t, name), refEncoding(t, name)
+		for _, s := range samples.All() {
+			t.Run(name+"/"+s.Name, func(t *testing.T) {
+				t.Parallel()
+				want := ref.EncodeOrdinary(s.Text)
+				diffIDs(t, enc, "EncodeOrdinary", enc.EncodeOrdinary(s.Text), want)
+				n, err := enc.Count(s.Text, SpecialOrdinary)
+				if err != nil || n != len(want) {
+					t.Errorf("Count = %d, %v; want %d", n, err, len(want))
+				}
+			})
+		}
+	}
+}
+
+// TestPairCacheEvictions: a pair cache far too small for the text, so that
+// nearly every slot is overwritten many times, still gives exactly the IDs
+// of merging without a cache, on every script and on random bytes.
+func TestPairCacheEvictions(t *testing.T) {
+	var sb strings.Builder
+	for _, s := range samples.All() {
+		sb.WriteString(s.Text)
+	}
+	r := rand.New(rand.NewPCG(16, 16))
+	junk := make([]byte, 50_000)
+	for i := range junk {
+		junk[i] = byte(r.UintN(256))
+	}
+	sb.Write(junk)
+	text := sb.String()
+	for _, name := range Builtins() {
+		enc := mustGet(t, name)
+		plain := enc.newMerger()
+		plain.noCache = true
+		want := plain.appendOrdinary(nil, text)
+		tiny := enc.newMerger()
+		tiny.cache = newPairCache(0)
+		if len(tiny.cache.slots) != minPairCache {
+			t.Fatalf("newPairCache(0) has %d slots, want %d", len(tiny.cache.slots), minPairCache)
+		}
+		diffIDs(t, enc, name+" tiny cache", tiny.appendOrdinary(nil, text), want)
+		diffIDs(t, enc, name+" EncodeOrdinary", enc.EncodeOrdinary(text), want)
 	}
 }
 
@@ -340,6 +392,9 @@ func FuzzEncode(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, s := range samples.All() {
+		f.Add(s.Text[:min(len(s.Text), 400)])
+	}
 	encs := make([]*Encoding, 0, 4)
 	for _, name := range Builtins() {
 		encs = append(encs, mustGet(f, name))
@@ -355,6 +410,10 @@ func FuzzEncode(f *testing.F) {
 			if err != nil || string(out) != s {
 				t.Fatalf("%s: round trip of %q gave %q, %v", enc.Name(), s, out, err)
 			}
+			// The pair cache must not change an ID, on any bytes.
+			plain := enc.newMerger()
+			plain.noCache = true
+			diffIDs(t, enc, enc.Name()+" without the pair cache", got, plain.appendOrdinary(nil, s))
 			// tiktoken-go's regexp2 has Unicode 15.0 classes: no
 			// reference for characters that Unicode 16.0 added.
 			if at, _ := split.NewerThanGo(s); utf8.ValidString(s) && at < 0 {

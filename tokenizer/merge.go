@@ -1,6 +1,9 @@
 package tokenizer
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Byte-pair merging turns one piece (a word, a number, a run of spaces, as
 // cut by the split pattern) into tokens:
@@ -90,16 +93,32 @@ func (e *Encoding) MergeSteps(piece []byte, below int, trace func(MergeStep)) []
 // every real rank, so minimum searches skip it naturally.
 const noRank = int32(1<<31 - 1)
 
-// smallPiece is the length up to which mergeSmall is used. Short pieces are
-// the vast majority, and for them a linear scan over a few cached ranks
-// beats any heap.
-const smallPiece = 64
+// Which merger a piece gets, by its length in bytes (measured on every
+// script of package samples and on English and Go: the boundaries are
+// where the faster one changes, and results do not depend on them):
+//
+//   - up to smallPiece, mergeSmall: a linear scan over a few cached ranks
+//     beats any tree (most English and Go pieces);
+//   - up to treePiece, mergeTree (Chinese, Japanese and Thai sentences
+//     are often single pieces of 50 to 300 bytes);
+//   - longer, mergeLarge, whose queue suits a megabyte of spaces better.
+const (
+	smallPiece = 16
+	treePiece  = 4096
+)
 
 // merger holds the scratch space of one encoding call, so that merging
 // allocates nothing per piece. It is not shared between goroutines.
 type merger struct {
 	e *Encoding
 	v *vocab
+
+	// cache remembers pair ranks for the whole call; it is made on first
+	// use, sized by sizeHint (the text's length). noCache turns it off, for
+	// tests and benchmarks that compare with and without.
+	cache    *pairCache
+	sizeHint int
+	noCache  bool
 
 	// mergeSmall: part i starts at start[i]; rank[i] is the rank of
 	// joining part i and part i+1 (noRank if that is not a token); tok[i]
@@ -112,6 +131,7 @@ type merger struct {
 	lrank      []int32
 	ltok       []int32
 	queue      joinQueue
+	tree       []uint64 // mergeTree's tournament tree
 }
 
 // mergeFast appends the tokens of piece to out. It gives exactly the result
@@ -128,24 +148,46 @@ func (m *merger) mergeFast(piece []byte, out []int) []int {
 		}
 		return append(out, int(m.v.byteRank[piece[0]]), int(m.v.byteRank[piece[1]]))
 	}
-	if r, ok := m.v.rank(piece); ok {
+	if r, ok := m.v.lookup(piece); ok {
 		return append(out, r)
 	}
-	if len(piece) <= smallPiece {
+	switch {
+	case len(piece) <= smallPiece:
 		return m.mergeSmall(piece, out)
+	case len(piece) <= treePiece:
+		return m.mergeTree(piece, out)
 	}
 	return m.mergeLarge(piece, out)
 }
 
-// pairRank returns the rank of piece[a:b] as a token, or noRank.
-func (m *merger) pairRank(piece []byte, a, b int32) int32 {
+// pairRank returns the rank of piece[a:b] as a token, or noRank; the
+// tokens left and right spell piece[a:b] between them. Two single bytes
+// are looked up in a small table; longer pairs go through the pair cache
+// (see pairCache), keyed by the two IDs, and on a miss to the vocab.
+func (m *merger) pairRank(piece []byte, a, b int32, left, right int32) int32 {
 	if b-a == 2 {
 		return m.v.pair2[uint16(piece[a])<<8|uint16(piece[a+1])]
 	}
-	if r, ok := m.v.rank(piece[a:b]); ok {
-		return int32(r)
+	if m.noCache {
+		if r, ok := m.v.rank(piece[a:b]); ok {
+			return int32(r)
+		}
+		return noRank
 	}
-	return noRank
+	if m.cache == nil {
+		m.cache = newPairCache(m.sizeHint)
+	}
+	key := pairKey(left, right)
+	s := m.cache.slot(key)
+	if s.key == key {
+		return s.rank
+	}
+	r := noRank
+	if rr, ok := m.v.lookup(piece[a:b]); ok {
+		r = int32(rr)
+	}
+	*s = pairSlot{key: key, rank: r}
+	return r
 }
 
 // mergeSmall is the reference algorithm with two savings: the rank of each
@@ -162,7 +204,7 @@ func (m *merger) mergeSmall(piece []byte, out []int) []int {
 	}
 	start[n] = n
 	for i := int32(0); i+1 < n; i++ {
-		rank[i] = m.pairRank(piece, i, i+2)
+		rank[i] = m.v.pair2[uint16(piece[i])<<8|uint16(piece[i+1])]
 	}
 	rank[n-1] = noRank
 	parts := n // number of parts; start[parts] == n
@@ -184,12 +226,12 @@ func (m *merger) mergeSmall(piece []byte, out []int) []int {
 		parts--
 		start[parts] = n
 		if best+1 < parts {
-			rank[best] = m.pairRank(piece, start[best], start[best+2])
+			rank[best] = m.pairRank(piece, start[best], start[best+2], tok[best], tok[best+1])
 		} else {
 			rank[best] = noRank
 		}
 		if best > 0 {
-			rank[best-1] = m.pairRank(piece, start[best-1], start[best+1])
+			rank[best-1] = m.pairRank(piece, start[best-1], start[best+1], tok[best-1], tok[best])
 		}
 	}
 	for i := int32(0); i < parts; i++ {
@@ -223,7 +265,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		}
 	}
 	for i := int32(0); i+1 < n; i++ {
-		if r := m.pairRank(piece, i, i+2); r != noRank {
+		if r := m.v.pair2[uint16(piece[i])<<8|uint16(piece[i+1])]; r != noRank {
 			rank[i] = r
 			q.push(uint64(r)<<32 | uint64(i))
 		}
@@ -245,7 +287,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		rank[t] = noRank // t is gone
 		// The join changed two candidate pairs: (s, next) and (prev, s).
 		if u := next[s]; u < n {
-			rank[s] = m.pairRank(piece, s, next[u])
+			rank[s] = m.pairRank(piece, s, next[u], tok[s], tok[u])
 			if rank[s] != noRank {
 				q.push(uint64(rank[s])<<32 | uint64(s))
 			}
@@ -253,7 +295,7 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 			rank[s] = noRank
 		}
 		if p := prev[s]; p >= 0 {
-			rank[p] = m.pairRank(piece, p, next[s])
+			rank[p] = m.pairRank(piece, p, next[s], tok[p], tok[s])
 			if rank[p] != noRank {
 				q.push(uint64(rank[p])<<32 | uint64(p))
 			}
@@ -263,6 +305,96 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 		out = append(out, int(tok[s]))
 	}
 	return out
+}
+
+// mergeTree is the same algorithm in O(n log n), with a tournament tree in
+// place of mergeLarge's queue. Parts form a linked list indexed by their
+// start offset, as there. Each start s has a leaf holding the key of
+// joining part s with the next, rank<<32 | s (rank noRank if they do not
+// join, or s is no longer a part); every inner node holds the smaller key
+// of its two children, so the root is the smallest key: the lowest rank,
+// and among equal ranks the leftmost start, exactly the reference's
+// choice. A join changes three leaves, and each change walks up to the
+// root: no stale entries, no sorting, and the tree of a typical piece
+// (under a few hundred bytes) stays in the L1 cache.
+func (m *merger) mergeTree(piece []byte, out []int) []int {
+	n := int32(len(piece))
+	if n == 0 {
+		return out
+	}
+	leaves := int32(1) << bits.Len32(uint32(n-1)) // a power of two >= n
+	m.next = grow(m.next, int(n)+1)
+	m.prev = grow(m.prev, int(n)+1)
+	m.ltok = grow(m.ltok, int(n))
+	m.tree = grow64(m.tree, int(2*leaves))
+	next, prev, tok, tree := m.next, m.prev, m.ltok, m.tree
+	for i := int32(0); i <= n; i++ {
+		next[i], prev[i] = i+1, i-1 // node n is the end sentinel
+	}
+	for i := int32(0); i < n; i++ {
+		tok[i] = m.v.byteRank[piece[i]]
+	}
+	// Leaves: tree[leaves+s] for start s. Inner node i: children 2i, 2i+1.
+	for s := int32(0); s < leaves; s++ {
+		r := noRank
+		if s+1 < n {
+			r = m.v.pair2[uint16(piece[s])<<8|uint16(piece[s+1])]
+		}
+		tree[leaves+s] = uint64(r)<<32 | uint64(s)
+	}
+	for i := leaves - 1; i > 0; i-- {
+		tree[i] = min(tree[2*i], tree[2*i+1])
+	}
+	// set gives start s the join rank r and updates its ancestors: node c's
+	// parent is c/2 and its sibling c^1. It stops where a node does not
+	// change, since then none above it does.
+	tree = tree[:2*leaves]
+	set := func(s, r int32) {
+		c := uint(leaves + s)
+		tree[c] = uint64(r)<<32 | uint64(s)
+		for c > 1 {
+			k := min(tree[c], tree[c^1])
+			c >>= 1
+			if tree[c] == k {
+				break
+			}
+			tree[c] = k
+		}
+	}
+	for {
+		key := tree[1]
+		r, s := int32(key>>32), int32(uint32(key))
+		if r == noRank {
+			break // no two adjacent parts join: done
+		}
+		// Join part s with the part t after it.
+		t := next[s]
+		tok[s] = r
+		next[s] = next[t]
+		prev[next[t]] = s
+		set(t, noRank) // t is gone
+		// The join changed two candidate pairs: (s, next) and (prev, s).
+		if u := next[s]; u < n {
+			set(s, m.pairRank(piece, s, next[u], tok[s], tok[u]))
+		} else {
+			set(s, noRank)
+		}
+		if p := prev[s]; p >= 0 {
+			set(p, m.pairRank(piece, p, next[s], tok[p], tok[s]))
+		}
+	}
+	for s := int32(0); s < n; s = next[s] {
+		out = append(out, int(tok[s]))
+	}
+	return out
+}
+
+// grow64 is grow for uint64s.
+func grow64(s []uint64, n int) []uint64 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]uint64, n)
 }
 
 // joinQueue is a priority queue of join keys, smallest first, tuned for how

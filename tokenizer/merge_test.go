@@ -7,24 +7,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tick-llm/tick/tokenizer/samples"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // TestMergeFastMatchesReference proves the fast merger (the cached-rank scan
-// for short pieces and the heap for long ones) gives exactly the plain
-// algorithm's tokens, on real pieces and on random byte strings built from
-// few distinct bytes, which force long chains of merges and many ties.
+// for short pieces, the tournament tree and the queue for longer ones, with
+// and without the pair cache) gives exactly the plain algorithm's tokens, on real pieces in every
+// script and on random byte strings built from few distinct bytes, which
+// force long chains of merges and many ties.
 func TestMergeFastMatchesReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	var pieces [][]byte
 	text := opticks(t, 100_000) + adversarial(8, 20_000)
+	for _, s := range samples.All() {
+		text += s.Text
+	}
 	for _, name := range Builtins() {
 		pieces = append(pieces, mustGet(t, name).Pattern().Split([]byte(text))...)
 	}
 	alphabets := []string{"ab", "x", " ", "\n ", "0123", "^!", "😀", "é", "aab\xe4\xb8\xad", string([]byte{0x80, 0xff, 'a'})}
 	for i := 0; i < 600; i++ {
 		alpha := alphabets[i%len(alphabets)]
-		n := 1 + r.IntN(3*smallPiece)
+		n := 1 + r.IntN(12*smallPiece)
 		if i%10 == 0 {
 			n = 500 + r.IntN(1500)
 		}
@@ -36,17 +41,24 @@ func TestMergeFastMatchesReference(t *testing.T) {
 	}
 	for _, name := range Builtins() {
 		enc := mustGet(t, name)
-		m := enc.newMerger()
+		m, plain := enc.newMerger(), enc.newMerger()
+		plain.noCache = true
 		for _, p := range pieces {
 			want := mergeReference(enc.vocab, p)
 			if got := m.mergeFast(p, nil); !slices.Equal(got, want) {
 				t.Fatalf("%s: mergeFast(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+			}
+			if got := plain.mergeFast(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("%s: mergeFast(%q) without the pair cache = %v, reference %v", name, clipString(string(p)), got, want)
 			}
 			if _, whole := enc.vocab.rank(p); whole {
 				continue // the two inner mergers are only used when the piece is not a token
 			}
 			if got := m.mergeLarge(p, nil); !slices.Equal(got, want) {
 				t.Fatalf("%s: mergeLarge(%q) = %v, reference %v", name, clipString(string(p)), got, want)
+			}
+			if got := m.mergeTree(p, nil); !slices.Equal(got, want) {
+				t.Fatalf("%s: mergeTree(%q) = %v, reference %v", name, clipString(string(p)), got, want)
 			}
 			if len(p) <= smallPiece {
 				if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {
@@ -199,6 +211,9 @@ func TestMergeShuffledRanks(t *testing.T) {
 			if _, whole := enc.vocab.rank(p); !whole {
 				if got := m.mergeLarge(p, nil); !slices.Equal(got, want) {
 					t.Fatalf("seed %d: mergeLarge(%q) = %v, reference %v", seed, p, got, want)
+				}
+				if got := m.mergeTree(p, nil); !slices.Equal(got, want) {
+					t.Fatalf("seed %d: mergeTree(%q) = %v, reference %v", seed, p, got, want)
 				}
 				if len(p) <= smallPiece {
 					if got := m.mergeSmall(p, nil); !slices.Equal(got, want) {

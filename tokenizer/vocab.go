@@ -29,6 +29,13 @@ type vocab struct {
 	shift uint // slot index = hash >> shift
 	mask  uint64
 
+	// filter has bit hash&filterMask set for every token (a Bloom filter
+	// with one hash). The slots take megabytes, the filter an eighth of
+	// that, so it stays in cache; most strings the merger asks about are
+	// not tokens, and a clear bit answers "no" without touching the slots.
+	filter     []uint64
+	filterMask uint64
+
 	// Shortcuts for the first step of every merge: the rank of each single
 	// byte (-1 if none) and of each two-byte string (noRank if none).
 	byteRank [256]int32
@@ -68,6 +75,10 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 	v.slots = make([]slot, 1<<bitsN)
 	v.shift = uint(64 - bitsN)
 	v.mask = uint64(len(v.slots) - 1)
+	// Four bits per slot, eight per token or more: about one string in
+	// eight that is not a token gets past the filter.
+	v.filter = make([]uint64, max(len(v.slots)*4/64, 1))
+	v.filterMask = uint64(len(v.filter)*64 - 1)
 	for _, l := range lines {
 		if prev, dup := v.insert(l.rank); dup {
 			prevLine := 0
@@ -102,7 +113,9 @@ func (v *vocab) insert(r int) (prev int, dup bool) {
 	tok := v.bytes(r)
 	k := load8(tok)
 	meta := uint64(len(tok))<<32 | uint64(r+1)
-	for i := hashKey(k, tok) >> v.shift; ; i = (i + 1) & v.mask {
+	h := hashKey(k, tok)
+	v.filter[(h&v.filterMask)/64] |= 1 << (h & 63)
+	for i := h >> v.shift; ; i = (i + 1) & v.mask {
 		s := &v.slots[i]
 		if s.meta == 0 {
 			*s = slot{key: k, meta: meta}
@@ -137,8 +150,25 @@ type slot struct {
 // rank looks up the rank of the token spelled exactly by b.
 func (v *vocab) rank(b []byte) (int, bool) {
 	k := load8(b)
+	return v.find(b, k, hashKey(k, b))
+}
+
+// lookup is rank for the merger: it asks the filter first, which answers
+// most strings that are not tokens from cache. It gives rank's answer
+// (a test proves it on every token and on strings that are not).
+func (v *vocab) lookup(b []byte) (int, bool) {
+	k := load8(b)
+	h := hashKey(k, b)
+	if v.filter[(h&v.filterMask)/64]&(1<<(h&63)) == 0 {
+		return 0, false
+	}
+	return v.find(b, k, h)
+}
+
+// find is rank for b, its first bytes k (load8) and its hash h (hashKey).
+func (v *vocab) find(b []byte, k, h uint64) (int, bool) {
 	want := uint64(len(b)) << 32
-	for i := hashKey(k, b) >> v.shift; ; i = (i + 1) & v.mask {
+	for i := h >> v.shift; ; i = (i + 1) & v.mask {
 		s := &v.slots[i]
 		if s.meta == 0 {
 			return 0, false

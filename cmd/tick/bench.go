@@ -11,10 +11,13 @@ import (
 	"time"
 	"unicode"
 
+	tiktoken "github.com/pkoukk/tiktoken-go"
+
 	"github.com/tick-llm/tick/internal/goroot"
 	"github.com/tick-llm/tick/internal/tiktokenref"
 	"github.com/tick-llm/tick/internal/words"
 	"github.com/tick-llm/tick/tokenizer"
+	"github.com/tick-llm/tick/tokenizer/samples"
 	"github.com/tick-llm/tick/tokenizer/split"
 )
 
@@ -35,6 +38,11 @@ measures tick's batch encoding on all cores, and ends with the line
 Input: --file F, or every .go file under --dir D, or --go-src N (the first N
 MB of Go's own sources); default: Newton's Opticks from GOROOT.
 
+--scripts all (or a list such as zh,ja,th) instead compares on one short real
+text per writing system, built into tick (the Universal Declaration of Human
+Rights; see tokenizer/samples): one row per script, each timed as many
+separate calls, and the last line is the lowest speedup of them all.
+
 Flags:`
 
 func runBench(args []string) error {
@@ -44,6 +52,7 @@ func runBench(args []string) error {
 	dir := flags.String("dir", "", "encode every .go file under this directory instead")
 	goSrc := flags.Float64("go-src", 0, "encode the first N MB of Go's standard library sources instead")
 	repeat := flags.Int("repeat", 5, "runs per implementation; the best is reported")
+	scripts := flags.String("scripts", "", "compare on the built-in sample texts instead: all, or some of\n"+strings.Join(samples.Names(), ","))
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), benchUsage)
 		flags.PrintDefaults()
@@ -75,6 +84,16 @@ func runBench(args []string) error {
 	if flagGiven(flags, "go-src") && !(*goSrc > 0 && *goSrc <= maxGoSrcMB) { // written so that NaN fails too
 		return fmt.Errorf("--go-src %g is out of range: give the megabytes of Go sources to encode, more than 0 and at most %d", *goSrc, maxGoSrcMB)
 	}
+	if flagGiven(flags, "scripts") {
+		if *file != "" || *dir != "" || flagGiven(flags, "go-src") {
+			return errors.New("give only one of --scripts, --file, --dir and --go-src")
+		}
+		chosen, err := pickSamples(*scripts)
+		if err != nil {
+			return err
+		}
+		return benchScripts(*encName, chosen, *repeat)
+	}
 	docs, label, err := benchInput(*file, *dir, *goSrc)
 	if err != nil {
 		return err
@@ -84,21 +103,10 @@ func runBench(args []string) error {
 		return fmt.Errorf("%s is empty: nothing to encode", label)
 	}
 
-	if !slices.Contains(tokenizer.Builtins(), *encName) {
-		return fmt.Errorf("--encoding %s: the benchmark compares with tiktoken-go, which has only the built-in encodings: use one of %s", *encName, strings.Join(tokenizer.Builtins(), ", "))
-	}
-	t0 := time.Now()
-	enc, err := tokenizer.Get(*encName)
+	enc, ref, loadTick, loadRef, err := loadBoth(*encName)
 	if err != nil {
 		return err
 	}
-	loadTick := time.Since(t0)
-	t0 = time.Now()
-	ref, err := tiktokenref.Get(enc.Name())
-	if err != nil {
-		return err
-	}
-	loadRef := time.Since(t0)
 
 	mb := float64(len(text)) / 1e6
 	fmt.Printf("encoding %s on %s: %.2f MB, %s, %s\n", enc.Name(), label, mb, words.Count(len(docs), "document"), words.Count(runtime.GOMAXPROCS(0), "core"))
@@ -122,13 +130,7 @@ func runBench(args []string) error {
 			i++
 		}
 		fmt.Printf("ids agree:     NO, first difference at token %d\n", i)
-		if at := tokenizer.InvalidUTF8(text); at >= 0 {
-			return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; give UTF-8 text to compare", at)
-		}
-		if at, r := split.NewerThanGo(text); at >= 0 {
-			return fmt.Errorf("the text has %U at byte %d, a character Unicode 16.0 added: tick classifies characters by Unicode %s, as OpenAI's tiktoken does, and tiktoken-go by Go's Unicode %s tables, so they split it differently; compare on text without it", r, at, split.UnicodeVersion, unicode.Version)
-		}
-		return fmt.Errorf("tick's IDs differ from tiktoken-go's at token %d: this is a bug in tick, please report it with the input", i)
+		return explainMismatch(text, i)
 	}
 	var batchBest time.Duration
 	for range *repeat {
@@ -139,6 +141,114 @@ func runBench(args []string) error {
 	}
 	fmt.Printf("batch (%s): %5.2f MB/s  (%s, %.2fx single-thread)\n", words.Count(runtime.GOMAXPROCS(0), "core"), mb/batchBest.Seconds(), words.Count(len(docs), "document"), tickBest.Seconds()/batchBest.Seconds())
 	fmt.Printf("speedup: %.2fx\n", refBest.Seconds()/tickBest.Seconds())
+	return nil
+}
+
+// loadBoth loads a built-in encoding in tick and in tiktoken-go, timing each.
+func loadBoth(name string) (enc *tokenizer.Encoding, ref *tiktoken.Tiktoken, loadTick, loadRef time.Duration, err error) {
+	if !slices.Contains(tokenizer.Builtins(), name) {
+		return nil, nil, 0, 0, fmt.Errorf("--encoding %s: the benchmark compares with tiktoken-go, which has only the built-in encodings: use one of %s", name, strings.Join(tokenizer.Builtins(), ", "))
+	}
+	t0 := time.Now()
+	if enc, err = tokenizer.Get(name); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	loadTick = time.Since(t0)
+	t0 = time.Now()
+	if ref, err = tiktokenref.Get(enc.Name()); err != nil {
+		return nil, nil, 0, 0, err
+	}
+	return enc, ref, loadTick, time.Since(t0), nil
+}
+
+// firstDifference returns the index of the first token where a and b differ, or
+// -1 if they are equal.
+func firstDifference(a, b []int) int {
+	if slices.Equal(a, b) {
+		return -1
+	}
+	i := 0
+	for i < min(len(a), len(b)) && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// explainMismatch says why tick's and tiktoken-go's IDs for text differ
+// from token i on: a known difference in what they are given, or a bug.
+func explainMismatch(text string, i int) error {
+	if at := tokenizer.InvalidUTF8(text); at >= 0 {
+		return fmt.Errorf("the text is not valid UTF-8 (first invalid byte at offset %d): tiktoken-go turns invalid bytes into U+FFFD before encoding while tick encodes the bytes as they are, so their IDs differ there; give UTF-8 text to compare", at)
+	}
+	if at, r := split.NewerThanGo(text); at >= 0 {
+		return fmt.Errorf("the text has %U at byte %d, a character Unicode 16.0 added: tick classifies characters by Unicode %s, as OpenAI's tiktoken does, and tiktoken-go by Go's Unicode %s tables, so they split it differently; compare on text without it", r, at, split.UnicodeVersion, unicode.Version)
+	}
+	return fmt.Errorf("tick's IDs differ from tiktoken-go's at token %d: this is a bug in tick, please report it with the input", i)
+}
+
+// pickSamples turns --scripts' value into samples: "all", or names
+// separated by commas.
+func pickSamples(list string) ([]samples.Sample, error) {
+	all := samples.All()
+	if strings.TrimSpace(list) == "all" {
+		return all, nil
+	}
+	var out []samples.Sample
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(all, func(s samples.Sample) bool { return s.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("--scripts %q: no sample text named %q: use all, or some of %s separated by commas", list, name, strings.Join(samples.Names(), ","))
+		}
+		if !slices.ContainsFunc(out, func(s samples.Sample) bool { return s.Name == name }) {
+			out = append(out, all[i])
+		}
+	}
+	return out, nil
+}
+
+// scriptBytes is how much text each implementation encodes per round of
+// --scripts, in separate calls of one sample each: enough calls for a best
+// time that the rest of the machine did not disturb.
+const scriptBytes = 256 << 10
+
+// benchScripts compares tick and tiktoken-go on each sample. Every call
+// encodes one sample once (tick's pair cache lives for one call, so
+// repeating the text inside a call would flatter it); the two alternate
+// call by call and each keeps its fastest call. The last line is the
+// lowest speedup, the one the goal "at least 5x on every script" is about.
+func benchScripts(encName string, chosen []samples.Sample, repeat int) error {
+	enc, ref, loadTick, loadRef, err := loadBoth(encName)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("encoding %s on %s (tokenizer/samples), single-threaded\n", enc.Name(), words.Count(len(chosen), "sample text"))
+	fmt.Printf("load:          tick %6.1f ms   tiktoken-go %6.1f ms\n", ms(loadTick), ms(loadRef))
+	fmt.Printf("%-6s %-27s %7s %10s %12s %8s  %s\n", "sample", "script", "KB", "tick MB/s", "tiktoken-go", "speedup", "ids")
+	lowest, lowName, most := 0.0, "", 0
+	for _, s := range chosen {
+		calls := max(1, scriptBytes/len(s.Text)) * repeat
+		most = max(most, calls)
+		var ids, want []int
+		var tickBest, refBest time.Duration
+		for range calls {
+			tickBest = best(tickBest, func() { ids = enc.EncodeOrdinary(s.Text) })
+			refBest = best(refBest, func() { want = ref.EncodeOrdinary(s.Text) })
+		}
+		if i := firstDifference(ids, want); i >= 0 {
+			fmt.Printf("%-6s ids differ at token %d\n", s.Name, i)
+			return fmt.Errorf("sample %s: %w", s.Name, explainMismatch(s.Text, i))
+		}
+		mb := float64(len(s.Text)) / 1e6
+		speedup := refBest.Seconds() / tickBest.Seconds()
+		fmt.Printf("%-6s %-27s %7.1f %10.2f %12.2f %7.2fx  agree (%s)\n", s.Name, s.Script, float64(len(s.Text))/1e3,
+			mb/tickBest.Seconds(), mb/refBest.Seconds(), speedup, words.Count(len(ids), "token"))
+		if lowName == "" || speedup < lowest {
+			lowest, lowName = speedup, s.Name
+		}
+	}
+	fmt.Printf("lowest:        %s (each figure is the fastest of %d to %d calls: %d KB of text per --repeat)\n", lowName, repeat, most, scriptBytes>>10)
+	fmt.Printf("speedup: %.2fx\n", lowest)
 	return nil
 }
 

@@ -1,18 +1,18 @@
 #include "textflag.h"
 
-// geluForwardAVX2 is geluForwardGo (mlp_gelu.go) on 4 elements at a time,
+// forwardAVX2 is ForwardGo (gelu.go) on 4 elements at a time,
 // with the same operations in the same order (no fused multiply-adds), so
-// each element gets the same bits as in Go. CX points at geluVec: constant
+// each element gets the same bits as in Go. CX points at consts: constant
 // i, broadcast to 4 lanes, is at 32·i(CX).
 #define C(i) (32*i)(CX)
 
-// func geluForwardAVX2(y, s, x *float64, n int)
-TEXT ·geluForwardAVX2(SB), NOSPLIT, $0-32
+// func forwardAVX2(y, s, x *float64, n int)
+TEXT ·forwardAVX2(SB), NOSPLIT, $0-32
 	MOVQ y+0(FP), DI
 	MOVQ s+8(FP), DX
 	MOVQ x+16(FP), SI
 	MOVQ n+24(FP), BX
-	LEAQ ·geluVec(SB), CX
+	LEAQ ·consts(SB), CX
 	SHRQ $2, BX
 	JZ   done
 
@@ -23,9 +23,9 @@ loop:
 	VMULPD  Y0, Y1, Y1            // ·v
 	VADDPD  Y1, Y0, Y1            // v + 0.044715v³
 	VMULPD  C(1), Y1, Y1          // u = √(2/π)·(…)
-	VMULPD  C(2), Y1, Y1          // −2u, the argument of expFast
+	VMULPD  C(2), Y1, Y1          // −2u, the argument of Exp
 
-	// expFast: clamp to [−708, 708] (the register argument is returned
+	// Exp: clamp to [−708, 708] (the register argument is returned
 	// when either is NaN, so NaN stays NaN, as Go's max and min).
 	VMOVUPD C(4), Y2
 	VMAXPD  Y1, Y2, Y1
@@ -39,7 +39,7 @@ loop:
 	VMULPD  C(9), Y3, Y5          // n·ln2Lo
 	VSUBPD  Y5, Y4, Y4            // r
 
-	// eʳ by Estrin's scheme, as expFast.
+	// eʳ by Estrin's scheme, as Exp.
 	VMULPD  Y4, Y4, Y5            // r²
 	VMULPD  Y5, Y5, Y6            // r⁴
 	VMULPD  Y6, Y6, Y7            // r⁸

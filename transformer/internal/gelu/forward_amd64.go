@@ -1,4 +1,4 @@
-package transformer
+package gelu
 
 import (
 	"math"
@@ -6,16 +6,16 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// geluAVX2 says whether geluForwardVec runs (the CPU has AVX2).
-var geluAVX2 = cpu.X86.HasAVX2
+// hasAVX2 says whether forwardVec runs (the CPU has AVX2).
+var hasAVX2 = cpu.X86.HasAVX2
 
-// geluVec holds the constants of geluForwardGo and expFast, each repeated 4
+// consts holds the constants of ForwardGo and Exp, each repeated 4
 // times for 256-bit loads, in the order gelu_amd64.s reads them; they are
 // the same float64 values the Go code uses, so both give the same bits.
-var geluVec = func() (v [23 * 4]float64) {
+var consts = func() (v [23 * 4]float64) {
 	const round = 0x1.8p52
 	c := [23]float64{
-		0.044715, geluScale, -2, 1, -708, 708,
+		0.044715, Scale, -2, 1, -708, 708,
 		1.44269504088896338700e+00, round, 6.93147180369123816490e-01, 1.90821492927058770002e-10,
 		1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880,
 		1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800,
@@ -28,11 +28,11 @@ var geluVec = func() (v [23 * 4]float64) {
 	return v
 }()
 
-// geluForwardVec runs geluForward on the largest multiple of 4 elements of
+// forwardVec runs Forward on the largest multiple of 4 elements of
 // x with AVX2 and returns how many it did (0 without AVX2).
-func geluForwardVec(y, s, x []float64) int {
+func forwardVec(y, s, x []float64) int {
 	n := len(x) &^ 3
-	if !geluAVX2 || n == 0 {
+	if !hasAVX2 || n == 0 {
 		return 0
 	}
 	_ = y[n-1]
@@ -41,12 +41,12 @@ func geluForwardVec(y, s, x []float64) int {
 		_ = s[n-1]
 		sp = &s[0]
 	}
-	geluForwardAVX2(&y[0], sp, &x[0], n)
+	forwardAVX2(&y[0], sp, &x[0], n)
 	return n
 }
 
-// geluForwardAVX2: y[i] = x[i]·s[i], s[i] = σ(2u(x[i])) for i < n (n a
+// forwardAVX2: y[i] = x[i]·s[i], s[i] = σ(2u(x[i])) for i < n (n a
 // multiple of 4; s nil: not kept).
 //
 //go:noescape
-func geluForwardAVX2(y, s, x *float64, n int)
+func forwardAVX2(y, s, x *float64, n int)

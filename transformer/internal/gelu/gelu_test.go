@@ -1,4 +1,4 @@
-package transformer
+package gelu
 
 import (
 	"math"
@@ -14,39 +14,39 @@ func ulps(got, want float64) float64 {
 	return math.Abs(got-want) / (math.Nextafter(math.Abs(want), math.Inf(1)) - math.Abs(want))
 }
 
-// TestExpFast: expFast agrees with math.Exp within 4 ulp on a dense grid
+// TestExp: Exp agrees with math.Exp within 4 ulp on a dense grid
 // over its whole range, clamps outside it and keeps NaN.
-func TestExpFast(t *testing.T) {
+func TestExp(t *testing.T) {
 	worst, at := 0.0, 0.0
 	for x := -708.0; x <= 708; x += 0.000731 {
-		if e := ulps(expFast(x), math.Exp(x)); e > worst {
+		if e := ulps(Exp(x), math.Exp(x)); e > worst {
 			worst, at = e, x
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 1_000_000 {
 		x := (2*rng.Float64() - 1) * 40 // where GELU and softmax live
-		if e := ulps(expFast(x), math.Exp(x)); e > worst {
+		if e := ulps(Exp(x), math.Exp(x)); e > worst {
 			worst, at = e, x
 		}
 	}
-	t.Logf("expFast: max error %.2f ulp (at x = %g)", worst, at)
+	t.Logf("Exp: max error %.2f ulp (at x = %g)", worst, at)
 	if worst > 4 {
-		t.Fatalf("expFast(%g) is %.2f ulp from math.Exp, want ≤ 4", at, worst)
+		t.Fatalf("Exp(%g) is %.2f ulp from math.Exp, want ≤ 4", at, worst)
 	}
 	for _, tc := range []struct{ x, want float64 }{
 		{0, 1}, {1000, math.Exp(708)}, {math.Inf(1), math.Exp(708)}, {-1000, math.Exp(-708)}, {math.Inf(-1), math.Exp(-708)},
 	} {
-		if got := expFast(tc.x); ulps(got, tc.want) > 2 {
-			t.Errorf("expFast(%g) = %g, want %g", tc.x, got, tc.want)
+		if got := Exp(tc.x); ulps(got, tc.want) > 2 {
+			t.Errorf("Exp(%g) = %g, want %g", tc.x, got, tc.want)
 		}
 	}
-	if got := expFast(math.NaN()); !math.IsNaN(got) {
-		t.Errorf("expFast(NaN) = %g, want NaN", got)
+	if got := Exp(math.NaN()); !math.IsNaN(got) {
+		t.Errorf("Exp(NaN) = %g, want NaN", got)
 	}
 }
 
-// TestGELUTanh: the s = ½(1 + tanh u) geluForward keeps agrees with
+// TestGELUTanh: the s = ½(1 + tanh u) Forward keeps agrees with
 // math.Tanh over a dense range of x including large |x|: tanh u = 2s − 1
 // within 2 ulp of 1 (4.4·10⁻¹⁶) absolutely; where 1 + tanh u is well
 // conditioned (u ≥ 0) s is within 2 ulp of ½(1 + math.Tanh(u)); and s and
@@ -59,10 +59,10 @@ func TestGELUTanh(t *testing.T) {
 	}
 	xs = append(xs, -1e6, -1e3, -100, 100, 1e3, 1e6, 0, math.SmallestNonzeroFloat64, -1e-300)
 	y, s := make([]float64, len(xs)), make([]float64, len(xs))
-	geluForward(y, s, xs)
+	Forward(y, s, xs)
 	var worstTanh, worstHalf, worstS, worstY float64
 	for i, x := range xs {
-		u := geluScale * (x + 0.044715*x*x*x)
+		u := Scale * (x + 0.044715*x*x*x)
 		th := math.Tanh(u)
 		worstTanh = max(worstTanh, math.Abs((2*s[i]-1)-th))
 		if u >= 0 {
@@ -76,7 +76,7 @@ func TestGELUTanh(t *testing.T) {
 			continue
 		}
 		// An ulp of u moves σ(2u) by |2u|(1 − σ) in relative terms; the
-		// test's u and geluForward's may differ in that ulp when the
+		// test's u and Forward's may differ in that ulp when the
 		// compiler fuses multiply-adds (GOAMD64=v3) in one and not the other.
 		slack := 0.0
 		if goFusesMultiplyAdd {
@@ -91,20 +91,20 @@ func TestGELUTanh(t *testing.T) {
 	}
 }
 
-// geluForwardMathExp is geluForward on math.Exp, the speed reference.
-func geluForwardMathExp(y, s, x []float64) {
+// forwardMathExp is ForwardGo on math.Exp, the speed reference.
+func forwardMathExp(y, s, x []float64) {
 	for i, v := range x {
-		u := geluScale * (v + 0.044715*v*v*v)
+		u := Scale * (v + 0.044715*v*v*v)
 		si := 1 / (1 + math.Exp(-2*u))
 		y[i] = v * si
 		s[i] = si
 	}
 }
 
-// BenchmarkGELUForward: geluForward (vector), geluForwardGo (expFast, one
+// BenchmarkForward: Forward (vector), ForwardGo (Exp, one
 // at a time) and math.Exp on one layer's activations (B·T·F = 768·512), in
 // the same run.
-func BenchmarkGELUForward(b *testing.B) {
+func BenchmarkForward(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := make([]float64, 768*512)
 	for i := range x {
@@ -114,7 +114,7 @@ func BenchmarkGELUForward(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		f    func(y, s, x []float64)
-	}{{"vector", geluForward}, {"expFast", geluForwardGo}, {"math.Exp", geluForwardMathExp}} {
+	}{{"vector", Forward}, {"Exp", ForwardGo}, {"math.Exp", forwardMathExp}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				bc.f(y, s, x)
@@ -124,16 +124,16 @@ func BenchmarkGELUForward(b *testing.B) {
 	}
 }
 
-// TestGELUVectorMatchesGo: geluForward (4 at a time in assembly where the
-// CPU has AVX2) gives the bits of geluForwardGo, the plain loop, for every
+// TestGELUVectorMatchesGo: Forward (4 at a time in assembly where the
+// CPU has AVX2) gives the bits of ForwardGo, the plain loop, for every
 // length (the tails), with s kept or not, on a dense range with large |x|,
 // ±Inf and NaN. (A build with GOAMD64=v3 lets the Go compiler fuse
-// multiply-adds in geluForwardGo; the assembly never does, so there the
+// multiply-adds in ForwardGo; the assembly never does, so there the
 // two may differ in the last bits: that build is checked to within 8 ulp
 // plus the conditioning of σ(2u) in u.)
 func TestGELUVectorMatchesGo(t *testing.T) {
-	if !geluAVX2 {
-		t.Log("no vector GELU on this CPU: geluForward is geluForwardGo")
+	if !hasAVX2 {
+		t.Log("no vector GELU on this CPU: Forward is ForwardGo")
 	}
 	var x []float64
 	for v := -40.0; v <= 40; v += 0.0131 {
@@ -149,8 +149,8 @@ func TestGELUVectorMatchesGo(t *testing.T) {
 			if !keep {
 				sArg = nil
 			}
-			geluForward(y, sArg, in)
-			geluForwardGo(wantY, wantS, in)
+			Forward(y, sArg, in)
+			ForwardGo(wantY, wantS, in)
 			for i := range in {
 				if !sameOrUlp(in[i], y[i], wantY[i], wantS[i]) || keep && !sameOrUlp(in[i], s[i], wantS[i], wantS[i]) {
 					t.Fatalf("len %d, x = %g: y %v s %v, Go gives y %v s %v", len(in), in[i], y[i], s[i], wantY[i], wantS[i])
@@ -161,7 +161,7 @@ func TestGELUVectorMatchesGo(t *testing.T) {
 }
 
 // sameOrUlp: the same bits (NaN matching NaN), or, when the Go code may
-// have fused multiply-adds (GOAMD64=v3) in u and in expFast, within 8 ulp
+// have fused multiply-adds (GOAMD64=v3) in u and in Exp, within 8 ulp
 // plus what 4 ulp of u(x) move σ(2u) (relatively |2u|(1 − s) each).
 func sameOrUlp(x, got, want, s float64) bool {
 	if math.IsNaN(got) || math.IsNaN(want) {
@@ -170,6 +170,6 @@ func sameOrUlp(x, got, want, s float64) bool {
 	if math.Float64bits(got) == math.Float64bits(want) {
 		return true
 	}
-	u := geluScale * (x + 0.044715*x*x*x)
+	u := Scale * (x + 0.044715*x*x*x)
 	return goFusesMultiplyAdd && ulps(got, want) <= 8+4*math.Abs(2*u)*(1-s)
 }

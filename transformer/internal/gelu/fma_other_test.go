@@ -1,6 +1,6 @@
 //go:build !amd64.v3
 
-package transformer
+package gelu
 
 // goFusesMultiplyAdd: without GOAMD64=v3 (on amd64) the Go compiler never
 // fuses x·y + z, so Go and the assembly give the same bits. (Other
