@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/tick-llm/tick/transformer/internal/fastexp"
 )
 
 // Reason says why a candidate was kept or cut, or how the chosen token was
@@ -182,19 +184,22 @@ func softmax(logits []float64, temperature float64) (probs []float64, entropy fl
 		hi = max(hi, l)
 	}
 	probs = make([]float64, len(logits))
-	var total float64
+	var total, ez float64 // S = Σ eᶻ and Σ eᶻ·z, so that Σ p_i z_i = ez / S
 	for i, l := range logits {
-		probs[i] = math.Exp((l - hi) / temperature)
-		total += probs[i]
-	}
-	var pz float64 // sum p_i z_i, over the tokens with p_i > 0 (z_i may be -Inf where p_i = 0)
-	for i, l := range logits {
-		probs[i] /= total
-		if probs[i] > 0 {
-			pz += probs[i] * (l - hi) / temperature
+		// fastexp.Exp is math.Exp's arithmetic without its special cases
+		// (within 4 ulp). Below −708, where it clamps, eᶻ < 3·10⁻³⁰⁸ is
+		// taken as 0 (math.Exp gives a subnormal number or 0 there).
+		if z := (l - hi) / temperature; z > -708 {
+			e := fastexp.Exp(z)
+			probs[i] = e
+			total += e
+			ez += e * z
 		}
 	}
-	return probs, max(0, (math.Log(total)-pz)/math.Ln2)
+	for i := range probs {
+		probs[i] /= total
+	}
+	return probs, max(0, (math.Log(total)-ez/total)/math.Ln2)
 }
 
 func sum(xs []float64) float64 {

@@ -6,7 +6,11 @@
 // u = √(2/π)·(x + 0.044715x³), y = ½x(1 + tanh u) = x·σ(2u).
 package gelu
 
-import "math"
+import (
+	"math"
+
+	"github.com/tick-llm/tick/transformer/internal/fastexp"
+)
 
 // Scale is √(2/π).
 var Scale = math.Sqrt(2 / math.Pi)
@@ -26,7 +30,7 @@ func Forward(y, s, x []float64) {
 func ForwardGo(y, s, x []float64) {
 	for i, v := range x {
 		u := Scale * (v + 0.044715*v*v*v)
-		si := 1 / (1 + Exp(-2*u))
+		si := 1 / (1 + fastexp.Exp(-2*u))
 		y[i] = v * si
 		if s != nil {
 			s[i] = si

@@ -1,4 +1,7 @@
-package gelu
+// Package fastexp is eˣ as math.Exp computes it, without the branches for
+// special cases, so that the compiler inlines it into the loops that call
+// it for every element (GELU, softmax).
+package fastexp
 
 import "math"
 
@@ -7,8 +10,8 @@ import "math"
 // for x in [-708, 708]; x is clamped to that range first (so e⁷⁰⁸ ≈ 3·10³⁰⁷
 // stands in for overflow and e⁻⁷⁰⁸ for underflow, both still normal
 // numbers), and NaN stays NaN. It is math.Exp's algorithm without its
-// branches for special cases (forward_amd64.s does the same operations four
-// at a time): eˣ = 2ⁿ·eʳ with n = round(x/ln 2), r = x − n·ln 2, |r| ≤ ½ln 2,
+// branches for special cases (transformer/internal/gelu's forward_amd64.s does
+// the same operations four at a time): eˣ = 2ⁿ·eʳ with n = round(x/ln 2), r = x − n·ln 2, |r| ≤ ½ln 2,
 // and eʳ by its Taylor series to r¹³ (truncation error < 5·10⁻¹⁸).
 func Exp(x float64) float64 {
 	const (
