@@ -15,7 +15,7 @@ DEMOS := tokenize bpe tinygpt generate gpt-vs-llama attention addition sort open
 
 # The tour: tokenize, bpe, tinygpt, generate (about 5 minutes on 2 cores).
 demo:
-	@echo "backend: $(if $(TAGS),OpenBLAS,pure-Go gonum (install libopenblas-dev for speed))"
+	@echo "backend: $(if $(TAGS),OpenBLAS,pure Go (transformer/gemm; libopenblas-dev gives the OpenBLAS build))"
 	$(GO) run $(TAGS) ./demos/tokenize
 	$(GO) run $(TAGS) ./demos/bpe
 	$(GO) run $(TAGS) ./demos/tinygpt

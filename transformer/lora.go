@@ -239,7 +239,7 @@ func (m *Model) AddLoRA(cfg LoRAConfig) ([]*LoRA, error) {
 			return nil, fmt.Errorf("LoRA rank %d for %s (%d -> %d): it must be between 1 and %d", cfg.Rank, name, lin.in, lin.out, min(lin.in, lin.out))
 		}
 		ad := &LoRA{Module: name, Rank: cfg.Rank, Alpha: cfg.Alpha, Dropout: cfg.Dropout, lin: lin,
-			site: uint64(1<<32 + len(added)),
+			site: 1<<32 + uint64(len(added)),
 			A:    newMatrix("base_model.model."+name+".lora_A.weight", cfg.Rank, lin.in, initZeros),
 			B:    newMatrix("base_model.model."+name+".lora_B.weight", lin.out, cfg.Rank, initZeros)}
 		ad.A.Decay, ad.B.Decay = false, false
