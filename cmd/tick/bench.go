@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -282,7 +283,7 @@ func benchInput(file, dir string, goSrcMB float64) ([]string, string, error) {
 	}
 	switch {
 	case dir != "":
-		docs, err := goroot.GoFiles(dir, 1<<62)
+		docs, err := goroot.GoFiles(dir, math.MaxInt)
 		if err != nil {
 			return nil, "", err
 		}
