@@ -471,6 +471,12 @@ func TestConfigNumParams(t *testing.T) {
 // allocates almost nothing (goroutine bookkeeping only), even when
 // alternating between two shapes.
 func TestStepReusesBuffers(t *testing.T) {
+	if raceEnabled {
+		// transformer/gemm keeps its packing buffers in a sync.Pool, which
+		// the race detector empties at random; make test's first pass,
+		// without -race, runs this check.
+		t.Skip("allocations are not counted under the race detector (sync.Pool drops items on purpose)")
+	}
 	cfg := tinyConfigs(t)["gpt"]
 	m, _ := New(cfg, 1)
 	rng := rand.New(rand.NewPCG(7, 7))
