@@ -2,12 +2,17 @@
 
 package gemm
 
-import "gonum.org/v1/netlib/blas/netlib"
+import (
+	"gonum.org/v1/netlib/blas/netlib"
+
+	// transformer's openblas build carries the cgo flag that links
+	// -lopenblas (a test file cannot carry cgo flags itself); with this tag
+	// transformer does not import this package, so there is no cycle.
+	_ "github.com/tick-llm/tick/transformer"
+)
 
 // With the openblas tag BenchmarkDgemm also times OpenBLAS (through cgo,
-// single-threaded: run with OPENBLAS_NUM_THREADS=1, and link it with
-// CGO_LDFLAGS=-lopenblas since a test file cannot carry cgo flags) on the
-// same shapes.
+// single-threaded: run with OPENBLAS_NUM_THREADS=1) on the same shapes.
 func init() {
 	benchPeers = append(benchPeers, benchImpl{"openblas", netlib.Implementation{}.Dgemm})
 }

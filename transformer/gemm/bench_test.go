@@ -16,7 +16,7 @@ import (
 // (GOMAXPROCS=1 compares like with like: -cpu 1).
 //
 // Run: go test -run '^$' -bench Dgemm -cpu 1 ./transformer/gemm/
-// and: CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=1 go test -tags openblas -run '^$' -bench Dgemm -cpu 1 ./transformer/gemm/
+// and: OPENBLAS_NUM_THREADS=1 go test -tags openblas -run '^$' -bench Dgemm -cpu 1 ./transformer/gemm/
 func BenchmarkDgemm(b *testing.B) {
 	for _, s := range []struct {
 		tA, tB  blas.Transpose
