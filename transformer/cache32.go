@@ -239,10 +239,16 @@ func (c *cache32) attendHeads(i, n int) {
 }
 
 // projRows: part i of n of x += proj(y).
-func (c *cache32) projRows(i, n int) {
-	l := &c.blk.proj
+func (c *cache32) projRows(i, n int) { c.addRows(&c.blk.proj, c.y, i, n) }
+
+// downRows: part i of n of x += down(act).
+func (c *cache32) downRows(i, n int) { c.addRows(&c.blk.down, c.act, i, n) }
+
+// addRows: part i of n of the residual add x += l(in), the end of both
+// branches of a block.
+func (c *cache32) addRows(l *lin32, in []float32, i, n int) {
 	lo, hi := span(l.out, i, n)
-	l.rows(c.branch, c.y, lo, hi)
+	l.rows(c.branch, in, lo, hi)
 	for j := lo; j < hi; j++ {
 		c.x[j] += float64(c.branch[j])
 	}
@@ -265,16 +271,6 @@ func (c *cache32) mlpRows(i, n int) {
 		v := float64(c.up[j]) // act = v·σ(2u), u = √(2/π)(v + 0.044715v³), as geluForward
 		u := geluScale * (v + 0.044715*v*v*v)
 		c.act[j] = float32(v / (1 + math.Exp(-2*u)))
-	}
-}
-
-// downRows: part i of n of x += down(act).
-func (c *cache32) downRows(i, n int) {
-	l := &c.blk.down
-	lo, hi := span(l.out, i, n)
-	l.rows(c.branch, c.act, lo, hi)
-	for j := lo; j < hi; j++ {
-		c.x[j] += float64(c.branch[j])
 	}
 }
 
