@@ -11,8 +11,10 @@ import (
 	_ "github.com/tick-llm/tick/transformer"
 )
 
-// With the openblas tag BenchmarkDgemm also times OpenBLAS (through cgo,
-// single-threaded: run with OPENBLAS_NUM_THREADS=1) on the same shapes.
+// With the openblas tag BenchmarkDgemm and BenchmarkSgemm also time
+// OpenBLAS's dgemm and sgemm (through cgo, single-threaded: run with
+// OPENBLAS_NUM_THREADS=1) on the same shapes.
 func init() {
 	benchPeers = append(benchPeers, benchImpl{"openblas", netlib.Implementation{}.Dgemm})
+	benchPeers32 = append(benchPeers32, benchImpl32{"openblas-sgemm", netlib.Implementation{}.Sgemm})
 }

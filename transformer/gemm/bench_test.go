@@ -29,7 +29,7 @@ func BenchmarkDgemm(b *testing.B) {
 		{blas.NoTrans, blas.NoTrans, 256, 256, 256},
 	} {
 		rng := rand.New(rand.NewPCG(1, 2))
-		p := newProblem(rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
+		p := newProblem[float64](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
 		for _, impl := range append([]benchImpl{{"tick-" + Name(), Dgemm}}, benchPeers...) {
 			name := fmt.Sprintf("%dx%dx%d_%c%c/%s", s.m, s.n, s.k, s.tA, s.tB, impl.name)
 			b.Run(name, func(b *testing.B) {
@@ -37,7 +37,7 @@ func BenchmarkDgemm(b *testing.B) {
 				for b.Loop() {
 					impl.f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
 				}
-				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				reportGFLOPs(b, s.m, s.n, s.k)
 			})
 		}
 	}
@@ -46,8 +46,74 @@ func BenchmarkDgemm(b *testing.B) {
 // benchImpl is one Dgemm timed by BenchmarkDgemm.
 type benchImpl struct {
 	name string
-	f    func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
+	f    gemmFunc[float64]
 }
 
 // benchPeers are the other Dgemms BenchmarkDgemm times beside this one.
 var benchPeers = []benchImpl{{"gonum", gonum.Implementation{}.Dgemm}}
+
+// BenchmarkSgemm times this package's Sgemm beside its Dgemm and gonum's
+// Sgemm (and OpenBLAS's sgemm with -tags openblas) on the float32 training
+// path's shapes, in the same run: the forward products x·Wᵀ of the
+// attention's qkv (768×384×128), the MLP's up projection (768×512×128) and
+// the logits of a 256-token vocabulary (768×256×128); the backward dx =
+// dy·W of the MLP's down projection (768×128×512) and a weight gradient
+// xᵀ·dy (128×384×768). Sgemm should run at about twice Dgemm's GFLOP/s
+// (8 floats per AVX2 register instead of 4 doubles).
+//
+// Run: go test -run '^$' -bench Sgemm -cpu 1 ./transformer/gemm/
+// and: OPENBLAS_NUM_THREADS=1 go test -tags openblas -run '^$' -bench Sgemm -cpu 1 ./transformer/gemm/
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range sgemmShapes {
+		rng := rand.New(rand.NewPCG(1, 2))
+		p := newProblem[float32](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
+		p64 := newProblem[float64](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
+		impls := append([]benchImpl32{{"tick-sgemm-" + Name(), Sgemm}}, benchPeers32...)
+		shape := fmt.Sprintf("%dx%dx%d_%c%c", s.m, s.n, s.k, s.tA, s.tB)
+		for i, impl := range impls {
+			b.Run(shape+"/"+impl.name, func(b *testing.B) {
+				c := append([]float32(nil), p.c...)
+				for b.Loop() {
+					impl.f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
+				}
+				reportGFLOPs(b, s.m, s.n, s.k)
+			})
+			if i > 0 {
+				continue
+			}
+			// The float64 product of the same shape, right after tick's Sgemm.
+			b.Run(shape+"/tick-dgemm-"+Name(), func(b *testing.B) {
+				c := append([]float64(nil), p64.c...)
+				for b.Loop() {
+					Dgemm(p64.tA, p64.tB, p64.m, p64.n, p64.k, p64.alpha, p64.a, p64.lda, p64.b, p64.ldb, p64.beta, c, p64.ldc)
+				}
+				reportGFLOPs(b, s.m, s.n, s.k)
+			})
+		}
+	}
+}
+
+// sgemmShapes are BenchmarkSgemm's products: op(A) is m×k, op(B) k×n.
+var sgemmShapes = []struct {
+	tA, tB  blas.Transpose
+	m, n, k int
+}{
+	{blas.NoTrans, blas.Trans, 768, 384, 128},   // qkv forward: x·Wᵀ
+	{blas.NoTrans, blas.Trans, 768, 512, 128},   // MLP up forward: x·Wᵀ
+	{blas.NoTrans, blas.NoTrans, 768, 128, 512}, // MLP down backward: dx = dy·W
+	{blas.Trans, blas.NoTrans, 128, 384, 768},   // weight gradient: xᵀ·dy
+	{blas.NoTrans, blas.Trans, 768, 256, 128},   // logits, V = 256: x·Wteᵀ
+}
+
+func reportGFLOPs(b *testing.B, m, n, k int) {
+	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// benchImpl32 is one Sgemm timed by BenchmarkSgemm.
+type benchImpl32 struct {
+	name string
+	f    gemmFunc[float32]
+}
+
+// benchPeers32 are the other Sgemms BenchmarkSgemm times beside this one.
+var benchPeers32 = []benchImpl32{{"gonum-sgemm", gonum.Implementation{}.Sgemm}}

@@ -10,6 +10,15 @@ import (
 // valid transposes, non-negative sizes, strides at least the row length and
 // slices long enough. The error names the argument and the fix.
 func Check(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) error {
+	return check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// Check32 is Check for the arguments of an Sgemm call.
+func Check32(tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+	return check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+func check[T float](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) error {
 	for _, t := range []struct {
 		name string
 		t    blas.Transpose
@@ -33,7 +42,7 @@ func Check(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64
 	for _, x := range []struct {
 		name           string
 		rows, cols, ld int
-		data           []float64
+		data           []T
 	}{{"A", ar, ac, lda, a}, {"B", br, bc, ldb, b}, {"C", m, n, ldc, c}} {
 		if x.ld < max(1, x.cols) {
 			return fmt.Errorf("gemm: %s is %d×%d with stride %d: the stride must be at least max(1, %d)", x.name, x.rows, x.cols, x.ld, x.cols)

@@ -2,14 +2,22 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// avx2Kernel is the amd64 micro-kernel in kernel_amd64.s: a 6×8 tile of C
-// in 12 of the 16 YMM registers (each holds 4 doubles), two for a row of
-// the B panel and two for broadcast A values; one FMA per register per p.
-var avx2Kernel = kernel{name: "go-avx2", mr: 6, nr: 8, fn: kernel6x8}
+// The amd64 micro-kernels in kernel_amd64.s and kernel32_amd64.s keep a
+// tile of C in 12 of the 16 YMM registers, use two for a row of the B panel
+// and two for broadcast A values: one FMA per register per p.
+//
+// avx2Kernel64 is 6×8 (each register holds 4 doubles, so a row of the tile
+// is 2 registers); avx2Kernel32 is 6×16 (8 floats per register), BLIS's
+// Haswell shape for sgemm: the same instructions per p as the float64
+// kernel, twice the multiply-adds.
+var (
+	avx2Kernel64 = kernel[float64]{name: "go-avx2", mr: 6, nr: 8, kc: kc64, mc: mc64, nc: nc64, fn: kernel6x8}
+	avx2Kernel32 = kernel[float32]{name: "go-avx2", mr: 6, nr: 16, kc: kc32, mc: mc32, nc: nc32, fn: kernel6x16}
+)
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		best = avx2Kernel
+		best64, best32 = avx2Kernel64, avx2Kernel32
 	}
 }
 
@@ -24,3 +32,15 @@ func kernel6x8(k int, a, b, c []float64, ldc int, alpha float64) {
 //
 //go:noescape
 func kernel6x8AVX2(k int, a, b, c *float64, ldc int, alpha float64)
+
+// kernel6x16 is kernel6x8 for the float32 kernel.
+func kernel6x16(k int, a, b, c []float32, ldc int, alpha float32) {
+	_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
+	kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha)
+}
+
+// kernel6x16AVX2: C[0:6, 0:16] += alpha · Σ_p a[6p:6p+6]ᵀ ⊗ b[16p:16p+16]
+// in float32, k ≥ 1.
+//
+//go:noescape
+func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32)

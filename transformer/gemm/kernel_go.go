@@ -1,16 +1,19 @@
 package gemm
 
-// goKernel is the portable micro-kernel: a 4×4 tile of C in 16 local
-// variables, which the compiler keeps in registers.
-var goKernel = kernel{name: "go", mr: 4, nr: 4, fn: kernel4x4}
+// goKernel64 and goKernel32 are the portable micro-kernel: a 4×4 tile of
+// C in 16 local variables, which the compiler keeps in registers.
+var (
+	goKernel64 = kernel[float64]{name: "go", mr: 4, nr: 4, kc: kc64, mc: mc64, nc: nc64, fn: kernel4x4[float64]}
+	goKernel32 = kernel[float32]{name: "go", mr: 4, nr: 4, kc: kc32, mc: mc32, nc: nc32, fn: kernel4x4[float32]}
+)
 
 // kernel4x4: C[0:4, 0:4] += alpha · Σ_p a[4p:4p+4]ᵀ ⊗ b[4p:4p+4] (an outer
 // product per p: each a value meets each b value once).
-func kernel4x4(k int, a, b, c []float64, ldc int, alpha float64) {
-	var c00, c01, c02, c03 float64
-	var c10, c11, c12, c13 float64
-	var c20, c21, c22, c23 float64
-	var c30, c31, c32, c33 float64
+func kernel4x4[T float](k int, a, b, c []T, ldc int, alpha T) {
+	var c00, c01, c02, c03 T
+	var c10, c11, c12, c13 T
+	var c20, c21, c22, c23 T
+	var c30, c31, c32, c33 T
 	a, b = a[:4*k], b[:4*k]
 	for p := 0; p+3 < len(a) && p+3 < len(b); p += 4 {
 		a0, a1, a2, a3 := a[p], a[p+1], a[p+2], a[p+3]

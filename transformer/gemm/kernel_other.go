@@ -2,5 +2,9 @@
 
 package gemm
 
-// avx2Kernel exists on amd64 only; elsewhere the tests exercise goKernel.
-var avx2Kernel = goKernel
+// The AVX2 kernels exist on amd64 only; elsewhere the tests exercise the Go
+// kernels.
+var (
+	avx2Kernel64 = goKernel64
+	avx2Kernel32 = goKernel32
+)

@@ -7,7 +7,7 @@ package gemm
 // packA copies the mb×kb block of op(A) at rows ic.., columns pc.. into dst
 // as mr-row panels: dst[s·kb·mr + p·mr + r] = op(A)[ic+s·mr+r, pc+p].
 // op(A)[i,p] is a[i·lda+p], or a[p·lda+i] when trans.
-func packA(mr int, dst []float64, trans bool, a []float64, lda, ic, pc, mb, kb int) {
+func packA[T float](mr int, dst []T, trans bool, a []T, lda, ic, pc, mb, kb int) {
 	for s := 0; s*mr < mb; s++ {
 		d := dst[s*kb*mr:][:kb*mr]
 		rows := min(mr, mb-s*mr)
@@ -42,13 +42,15 @@ func packA(mr int, dst []float64, trans bool, a []float64, lda, ic, pc, mb, kb i
 // packB copies the kb×nb block of op(B) at rows pc.., columns jc.. into dst
 // as nr-column panels: dst[s·kb·nr + p·nr + j] = op(B)[pc+p, jc+s·nr+j].
 // op(B)[p,j] is b[p·ldb+j], or b[j·ldb+p] when trans.
-func packB(nr int, dst []float64, trans bool, b []float64, ldb, pc, jc, kb, nb int) {
+func packB[T float](nr int, dst []T, trans bool, b []T, ldb, pc, jc, kb, nb int) {
 	for s := 0; s*nr < nb; s++ {
 		d := dst[s*kb*nr:][:kb*nr]
 		cols := min(nr, nb-s*nr)
 		j0 := jc + s*nr
-		if nr == 8 && cols == 8 {
-			packB8(d, trans, b, ldb, pc, j0, kb)
+		if nr%8 == 0 && cols == nr {
+			for j := 0; j < nr; j += 8 {
+				packB8(d[j:], nr, trans, b, ldb, pc, j0+j, kb)
+			}
 			continue
 		}
 		if !trans {
@@ -74,15 +76,15 @@ func packB(nr int, dst []float64, trans bool, b []float64, ldb, pc, jc, kb, nb i
 	}
 }
 
-// packA6 is packA for one whole 6-row panel (the AVX2 kernel's), with the
+// packA6 is packA for one whole 6-row panel (the AVX2 kernels'), with the
 // copies unrolled element by element: the general loops spend more time in
 // bounds checks and small copy calls than in moving data (and an array
 // assignment of 48 or 64 bytes compiles to a call of memmove too).
-func packA6(d []float64, trans bool, a []float64, lda, i0, pc, kb int) {
+func packA6[T float](d []T, trans bool, a []T, lda, i0, pc, kb int) {
 	d = d[:6*kb]
 	if trans {
 		for p := 0; p < kb; p++ {
-			q, r := (*[6]float64)(d[6*p:]), (*[6]float64)(a[(pc+p)*lda+i0:])
+			q, r := (*[6]T)(d[6*p:]), (*[6]T)(a[(pc+p)*lda+i0:])
 			q[0], q[1], q[2], q[3], q[4], q[5] = r[0], r[1], r[2], r[3], r[4], r[5]
 		}
 		return
@@ -95,17 +97,20 @@ func packA6(d []float64, trans bool, a []float64, lda, i0, pc, kb int) {
 	r4 := a[(i0+4)*lda+pc:][:kb]
 	r5 := a[(i0+5)*lda+pc:][:kb]
 	for p := range r0 {
-		q := (*[6]float64)(d[6*p:])
+		q := (*[6]T)(d[6*p:])
 		q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 	}
 }
 
-// packB8 is packB for one whole 8-column panel (the AVX2 kernel's).
-func packB8(d []float64, trans bool, b []float64, ldb, pc, j0, kb int) {
-	d = d[:8*kb]
+// packB8 packs 8 whole columns of op(B) (columns j0..j0+7, rows pc..pc+kb-1)
+// into d with row stride nr: d[p·nr + j] = op(B)[pc+p, j0+j], j < 8. A
+// panel of the float64 AVX2 kernel (nr 8) is one call, of the float32 one
+// (nr 16) two, at d and d[8:].
+func packB8[T float](d []T, nr int, trans bool, b []T, ldb, pc, j0, kb int) {
+	d = d[:nr*(kb-1)+8]
 	if !trans {
 		for p := 0; p < kb; p++ {
-			q, r := (*[8]float64)(d[8*p:]), (*[8]float64)(b[(pc+p)*ldb+j0:])
+			q, r := (*[8]T)(d[nr*p:]), (*[8]T)(b[(pc+p)*ldb+j0:])
 			q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7] = r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
 		}
 		return
@@ -120,7 +125,7 @@ func packB8(d []float64, trans bool, b []float64, ldb, pc, j0, kb int) {
 	c6 := b[(j0+6)*ldb+pc:][:kb]
 	c7 := b[(j0+7)*ldb+pc:][:kb]
 	for p := range c0 {
-		q := (*[8]float64)(d[8*p:])
+		q := (*[8]T)(d[nr*p:])
 		q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7] = c0[p], c1[p], c2[p], c3[p], c4[p], c5[p], c6[p], c7[p]
 	}
 }

@@ -1,0 +1,103 @@
+#include "textflag.h"
+
+// The 6×16 float32 AVX2 micro-kernel, kernel_amd64.s's 6×8 float64 one
+// with single-precision instructions. Register map (each Y register holds
+// 8 floats):
+//   Y0..Y11   the tile: row i of C in Y(2i) (columns 0-7) and Y(2i+1) (8-15)
+//   Y12, Y13  b[16p : 16p+16], one row of the packed B panel
+//   Y14, Y15  a[6p+i] broadcast to all 8 lanes
+// Per p: 2 loads of B, 6 broadcasts of A, 12 FMAs (192 multiply-adds).
+
+// STEP32 does one p: the outer product of a[aoff:aoff+6] and
+// b[boff:boff+16] (byte offsets from SI and DI) added to the tile.
+#define STEP32(aoff, boff) \
+	VMOVUPS boff(DI), Y12 \
+	VMOVUPS boff+32(DI), Y13 \
+	VBROADCASTSS aoff(SI), Y14 \
+	VFMADD231PS Y12, Y14, Y0 \
+	VFMADD231PS Y13, Y14, Y1 \
+	VBROADCASTSS aoff+4(SI), Y15 \
+	VFMADD231PS Y12, Y15, Y2 \
+	VFMADD231PS Y13, Y15, Y3 \
+	VBROADCASTSS aoff+8(SI), Y14 \
+	VFMADD231PS Y12, Y14, Y4 \
+	VFMADD231PS Y13, Y14, Y5 \
+	VBROADCASTSS aoff+12(SI), Y15 \
+	VFMADD231PS Y12, Y15, Y6 \
+	VFMADD231PS Y13, Y15, Y7 \
+	VBROADCASTSS aoff+16(SI), Y14 \
+	VFMADD231PS Y12, Y14, Y8 \
+	VFMADD231PS Y13, Y14, Y9 \
+	VBROADCASTSS aoff+20(SI), Y15 \
+	VFMADD231PS Y12, Y15, Y10 \
+	VFMADD231PS Y13, Y15, Y11
+
+// ROW32 adds alpha (in Y15) times tile row lo, hi to the 16 floats at DX,
+// then moves DX to the next row of C (R8 is ldc in bytes).
+#define ROW32(lo, hi) \
+	VMOVUPS (DX), Y12 \
+	VFMADD231PS lo, Y15, Y12 \
+	VMOVUPS Y12, (DX) \
+	VMOVUPS 32(DX), Y13 \
+	VFMADD231PS hi, Y15, Y13 \
+	VMOVUPS Y13, 32(DX) \
+	ADDQ R8, DX
+
+// func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-44
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	// Four p per iteration: A advances 4·6·4 = 96 bytes, B 4·16·4 = 256.
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   tail
+
+loop4:
+	STEP32(0, 0)
+	STEP32(24, 64)
+	STEP32(48, 128)
+	STEP32(72, 192)
+	ADDQ $96, SI
+	ADDQ $256, DI
+	DECQ R9
+	JNZ  loop4
+
+tail:
+	ANDQ $3, CX
+	JZ   store
+
+loop1:
+	STEP32(0, 0)
+	ADDQ $24, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop1
+
+store:
+	VBROADCASTSS alpha+40(FP), Y15
+	ROW32(Y0, Y1)
+	ROW32(Y2, Y3)
+	ROW32(Y4, Y5)
+	ROW32(Y6, Y7)
+	ROW32(Y8, Y9)
+	ROW32(Y10, Y11)
+	VZEROUPPER
+	RET
