@@ -34,10 +34,9 @@ func BenchmarkDgemm(b *testing.B) {
 			name := fmt.Sprintf("%dx%dx%d_%c%c/%s", s.m, s.n, s.k, s.tA, s.tB, impl.name)
 			b.Run(name, func(b *testing.B) {
 				c := append([]float64(nil), p.c...)
-				for b.Loop() {
+				timeGemm(b, s.m, s.n, s.k, func() {
 					impl.f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
-				}
-				reportGFLOPs(b, s.m, s.n, s.k)
+				})
 			})
 		}
 	}
@@ -73,10 +72,9 @@ func BenchmarkSgemm(b *testing.B) {
 		for i, impl := range impls {
 			b.Run(shape+"/"+impl.name, func(b *testing.B) {
 				c := append([]float32(nil), p.c...)
-				for b.Loop() {
+				timeGemm(b, s.m, s.n, s.k, func() {
 					impl.f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
-				}
-				reportGFLOPs(b, s.m, s.n, s.k)
+				})
 			})
 			if i > 0 {
 				continue
@@ -84,10 +82,9 @@ func BenchmarkSgemm(b *testing.B) {
 			// The float64 product of the same shape, right after tick's Sgemm.
 			b.Run(shape+"/tick-dgemm-"+Name(), func(b *testing.B) {
 				c := append([]float64(nil), p64.c...)
-				for b.Loop() {
+				timeGemm(b, s.m, s.n, s.k, func() {
 					Dgemm(p64.tA, p64.tB, p64.m, p64.n, p64.k, p64.alpha, p64.a, p64.lda, p64.b, p64.ldb, p64.beta, c, p64.ldc)
-				}
-				reportGFLOPs(b, s.m, s.n, s.k)
+				})
 			})
 		}
 	}
@@ -105,8 +102,21 @@ var sgemmShapes = []struct {
 	{blas.NoTrans, blas.Trans, 768, 256, 128},   // logits, V = 256: x·Wteᵀ
 }
 
-func reportGFLOPs(b *testing.B, m, n, k int) {
-	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+// timeGemm runs f in b.Loop and reports GFLOP/s of an m×n×k product (2mnk
+// flops per call) by wall time and, where the CPU time is known, by the
+// CPU time the process used (cpu-GFLOP/s: on a shared machine the time
+// slices other processes took do not count; GC and other goroutines do).
+// GFLOP/s of lines of one run compare; a line run with -cpu 1 is one core.
+func timeGemm(b *testing.B, m, n, k int, f func()) {
+	cpu0, ok := cpuTime()
+	for b.Loop() {
+		f()
+	}
+	flops := 2 * float64(m*n*k) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpu1, ok1 := cpuTime(); ok && ok1 && cpu1 > cpu0 {
+		b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "cpu-GFLOP/s")
+	}
 }
 
 // benchImpl32 is one Sgemm timed by BenchmarkSgemm.
@@ -117,3 +127,27 @@ type benchImpl32 struct {
 
 // benchPeers32 are the other Sgemms BenchmarkSgemm times beside this one.
 var benchPeers32 = []benchImpl32{{"gonum-sgemm", gonum.Implementation{}.Sgemm}}
+
+// BenchmarkSgemmBlocks times Sgemm's driver and kernel with other block
+// sizes on the shapes of BenchmarkSgemm, in the same run: the evidence for
+// the choice of kc32 and mc32 (sgemm.go). Only GFLOP/s are compared (kc
+// changes where the sums are cut, so the bits differ between lines).
+//
+// Run: go test -run '^$' -bench SgemmBlocks -cpu 1 ./transformer/gemm/
+func BenchmarkSgemmBlocks(b *testing.B) {
+	for _, s := range sgemmShapes {
+		rng := rand.New(rand.NewPCG(1, 2))
+		p := newProblem[float32](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
+		for _, kcmc := range [][2]int{{kc32, mc32}, {256, 72}, {256, 288}, {128, 144}, {512, 144}, {384, 96}} {
+			kern := best32
+			kern.kc, kern.mc = kcmc[0], kcmc[1]
+			b.Run(fmt.Sprintf("%dx%dx%d_%c%c/kc%d_mc%d", s.m, s.n, s.k, s.tA, s.tB, kern.kc, kern.mc), func(b *testing.B) {
+				c := append([]float32(nil), p.c...)
+				f := withKernel(kern)
+				timeGemm(b, s.m, s.n, s.k, func() {
+					f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
+				})
+			})
+		}
+	}
+}
