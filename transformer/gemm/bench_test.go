@@ -138,7 +138,7 @@ func BenchmarkSgemmBlocks(b *testing.B) {
 	for _, s := range sgemmShapes {
 		rng := rand.New(rand.NewPCG(1, 2))
 		p := newProblem[float32](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
-		for _, kcmc := range [][2]int{{kc32, mc32}, {256, 72}, {256, 288}, {128, 144}, {512, 144}, {384, 96}} {
+		for _, kcmc := range [][2]int{{kc32, mc32}, {256, 72}, {512, 144}, {512, 72}, {128, 144}} {
 			kern := best32
 			kern.kc, kern.mc = kcmc[0], kcmc[1]
 			b.Run(fmt.Sprintf("%dx%dx%d_%c%c/kc%d_mc%d", s.m, s.n, s.k, s.tA, s.tB, kern.kc, kern.mc), func(b *testing.B) {
