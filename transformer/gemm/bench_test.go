@@ -151,3 +151,24 @@ func BenchmarkSgemmBlocks(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKernel times each micro-kernel alone on panels that stay in L1
+// (k = 256, the C tile reused): the ceiling the whole product approaches.
+// On AVX2 the float32 kernel should run at twice the float64 one.
+//
+// Run: go test -run '^$' -bench Kernel -cpu 1 ./transformer/gemm/
+func BenchmarkKernel(b *testing.B) {
+	const k = kc64
+	for _, kern := range kernels(b, dgemmFuncs) {
+		a, bb, c := make([]float64, kern.mr*k), make([]float64, kern.nr*k), make([]float64, kern.mr*kern.nr)
+		b.Run(fmt.Sprintf("float64/%s_%dx%d", kern.name, kern.mr, kern.nr), func(b *testing.B) {
+			timeGemm(b, kern.mr, kern.nr, k, func() { kern.fn(k, a, bb, c, kern.nr, 1) })
+		})
+	}
+	for _, kern := range kernels(b, sgemmFuncs) {
+		a, bb, c := make([]float32, kern.mr*k), make([]float32, kern.nr*k), make([]float32, kern.mr*kern.nr)
+		b.Run(fmt.Sprintf("float32/%s_%dx%d", kern.name, kern.mr, kern.nr), func(b *testing.B) {
+			timeGemm(b, kern.mr, kern.nr, k, func() { kern.fn(k, a, bb, c, kern.nr, 1) })
+		})
+	}
+}
