@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -31,13 +32,7 @@ func BenchmarkDgemm(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		p := newProblem[float64](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
 		for _, impl := range append([]benchImpl{{"tick-" + Name(), Dgemm}}, benchPeers...) {
-			name := fmt.Sprintf("%dx%dx%d_%c%c/%s", s.m, s.n, s.k, s.tA, s.tB, impl.name)
-			b.Run(name, func(b *testing.B) {
-				c := append([]float64(nil), p.c...)
-				timeGemm(b, s.m, s.n, s.k, func() {
-					impl.f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
-				})
-			})
+			benchProduct(b, fmt.Sprintf("%dx%dx%d_%c%c/%s", s.m, s.n, s.k, s.tA, s.tB, impl.name), p, impl.f)
 		}
 	}
 }
@@ -60,34 +55,42 @@ var benchPeers = []benchImpl{{"gonum", gonum.Implementation{}.Dgemm}}
 // xᵀ·dy (128×384×768). Sgemm should run at about twice Dgemm's GFLOP/s
 // (8 floats per AVX2 register instead of 4 doubles).
 //
-// Run: go test -run '^$' -bench Sgemm -cpu 1 ./transformer/gemm/
-// and: OPENBLAS_NUM_THREADS=1 go test -tags openblas -run '^$' -bench Sgemm -cpu 1 ./transformer/gemm/
+// tick's lines run SgemmParallel and DgemmParallel on GOMAXPROCS
+// goroutines, gonum's Sgemm its own goroutines up to GOMAXPROCS, so -cpu 1
+// and -cpu 2 compare one core and two; OpenBLAS always runs one thread
+// (transformer's openblas build sets it so).
+//
+// Run: go test -run '^$' -bench 'Sgemm$' -cpu 1,2 ./transformer/gemm/
+// and: OPENBLAS_NUM_THREADS=1 go test -tags openblas -run '^$' -bench 'Sgemm$' -cpu 1 ./transformer/gemm/
 func BenchmarkSgemm(b *testing.B) {
 	for _, s := range sgemmShapes {
 		rng := rand.New(rand.NewPCG(1, 2))
 		p := newProblem[float32](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
 		p64 := newProblem[float64](rng, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 1)
-		impls := append([]benchImpl32{{"tick-sgemm-" + Name(), Sgemm}}, benchPeers32...)
-		shape := fmt.Sprintf("%dx%dx%d_%c%c", s.m, s.n, s.k, s.tA, s.tB)
-		for i, impl := range impls {
-			b.Run(shape+"/"+impl.name, func(b *testing.B) {
-				c := append([]float32(nil), p.c...)
-				timeGemm(b, s.m, s.n, s.k, func() {
-					impl.f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
-				})
-			})
-			if i > 0 {
-				continue
-			}
-			// The float64 product of the same shape, right after tick's Sgemm.
-			b.Run(shape+"/tick-dgemm-"+Name(), func(b *testing.B) {
-				c := append([]float64(nil), p64.c...)
-				timeGemm(b, s.m, s.n, s.k, func() {
-					Dgemm(p64.tA, p64.tB, p64.m, p64.n, p64.k, p64.alpha, p64.a, p64.lda, p64.b, p64.ldb, p64.beta, c, p64.ldc)
-				})
-			})
+		shape := fmt.Sprintf("%dx%dx%d_%c%c/", s.m, s.n, s.k, s.tA, s.tB)
+		benchProduct(b, shape+"tick-sgemm-"+Name(), p, onAllProcs(SgemmParallel))
+		benchProduct(b, shape+"tick-dgemm-"+Name(), p64, onAllProcs(DgemmParallel))
+		for _, impl := range benchPeers32 {
+			benchProduct(b, shape+impl.name, p, impl.f)
 		}
 	}
+}
+
+// onAllProcs is f on GOMAXPROCS goroutines.
+func onAllProcs[T float](f parallelFunc[T]) gemmFunc[T] {
+	return func(tA, tB blas.Transpose, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+		f(runtime.GOMAXPROCS(0), tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// benchProduct times f on p (on a copy of p's C) as the sub-benchmark name.
+func benchProduct[T float](b *testing.B, name string, p problem[T], f gemmFunc[T]) {
+	b.Run(name, func(b *testing.B) {
+		c := append([]T(nil), p.c...)
+		timeGemm(b, p.m, p.n, p.k, func() {
+			f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
+		})
+	})
 }
 
 // sgemmShapes are BenchmarkSgemm's products: op(A) is m×k, op(B) k×n.
@@ -141,13 +144,7 @@ func BenchmarkSgemmBlocks(b *testing.B) {
 		for _, kcmc := range [][2]int{{kc32, mc32}, {256, 72}, {512, 144}, {512, 72}, {128, 144}} {
 			kern := best32
 			kern.kc, kern.mc = kcmc[0], kcmc[1]
-			b.Run(fmt.Sprintf("%dx%dx%d_%c%c/kc%d_mc%d", s.m, s.n, s.k, s.tA, s.tB, kern.kc, kern.mc), func(b *testing.B) {
-				c := append([]float32(nil), p.c...)
-				f := withKernel(kern)
-				timeGemm(b, s.m, s.n, s.k, func() {
-					f(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
-				})
-			})
+			benchProduct(b, fmt.Sprintf("%dx%dx%d_%c%c/kc%d_mc%d", s.m, s.n, s.k, s.tA, s.tB, kern.kc, kern.mc), p, withKernel(kern))
 		}
 	}
 }
