@@ -453,3 +453,31 @@ func testSameBitsAnyCut[T float](t *testing.T, f typed[T]) {
 		}
 	}
 }
+
+// TestNoAllocs: once warm, Dgemm and Sgemm allocate nothing (each call and
+// its buffers come from a pool; a training step makes hundreds of calls).
+func TestNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items at random on purpose")
+	}
+	bothTypes(t, testNoAllocs[float64], testNoAllocs[float32])
+}
+
+func testNoAllocs[T float](t *testing.T, f typed[T]) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	p := newProblem[T](rng, blas.NoTrans, blas.Trans, 150, 70, 300, 1, 1, 0.5)
+	c := append([]T(nil), p.c...)
+	if allocs := testing.AllocsPerRun(10, func() {
+		f.gemm(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, c, p.ldc)
+	}); allocs != 0 {
+		t.Errorf("%s: %.1f allocations per call, want 0", f.name, allocs)
+	}
+}
+
+// TestName: Name names the kernel both types run (they are chosen by the
+// same CPU test).
+func TestName(t *testing.T) {
+	if best64.name != best32.name || Name() != best64.name {
+		t.Fatalf("Name %q, float64 kernel %q, float32 kernel %q", Name(), best64.name, best32.name)
+	}
+}
