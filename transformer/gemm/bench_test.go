@@ -52,8 +52,10 @@ var benchPeers = []benchImpl{{"gonum", gonum.Implementation{}.Dgemm}}
 // attention's qkv (768×384×128), the MLP's up projection (768×512×128) and
 // the logits of a 256-token vocabulary (768×256×128); the backward dx =
 // dy·W of the MLP's down projection (768×128×512) and a weight gradient
-// xᵀ·dy (128×384×768). Sgemm should run at about twice Dgemm's GFLOP/s
-// (8 floats per AVX2 register instead of 4 doubles).
+// xᵀ·dy (128×384×768); and one attention head's small products (64×64×32,
+// 64×32×64), where the driver's fixed costs and the partial edge tiles
+// weigh more. Sgemm should run at about twice Dgemm's GFLOP/s (8 floats
+// per AVX2 register instead of 4 doubles).
 //
 // tick's lines run SgemmParallel and DgemmParallel on GOMAXPROCS
 // goroutines, gonum's Sgemm its own goroutines up to GOMAXPROCS, so -cpu 1
@@ -103,6 +105,8 @@ var sgemmShapes = []struct {
 	{blas.NoTrans, blas.NoTrans, 768, 128, 512}, // MLP down backward: dx = dy·W
 	{blas.Trans, blas.NoTrans, 128, 384, 768},   // weight gradient: xᵀ·dy
 	{blas.NoTrans, blas.Trans, 768, 256, 128},   // logits, V = 256: x·Wteᵀ
+	{blas.NoTrans, blas.Trans, 64, 64, 32},      // attention scores q·kᵀ, one head
+	{blas.NoTrans, blas.NoTrans, 64, 32, 64},    // attention output att·v, one head
 }
 
 // timeGemm runs f in b.Loop and reports GFLOP/s of an m×n×k product (2mnk
