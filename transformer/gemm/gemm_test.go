@@ -481,3 +481,27 @@ func TestName(t *testing.T) {
 		t.Fatalf("Name %q, float64 kernel %q, float32 kernel %q", Name(), best64.name, best32.name)
 	}
 }
+
+// TestReference32SumsInFloat32: Reference32 accumulates in float32 in the
+// order p = 0, 1, ..., k-1, which the sums below tell apart from a float64
+// accumulator or another order (u = 2⁻²⁴ is float32's unit roundoff):
+// 1 + u/2 + u/2 + u/2 stays 1 in float32 (each addition rounds back to 1),
+// while u/2 + u/2 + u/2 + 1 is 1 + 1.5u, which rounds to 1 + 2u.
+func TestReference32SumsInFloat32(t *testing.T) {
+	h := float32(math.Ldexp(1, -25)) // u/2
+	for _, tc := range []struct {
+		name string
+		a    []float32
+		want float32
+	}{
+		{"1 first", []float32{1, h, h, h}, 1},
+		{"1 last", []float32{h, h, h, 1}, 1 + 4*h},
+	} {
+		ones := []float32{1, 1, 1, 1}
+		c := []float32{0}
+		Reference32(blas.NoTrans, blas.NoTrans, 1, 1, 4, 1, tc.a, 4, ones, 1, 0, c, 1)
+		if c[0] != tc.want {
+			t.Errorf("%s: Σ %v = %v, want %v", tc.name, tc.a, c[0], tc.want)
+		}
+	}
+}
