@@ -1,9 +1,6 @@
 package transformer
 
-import (
-	"github.com/tick-llm/tick/transformer/internal/fastexp"
-	"github.com/tick-llm/tick/transformer/internal/gelu"
-)
+import "github.com/tick-llm/tick/transformer/internal/gelu"
 
 // GELU, tanh approximation (GPT-2), element-wise; u = √(2/π)·(x + 0.044715x³):
 // forward:  y = ½x(1 + tanh u)
@@ -19,19 +16,26 @@ var geluScale = gelu.Scale
 func geluForward(y, s, x []float64) { gelu.Forward(y, s, x) }
 
 // geluForwardT is geluForward in either precision: float64 runs package
-// gelu's (vector) code, float32 the same formula per element in float64,
-// rounded to float32 (gelu.ForwardGo's arithmetic).
+// gelu's vector code on x itself; float32 runs the same code on blocks of x
+// widened to float64, rounding y and s back, so both precisions compute
+// the same float64 formula (gelu.ForwardGo's) and float32 keeps the AVX2
+// exponentials.
 func geluForwardT[F float](y, s, x []F) {
 	if y64, ok := any(y).([]float64); ok {
 		gelu.Forward(y64, any(s).([]float64), any(x).([]float64))
 		return
 	}
-	for i, xv := range x {
-		v := float64(xv)
-		u := geluScale * (v + 0.044715*v*v*v)
-		si := 1 / (1 + fastexp.Exp(-2*u))
-		y[i] = F(v * si)
-		s[i] = F(si)
+	const block = 256 // three float64 blocks on the stack
+	var xb, yb, sb [block]float64
+	for lo := 0; lo < len(x); lo += block {
+		n := min(block, len(x)-lo)
+		for i, v := range x[lo : lo+n] {
+			xb[i] = float64(v)
+		}
+		gelu.Forward(yb[:n], sb[:n], xb[:n])
+		for i := range n {
+			y[lo+i], s[lo+i] = F(yb[i]), F(sb[i])
+		}
 	}
 }
 

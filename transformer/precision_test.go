@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tick-llm/tick/transformer/internal/gelu"
 )
 
 // precisionConfigs are the whole-model configurations the float32 path is
@@ -252,6 +254,29 @@ func TestSetComputeErrors(t *testing.T) {
 	for _, p := range []Precision{Float32, Float64} {
 		if q, err := ParsePrecision(p.String()); err != nil || q != p {
 			t.Errorf("ParsePrecision(%q) = %v, %v", p.String(), q, err)
+		}
+	}
+}
+
+// TestGeluFloat32: the float32 GELU is the float64 formula (package gelu's
+// plain Go loop) rounded to float32, element for element, for lengths
+// around its block size.
+func TestGeluFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, n := range []int{1, 3, 255, 256, 257, 1000} {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(4 * rng.NormFloat64())
+		}
+		x[0] = 0
+		y, s := make([]float32, n), make([]float32, n)
+		geluForwardT(y, s, x)
+		for i, v := range x {
+			y64, s64 := make([]float64, 1), make([]float64, 1)
+			gelu.ForwardGo(y64, s64, []float64{float64(v)})
+			if y[i] != float32(y64[0]) || s[i] != float32(s64[0]) {
+				t.Fatalf("n %d, x %g: float32 GELU (%g, %g), float64 formula rounded (%g, %g)", n, v, y[i], s[i], float32(y64[0]), float32(s64[0]))
+			}
 		}
 	}
 }
