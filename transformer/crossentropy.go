@@ -1,6 +1,10 @@
 package transformer
 
-import "math"
+import (
+	"math"
+
+	"github.com/tick-llm/tick/transformer/internal/fastexp"
+)
 
 // Softmax cross-entropy over the logits (N x V), rows with target -1 not scored:
 // forward:  p = softmax(z), loss_i = logΣexp(z) - z[target_i], loss = mean over scored rows
@@ -12,6 +16,9 @@ import "math"
 // softmax writes p = softmax(z) (p may be z) and returns the maximum m of
 // z and the sum s of exp(z - m): log Σ exp(z) = m + log s. Subtracting the
 // maximum keeps every exponential in (0, 1], so none overflows.
+//
+// The exponentials are math.Exp's in float64 and fastexp's (within 4 ulp
+// of float64, far below float32's rounding, and inlined) in float32.
 func softmax[F float](p, z []F) (m, s float64) {
 	m = math.Inf(-1)
 	for _, x := range z {
@@ -19,10 +26,18 @@ func softmax[F float](p, z []F) (m, s float64) {
 			m = float64(x)
 		}
 	}
-	for j, x := range z {
-		e := math.Exp(float64(x) - m)
-		p[j] = F(e)
-		s += e
+	if is32[F]() {
+		for j, x := range z {
+			e := fastexp.Exp(float64(x) - m)
+			p[j] = F(e)
+			s += e
+		}
+	} else {
+		for j, x := range z {
+			e := math.Exp(float64(x) - m)
+			p[j] = F(e)
+			s += e
+		}
 	}
 	inv := 1 / s
 	for j := range p {
