@@ -35,8 +35,7 @@ func backwardT[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, dinpu
 func backwardLogits[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, dinputs []float64) {
 	c := m.Config
 	n, D, V := a.n, c.Dim, c.VocabSize
-	clear(a.dhf)
-	linearBackward(&m.head, w, gen(a.dhf, n, D, D), gen(a.dlogits, n, V, V), gen(a.hf, n, D, D), m.workers)
+	linearBackward(&m.head, w, gen(a.dhf, n, D, D), gen(a.dlogits, n, V, V), gen(a.hf, n, D, D), true, m.workers)
 	backwardHidden(m, a, w, cos, sin, dinputs)
 }
 
@@ -77,8 +76,8 @@ func blockBackward[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, l
 	if drop {
 		mulInPlace(a.dbranch, a.dropMLP[l])
 	}
-	clear(a.dact)
-	linearBackward(&b.down, w, gen(a.dact, n, Fd, Fd), gen(a.dbranch, n, D, D), gen(a.act[l], n, Fd, Fd), m.workers)
+	// each first product into an activation gradient overwrites it (no clear)
+	linearBackward(&b.down, w, gen(a.dact, n, Fd, Fd), gen(a.dbranch, n, D, D), gen(a.act[l], n, Fd, Fd), true, m.workers)
 	clear(a.dup)
 	if c.MLP == "swiglu" {
 		clear(a.dgate)
@@ -91,11 +90,10 @@ func blockBackward[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, l
 			geluBackward(a.dup[lo*Fd:hi*Fd], a.dact[lo*Fd:hi*Fd], a.up[l][lo*Fd:hi*Fd], a.geluS[l][lo*Fd:hi*Fd])
 		})
 	}
-	clear(a.dh)
 	h2 := gen(a.h2[l], n, D, D)
-	linearBackward(&b.up, w, gen(a.dh, n, D, D), gen(a.dup, n, Fd, Fd), h2, m.workers)
+	linearBackward(&b.up, w, gen(a.dh, n, D, D), gen(a.dup, n, Fd, Fd), h2, true, m.workers)
 	if c.MLP == "swiglu" {
-		linearBackward(&b.gate, w, gen(a.dh, n, D, D), gen(a.dgate, n, Fd, Fd), h2, m.workers)
+		linearBackward(&b.gate, w, gen(a.dh, n, D, D), gen(a.dgate, n, Fd, Fd), h2, false, m.workers)
 	}
 	normBackward(&b.norm2, w, a.dres, a.dh, a.mid[l], a.mean2[l], a.rstd2[l], n, m.workers) // a.dres is now ∂L/∂mid
 
@@ -104,17 +102,15 @@ func blockBackward[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, l
 	if drop {
 		mulInPlace(a.dbranch, a.dropAttn[l])
 	}
-	clear(a.dy)
-	linearBackward(&b.proj, w, gen(a.dy, n, D, D), gen(a.dbranch, n, D, D), gen(a.y[l], n, D, D), m.workers)
+	linearBackward(&b.proj, w, gen(a.dy, n, D, D), gen(a.dbranch, n, D, D), gen(a.y[l], n, D, D), true, m.workers)
 	clear(a.dqkv)
 	attentionBackward(a.dqkv, a.dy, a.att[l], a.qkv[l], a.scratch, s, m.workers)
 	if cos != nil {
 		rope(a.dqkv, n, a.T, W, c.Heads+c.KVHeads, hs, cos, sin, true)
 	}
-	clear(a.dh)
 	h1 := gen(a.h1[l], n, D, D)
-	for i := range b.qkv {
-		linearBackward(&b.qkv[i], w, gen(a.dh, n, D, D), gen(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1, m.workers)
+	for i := range b.qkv { // the first overwrites dh, the others add
+		linearBackward(&b.qkv[i], w, gen(a.dh, n, D, D), gen(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1, i == 0, m.workers)
 	}
 	normBackward(&b.norm1, w, a.dres, a.dh, a.res[l], a.mean1[l], a.rstd1[l], n, m.workers) // a.dres is now ∂L/∂res[l]
 }

@@ -36,7 +36,7 @@ func (l *linear) forward(y, x blas64.General, workers int) {
 
 // backward is linearBackward in float64 on the layer's own Params.
 func (l *linear) backward(dx, dy, x blas64.General, workers int) {
-	linearBackward(l, params64, matrix[float64](dx), matrix[float64](dy), matrix[float64](x), workers)
+	linearBackward(l, params64, matrix[float64](dx), matrix[float64](dy), matrix[float64](x), false, workers)
 }
 
 // linearForward: y (N x out) = x (N x in) · W + b, with the weights w.
@@ -72,9 +72,16 @@ func linearWeight[F float](l *linear, w *weights[F]) matrix[F] {
 // linearBackward: dx += dy·Wᵀ, dW += xᵀ·dy (or dyᵀ·x when W is out x in),
 // db += Σ_rows dy. dx with nil Data skips the input gradient. dW goes where
 // w says (Param.Grad in float64, a float32 buffer added into it later); db
-// sums into Param.Grad in float64 in both precisions.
-func linearBackward[F float](l *linear, w *weights[F], dx, dy, x matrix[F], workers int) {
+// sums into Param.Grad in float64 in both precisions. With fresh, dx is
+// overwritten instead (beta 0: the caller need not clear it first).
+func linearBackward[F float](l *linear, w *weights[F], dx, dy, x matrix[F], fresh bool, workers int) {
 	if l.lora != nil {
+		if fresh && dx.Data != nil { // the adapter adds into dx first: start it at 0
+			for i := 0; i < dx.Rows; i++ {
+				clear(dx.Data[i*dx.Stride : i*dx.Stride+dx.Cols])
+			}
+			fresh = false
+		}
 		var dx64 blas64.General
 		if dx.Data != nil {
 			dx64 = to64(dx, any(dx.Data).([]float64))
@@ -82,9 +89,13 @@ func linearBackward[F float](l *linear, w *weights[F], dx, dy, x matrix[F], work
 		l.lora.backward(dx64, to64(dy, any(dy.Data).([]float64)), to64(x, any(x.Data).([]float64)), workers)
 	}
 	W := linearWeight(l, w)
+	dxBeta := F(1)
+	if fresh {
+		dxBeta = 0
+	}
 	if l.outIn {
 		if dx.Data != nil {
-			mm(blas.NoTrans, blas.NoTrans, 1, dy, W, 1, dx, workers)
+			mm(blas.NoTrans, blas.NoTrans, 1, dy, W, dxBeta, dx, workers)
 		}
 		if !l.W.Frozen {
 			g, beta := w.gradOf(l.W)
@@ -92,7 +103,7 @@ func linearBackward[F float](l *linear, w *weights[F], dx, dy, x matrix[F], work
 		}
 	} else {
 		if dx.Data != nil {
-			mm(blas.NoTrans, blas.Trans, 1, dy, W, 1, dx, workers)
+			mm(blas.NoTrans, blas.Trans, 1, dy, W, dxBeta, dx, workers)
 		}
 		if !l.W.Frozen {
 			g, beta := w.gradOf(l.W)
