@@ -7,7 +7,7 @@ import "math"
 // backward: dx̂ = dy⊙g; dx = rstd·(dx̂ - mean(dx̂) - x̂·mean(dx̂⊙x̂)); dg += Σ dy⊙x̂; db += Σ dy
 // mean and rstd (N) are kept for backward. b may be nil (no bias).
 // In both precisions the statistics, the row sums and the gain and bias
-// gradients are float64; only x, y, g, b and the activation gradients are F.
+// gradients are float64; the element-wise outputs y and dx are computed in F.
 
 func layerNormForward[F float](y []F, mean, rstd []float64, x, g, b []F, n, d int, eps float64) {
 	for i := 0; i < n; i++ {
@@ -25,8 +25,9 @@ func layerNormForward[F float](y []F, mean, rstd []float64, x, g, b []F, n, d in
 		}
 		v /= float64(d)
 		r := 1 / math.Sqrt(v+eps)
+		mf, rf := F(m), F(r) // the element-wise part in F
 		for j, xv := range xi {
-			yi[j] = F((float64(xv) - m) * r * float64(g[j]))
+			yi[j] = (xv - mf) * rf * g[j]
 			if b != nil {
 				yi[j] += b[j]
 			}
@@ -49,9 +50,10 @@ func layerNormBackwardInput[F float](dx, dy, x []F, mean, rstd []float64, g []F,
 		}
 		sumD /= float64(d)
 		sumDX /= float64(d)
+		mf, rf, sD, sDX := F(m), F(r), F(sumD), F(sumDX) // the element-wise part in F
 		for j, xv := range xi {
-			xh := (float64(xv) - m) * r
-			dxi[j] += F(r * (float64(dyi[j])*float64(g[j]) - sumD - xh*sumDX))
+			xh := (xv - mf) * rf
+			dxi[j] += rf * (dyi[j]*g[j] - sD - xh*sDX)
 		}
 	}
 }

@@ -17,8 +17,9 @@ func rmsNormForward[F float](y []F, rstd []float64, x, g []F, n, d int, eps floa
 			ss += float64(v) * float64(v)
 		}
 		r := 1 / math.Sqrt(ss/float64(d)+eps)
+		rf := F(r) // the element-wise part in F
 		for j, xv := range xi {
-			yi[j] = F(float64(xv) * r * float64(g[j]))
+			yi[j] = xv * rf * g[j]
 		}
 		rstd[i] = r
 	}
@@ -35,8 +36,9 @@ func rmsNormBackwardInput[F float](dx, dy, x []F, rstd []float64, g []F, n, d in
 			sumDX += float64(dyi[j]) * float64(g[j]) * float64(xv) * r
 		}
 		sumDX /= float64(d)
+		rf, sDX := F(r), F(sumDX) // the element-wise part in F
 		for j, xv := range xi {
-			dxi[j] += F(r * (float64(dyi[j])*float64(g[j]) - float64(xv)*r*sumDX))
+			dxi[j] += rf * (dyi[j]*g[j] - xv*rf*sDX)
 		}
 	}
 }
