@@ -40,11 +40,12 @@ func geluForwardT[F float](y, s, x []F) {
 }
 
 // geluBackward: dx += dy·(s + ½x(1 - tanh²u)·du/dx), tanh u = 2s - 1.
+// Computed in F (no exponential: float32 rounding is all it adds).
 func geluBackward[F float](dx, dy, x, s []F) {
-	for i, xv := range x {
-		v, si := float64(xv), float64(s[i])
-		th := 2*si - 1
-		du := geluScale * (1 + 3*0.044715*v*v)
-		dx[i] += F(float64(dy[i]) * (si + 0.5*v*(1-th*th)*du))
+	scale := F(geluScale)
+	for i, v := range x {
+		th := 2*s[i] - 1
+		du := scale * (1 + 3*0.044715*v*v)
+		dx[i] += dy[i] * (s[i] + 0.5*v*(1-th*th)*du)
 	}
 }
