@@ -226,6 +226,7 @@ func PretrainOptions(s Sizes, steps int, seed uint64) train.Options {
 	o.Layers, o.Heads, o.KVHeads, o.Dim, o.FFDim, o.Context = s.Layers, s.Heads, s.Heads, s.Dim, 4*s.Dim, Context
 	o.Steps, o.Batch, o.LR, o.MinLR, o.Warmup = steps, 16, 3e-3, 3e-4, min(100, steps/10)
 	o.EvalEvery, o.EvalBatches, o.SampleTokens, o.Seed = max(1, steps/4), 4, 0, seed
+	o.Precision = "float64" // the pipeline's stages compute in float64
 	return o
 }
 

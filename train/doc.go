@@ -22,6 +22,8 @@
 // computes the mean cross-entropy of each position's prediction of the
 // next token (transformer.Model.Forward), its gradient (Backward), clips the
 // gradient, and moves every weight with AdamW at the scheduled learning rate.
+// Forward and Backward compute in Options.Precision, float32 by default
+// (mixed precision: the weights, gradients and AdamW stay float64).
 // Everything random (initialisation, batches, dropout) comes from Options.Seed
 // through sources whose state is saved, so a run interrupted and resumed
 // ends bit for bit where an uninterrupted one does.

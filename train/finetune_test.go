@@ -34,6 +34,7 @@ func TestFinetuneResumeIsExact(t *testing.T) {
 			o := tinyOptions(t)
 			o.Steps, o.EvalEvery, o.SampleTokens = 8, 4, 0
 			o.Finetune = &Finetune{Base: base.Out, Rank: 2, Alpha: 4, Dropout: 0.1, Targets: []string{"c_attn", "c_fc"}, Quantize: quantize}
+			o.Precision = "float64" // LoRA computes in float64 only (TestFinetuneLoRAFloat32 says so)
 			var out bytes.Buffer
 			if _, err := Run(context.Background(), o, &out); err != nil {
 				t.Fatal(err)
@@ -86,4 +87,20 @@ func sameFloats(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// TestFinetuneLoRAFloat32: a LoRA fine-tune asked to compute in float32 is
+// refused before anything runs, naming the flag and the way out.
+func TestFinetuneLoRAFloat32(t *testing.T) {
+	o := tinyOptions(t)
+	o.Precision = "float32"
+	o.Finetune = &Finetune{Base: "nowhere", Rank: 2, Alpha: 4, Targets: []string{"c_attn"}}
+	err := o.Validate()
+	if err == nil || !strings.Contains(err.Error(), "--precision float64") {
+		t.Errorf("Validate: %v, want an error saying --precision float64", err)
+	}
+	o.Finetune.Full = true
+	if err := o.Validate(); err != nil && strings.Contains(err.Error(), "precision") {
+		t.Errorf("a full fine-tune in float32: %v", err)
+	}
 }

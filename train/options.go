@@ -48,6 +48,11 @@ type Options struct {
 	Beta2       float64 `json:"beta2"`        // AdamW second-moment decay
 	Seed        uint64  `json:"seed"`         // model initialisation, batches, dropout
 
+	// Precision is what Forward and Backward compute in, float32 (mixed
+	// precision: float64 master weights, gradients and AdamW) or float64;
+	// "" is float64, the precision of runs saved before the option existed.
+	Precision string `json:"precision,omitempty"`
+
 	// Watching.
 	EvalEvery    int           `json:"eval-every"`    // steps between evaluations (and checkpoints)
 	EvalBatches  int           `json:"eval-batches"`  // batches of fixed windows per evaluation
@@ -74,13 +79,14 @@ type Options struct {
 // DefaultOptions returns settings that teach a small model real text in a
 // few minutes on a 2-core CPU: nanoGPT's shakespeare_char "baby GPT" CPU
 // recipe (4 layers, 4 heads, width 128, context 64, batch 12, 2000 steps,
-// lr 1e-3 -> 1e-4, 100 warmup steps, no dropout), char-level.
+// lr 1e-3 -> 1e-4, 100 warmup steps, no dropout), char-level, computing in
+// float32 over float64 weights as PyTorch's nanoGPT does on a CPU.
 func DefaultOptions() Options {
 	return Options{
 		Tokenizer: "char", ValFrac: 0.1,
 		Preset: "gpt", Layers: 4, Heads: 4, Dim: 128, Context: 64,
 		Batch: 12, GradAccum: 1, Steps: 2000, LR: 1e-3, MinLR: 1e-4, Warmup: 100,
-		WeightDecay: 0.1, Clip: 1, Beta1: 0.9, Beta2: 0.99, Seed: 1337,
+		WeightDecay: 0.1, Clip: 1, Beta1: 0.9, Beta2: 0.99, Seed: 1337, Precision: "float32",
 		EvalEvery: 250, EvalBatches: 20, SampleTokens: 200,
 		Out: "tick-run",
 	}
@@ -113,6 +119,13 @@ func (o Options) Validate() error {
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	if o.Preset != "gpt" && o.Preset != "llama" {
 		return fmt.Errorf("unknown preset %q: use gpt or llama", o.Preset)
+	}
+	p, err := o.Compute()
+	if err != nil {
+		return err
+	}
+	if p == transformer.Float32 && o.Finetune != nil && !o.Finetune.Full {
+		return fmt.Errorf("--precision float32: LoRA adapters compute in float64 only; use --precision float64, or --full to fine-tune every parameter in float32")
 	}
 	checks := []check{
 		{o.ValFrac > 0 && o.ValFrac < 1, "val-frac", o.ValFrac, "between 0 and 1"},
@@ -149,6 +162,18 @@ func (o Options) Validate() error {
 	// --batch 1000000000 fails at once, not after reading the text.
 	// ModelConfig checks again with the real vocabulary.
 	return o.checkMemory(o.sizes(1), true)
+}
+
+// Compute is the precision of Precision ("" is float64).
+func (o Options) Compute() (transformer.Precision, error) {
+	if o.Precision == "" {
+		return transformer.Float64, nil
+	}
+	p, err := transformer.ParsePrecision(o.Precision)
+	if err != nil {
+		return p, fmt.Errorf("--precision %q is not a precision tick computes in: use float32 or float64", o.Precision)
+	}
+	return p, nil
 }
 
 // ModelConfig is the transformer configuration these options describe for
@@ -220,6 +245,11 @@ func resumeMismatch(saved, given Options) (string, error) {
 		}
 		if string(b[k]) != string(v) {
 			diffs = append(diffs, fmt.Sprintf("--%s %s (run has %s)", k, b[k], v))
+		}
+	}
+	for k, v := range b { // an option the saved run omitted (precision: runs before it existed)
+		if _, ok := a[k]; !ok && !slices.Contains(mayChangeOnResume, k) {
+			diffs = append(diffs, fmt.Sprintf("--%s %s (run has none)", k, v))
 		}
 	}
 	slices.Sort(diffs)

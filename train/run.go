@@ -314,6 +314,13 @@ func (t *trainer) prepare(adam *AdamW) error {
 		return err
 	}
 	t.state.Data = t.data
+	p, err := o.Compute()
+	if err != nil {
+		return err
+	}
+	if err := t.model.SetCompute(p); err != nil {
+		return fmt.Errorf("--precision %s: %w", p, err)
+	}
 	t.sched = Schedule{Max: o.LR, Min: o.MinLR, Warmup: o.Warmup, Steps: o.Steps}
 	if t.opt, err = NewOptimizer(t.model, adam, t.sched, o.Clip, o.Seed); err != nil {
 		return err
@@ -378,8 +385,8 @@ func (t *trainer) describe(dataName string, nBytes int, resumed bool) {
 	t.println("data: %s (%d bytes)%s", dataName, nBytes, what)
 	t.println("tokenizer: %s, %d tokens in the vocabulary\n%d training tokens, %d validation tokens",
 		t.tok.Name(), t.tok.VocabSize(), len(t.train), len(t.val))
-	t.println("model: %s, %s, %s (%d key/value), width %d, context %d,\ndropout %g: %d parameters (backend %s)",
-		o.Preset, words.Count(cfg.Layers, "layer"), words.Count(cfg.Heads, "head"), cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend)
+	t.println("model: %s, %s, %s (%d key/value), width %d, context %d,\ndropout %g: %d parameters (backend %s, computing in %s)",
+		o.Preset, words.Count(cfg.Layers, "layer"), words.Count(cfg.Heads, "head"), cfg.KVHeads, cfg.Dim, cfg.Context, cfg.Dropout, t.model.NumParams(), transformer.Backend, t.model.Compute())
 	accum := ""
 	if o.GradAccum > 1 {
 		accum = fmt.Sprintf(" x %d accumulated", o.GradAccum)

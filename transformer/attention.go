@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // attnShape is the geometry of one causal self-attention layer with
@@ -153,29 +152,29 @@ func attentionBackwardPlain(dqkv, dy, att, qkv []float64, s attnShape) {
 
 // attentionForward fills att with the softmax weights of every (b, h) and y
 // with the attention output. Units (b, h) are independent: parallel.
-func attentionForward(att, y, qkv []float64, s attnShape, workers int) {
+func attentionForward[F float](att, y, qkv []F, s attnShape, workers int) {
 	T, hs, w := s.T, s.hs, s.qkvWidth()
-	scale := 1 / math.Sqrt(float64(hs))
+	scale := F(1 / math.Sqrt(float64(hs)))
 	parallelFor(s.B*s.H, workers, func(_, u int) {
 		b, h := u/s.H, u%s.H
 		g := s.kvHead(h)
 		base := qkv[b*T*w:]
-		q := general(base[s.qCol(h):], T, hs, w)
-		k := general(base[s.kCol(g):], T, hs, w)
-		v := general(base[s.vCol(g):], T, hs, w)
+		q := gen(base[s.qCol(h):], T, hs, w)
+		k := gen(base[s.kCol(g):], T, hs, w)
+		v := gen(base[s.vCol(g):], T, hs, w)
 		p := att[u*T*T : (u+1)*T*T]
-		blas64.Gemm(blas.NoTrans, blas.Trans, scale, q, k, 0, general(p, T, T, T))
+		mm1(blas.NoTrans, blas.Trans, scale, q, k, 0, gen(p, T, T, T))
 		for t := 0; t < T; t++ {
 			causalSoftmax(p[t*T:(t+1)*T], t)
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, general(p, T, T, T), v, 0,
-			general(y[b*T*s.H*hs+h*hs:], T, hs, s.H*hs))
+		mm1(blas.NoTrans, blas.NoTrans, 1, gen(p, T, T, T), v, 0,
+			gen(y[b*T*s.H*hs+h*hs:], T, hs, s.H*hs))
 	})
 }
 
 // causalSoftmax turns the scores row[0..t] into probabilities and zeroes
 // the future row[t+1:].
-func causalSoftmax(row []float64, t int) {
+func causalSoftmax[F float](row []F, t int) {
 	softmax(row[:t+1], row[:t+1])
 	clear(row[t+1:])
 }
@@ -183,42 +182,43 @@ func causalSoftmax(row []float64, t int) {
 // attentionBackward adds the gradients of q, k and v into dqkv given dy.
 // Units are (b, g): all query heads of one key/value head, so every unit
 // writes its own columns of dqkv and dK, dV sum over the group's heads in
-// a fixed order. scratch[worker] holds T x T floats.
-func attentionBackward(dqkv, dy, att, qkv []float64, scratch [][]float64, s attnShape, workers int) {
+// a fixed order. scratch[worker] holds T x T floats. The softmax's row
+// sums Σ_j P⊙dP are float64 in both precisions.
+func attentionBackward[F float](dqkv, dy, att, qkv []F, scratch [][]F, s attnShape, workers int) {
 	T, hs, w := s.T, s.hs, s.qkvWidth()
-	scale := 1 / math.Sqrt(float64(hs))
+	scale := F(1 / math.Sqrt(float64(hs)))
 	group := s.H / s.KVH
 	parallelFor(s.B*s.KVH, workers, func(worker, u int) {
 		b, g := u/s.KVH, u%s.KVH
 		base := qkv[b*T*w:]
 		dbase := dqkv[b*T*w:]
-		k := general(base[s.kCol(g):], T, hs, w)
-		v := general(base[s.vCol(g):], T, hs, w)
-		dk := general(dbase[s.kCol(g):], T, hs, w)
-		dv := general(dbase[s.vCol(g):], T, hs, w)
+		k := gen(base[s.kCol(g):], T, hs, w)
+		v := gen(base[s.vCol(g):], T, hs, w)
+		dk := gen(dbase[s.kCol(g):], T, hs, w)
+		dv := gen(dbase[s.vCol(g):], T, hs, w)
 		dp := scratch[worker][:T*T]
 		for h := g * group; h < (g+1)*group; h++ {
-			q := general(base[s.qCol(h):], T, hs, w)
-			dq := general(dbase[s.qCol(h):], T, hs, w)
-			p := general(att[(b*s.H+h)*T*T:], T, T, T)
-			dY := general(dy[b*T*s.H*hs+h*hs:], T, hs, s.H*hs)
-			blas64.Gemm(blas.NoTrans, blas.Trans, 1, dY, v, 0, general(dp, T, T, T))
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
+			q := gen(base[s.qCol(h):], T, hs, w)
+			dq := gen(dbase[s.qCol(h):], T, hs, w)
+			p := gen(att[(b*s.H+h)*T*T:], T, T, T)
+			dY := gen(dy[b*T*s.H*hs+h*hs:], T, hs, s.H*hs)
+			mm1(blas.NoTrans, blas.Trans, 1, dY, v, 0, gen(dp, T, T, T))
+			mm1(blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
 			for t := 0; t < T; t++ {
 				pr := p.Data[t*T : t*T+t+1]
 				dr := dp[t*T : t*T+t+1]
 				dot := 0.0
 				for j, pv := range pr {
-					dot += pv * dr[j]
+					dot += float64(pv) * float64(dr[j])
 				}
 				for j, pv := range pr {
-					dr[j] = pv * (dr[j] - dot)
+					dr[j] = F(float64(pv) * (float64(dr[j]) - dot))
 				}
 				clear(dp[t*T+t+1 : (t+1)*T])
 			}
-			ds := general(dp, T, T, T)
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, scale, ds, k, 1, dq)
-			blas64.Gemm(blas.Trans, blas.NoTrans, scale, ds, q, 1, dk)
+			ds := gen(dp, T, T, T)
+			mm1(blas.NoTrans, blas.NoTrans, scale, ds, k, 1, dq)
+			mm1(blas.Trans, blas.NoTrans, scale, ds, q, 1, dk)
 		}
 	})
 }

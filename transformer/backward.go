@@ -3,43 +3,54 @@ package transformer
 // Backward adds the gradient of the last Forward's loss with respect to
 // every parameter into Param.Grad (call ZeroGrad first unless accumulating
 // over micro-batches). It does nothing when that Forward scored no position
-// (nil targets or all -1): the loss was the constant 0.
+// (nil targets or all -1): the loss was the constant 0. In float32 compute
+// (SetCompute) the gradients are computed in float32 and added into the
+// float64 Param.Grad.
 func (m *Model) Backward() { m.backward(nil) }
 
 // backward is Backward and, with dinputs not nil, BackwardInputs (inputs.go).
 func (m *Model) backward(dinputs []float64) {
-	a := m.a
-	if a == nil || a.count == 0 {
+	if a := m.a32; a != nil {
+		if a.count > 0 {
+			backwardT(m, a, m.w32, m.cos32, m.sin32, dinputs)
+		}
 		return
 	}
+	if a := m.a; a != nil && a.count > 0 {
+		backwardT(m, a, m.weights64(), m.cos, m.sin, dinputs)
+	}
+}
+
+// backwardT is backward from the cross-entropy in the precision F.
+func backwardT[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, dinputs []float64) {
 	n, V := a.n, m.Config.VocabSize
 	parallelRows(n, V, m.workers, func(lo, hi int) {
 		crossEntropyBackward(a.dlogits[lo*V:hi*V], a.probs[lo*V:hi*V], a.targets[lo:hi], hi-lo, V, a.count)
 	})
-	m.backwardLogits(dinputs)
+	backwardLogits(m, a, w, cos, sin, dinputs)
 }
 
 // backwardLogits runs the backward pass from the logit gradients in
 // a.dlogits (head, then backwardHidden); dinputs as in backward.
-func (m *Model) backwardLogits(dinputs []float64) {
-	a, c := m.a, m.Config
+func backwardLogits[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, dinputs []float64) {
+	c := m.Config
 	n, D, V := a.n, c.Dim, c.VocabSize
-	clear(a.dhf)
-	m.head.backward(general(a.dhf, n, D, D), general(a.dlogits, n, V, V), general(a.hf, n, D, D), m.workers)
-	m.backwardHidden(dinputs)
+	linearBackward(&m.head, w, gen(a.dhf, n, D, D), gen(a.dlogits, n, V, V), gen(a.hf, n, D, D), true, m.workers)
+	backwardHidden(m, a, w, cos, sin, dinputs)
 }
 
 // backwardHidden runs the backward pass from the gradient on the final
 // norm's output in a.dhf down to the embeddings (and to dinputs, the
-// gradients of input vectors, when not nil: BackwardInputs).
-func (m *Model) backwardHidden(dinputs []float64) {
-	a, c := m.a, m.Config
+// gradients of input vectors, when not nil: BackwardInputs), then adds the
+// float32 weight gradients into Param.Grad (float32 compute).
+func backwardHidden[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, dinputs []float64) {
+	c := m.Config
 	n, D := a.n, c.Dim
 	drop := a.dropped
 	clear(a.dres)
-	m.normF.backward(a.dres, a.dhf, a.res[c.Layers], a.meanF, a.rstdF, n, m.workers)
+	normBackward(&m.normF, w, a.dres, a.dhf, a.res[c.Layers], a.meanF, a.rstdF, n, m.workers)
 	for l := c.Layers - 1; l >= 0; l-- {
-		m.blockBackward(l, drop)
+		blockBackward(m, a, w, cos, sin, l, drop)
 	}
 	if drop {
 		mulInPlace(a.dres, a.dropEmb)
@@ -49,13 +60,14 @@ func (m *Model) backwardHidden(dinputs []float64) {
 		dwpe = m.wpe.Grad.RawMatrix().Data
 	}
 	embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, dinputs, a.dres, a.ids, a.T, D)
+	w.flush(m.params)
 }
 
 // blockBackward turns a.dres from ∂L/∂(output of layer l) into ∂L/∂(input
 // of layer l), adding the layer's parameter gradients on the way.
-func (m *Model) blockBackward(l int, drop bool) {
-	c, a, b := m.Config, m.a, &m.blocks[l]
-	n, D, F := a.n, c.Dim, c.FFDim
+func blockBackward[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, l int, drop bool) {
+	c, b := m.Config, &m.blocks[l]
+	n, D, Fd := a.n, c.Dim, c.FFDim
 	s := c.attnShape(a.B, a.T)
 	W, hs := s.qkvWidth(), s.hs
 
@@ -64,44 +76,41 @@ func (m *Model) blockBackward(l int, drop bool) {
 	if drop {
 		mulInPlace(a.dbranch, a.dropMLP[l])
 	}
-	clear(a.dact)
-	b.down.backward(general(a.dact, n, F, F), general(a.dbranch, n, D, D), general(a.act[l], n, F, F), m.workers)
+	// each first product into an activation gradient overwrites it (no clear)
+	linearBackward(&b.down, w, gen(a.dact, n, Fd, Fd), gen(a.dbranch, n, D, D), gen(a.act[l], n, Fd, Fd), true, m.workers)
 	clear(a.dup)
 	if c.MLP == "swiglu" {
 		clear(a.dgate)
-		parallelRows(n, F, m.workers, func(lo, hi int) {
-			r := func(s []float64) []float64 { return s[lo*F : hi*F] }
+		parallelRows(n, Fd, m.workers, func(lo, hi int) {
+			r := func(s []F) []F { return s[lo*Fd : hi*Fd] }
 			swigluBackward(r(a.dgate), r(a.dup), r(a.dact), r(a.gate[l]), r(a.up[l]))
 		})
 	} else {
-		parallelRows(n, F, m.workers, func(lo, hi int) {
-			geluBackward(a.dup[lo*F:hi*F], a.dact[lo*F:hi*F], a.up[l][lo*F:hi*F], a.geluS[l][lo*F:hi*F])
+		parallelRows(n, Fd, m.workers, func(lo, hi int) {
+			geluBackward(a.dup[lo*Fd:hi*Fd], a.dact[lo*Fd:hi*Fd], a.up[l][lo*Fd:hi*Fd], a.geluS[l][lo*Fd:hi*Fd])
 		})
 	}
-	clear(a.dh)
-	h2 := general(a.h2[l], n, D, D)
-	b.up.backward(general(a.dh, n, D, D), general(a.dup, n, F, F), h2, m.workers)
+	h2 := gen(a.h2[l], n, D, D)
+	linearBackward(&b.up, w, gen(a.dh, n, D, D), gen(a.dup, n, Fd, Fd), h2, true, m.workers)
 	if c.MLP == "swiglu" {
-		b.gate.backward(general(a.dh, n, D, D), general(a.dgate, n, F, F), h2, m.workers)
+		linearBackward(&b.gate, w, gen(a.dh, n, D, D), gen(a.dgate, n, Fd, Fd), h2, false, m.workers)
 	}
-	b.norm2.backward(a.dres, a.dh, a.mid[l], a.mean2[l], a.rstd2[l], n, m.workers) // a.dres is now ∂L/∂mid
+	normBackward(&b.norm2, w, a.dres, a.dh, a.mid[l], a.mean2[l], a.rstd2[l], n, m.workers) // a.dres is now ∂L/∂mid
 
 	// attention branch: mid = res[l] + proj(attention(qkv(h1))), h1 = Norm1(res[l])
 	copy(a.dbranch, a.dres)
 	if drop {
 		mulInPlace(a.dbranch, a.dropAttn[l])
 	}
-	clear(a.dy)
-	b.proj.backward(general(a.dy, n, D, D), general(a.dbranch, n, D, D), general(a.y[l], n, D, D), m.workers)
+	linearBackward(&b.proj, w, gen(a.dy, n, D, D), gen(a.dbranch, n, D, D), gen(a.y[l], n, D, D), true, m.workers)
 	clear(a.dqkv)
 	attentionBackward(a.dqkv, a.dy, a.att[l], a.qkv[l], a.scratch, s, m.workers)
-	if m.cos != nil {
-		rope(a.dqkv, n, a.T, W, c.Heads+c.KVHeads, hs, m.cos, m.sin, true)
+	if cos != nil {
+		rope(a.dqkv, n, a.T, W, c.Heads+c.KVHeads, hs, cos, sin, true)
 	}
-	clear(a.dh)
-	h1 := general(a.h1[l], n, D, D)
-	for i := range b.qkv {
-		b.qkv[i].backward(general(a.dh, n, D, D), general(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1, m.workers)
+	h1 := gen(a.h1[l], n, D, D)
+	for i := range b.qkv { // the first overwrites dh, the others add
+		linearBackward(&b.qkv[i], w, gen(a.dh, n, D, D), gen(a.dqkv[b.qkvCol[i]:], n, b.qkv[i].out, W), h1, i == 0, m.workers)
 	}
-	b.norm1.backward(a.dres, a.dh, a.res[l], a.mean1[l], a.rstd1[l], n, m.workers) // a.dres is now ∂L/∂res[l]
+	normBackward(&b.norm1, w, a.dres, a.dh, a.res[l], a.mean1[l], a.rstd1[l], n, m.workers) // a.dres is now ∂L/∂res[l]
 }

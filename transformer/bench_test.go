@@ -8,8 +8,9 @@ import (
 
 // Benchmarks of one training step (ZeroGrad + Forward + Backward) and of
 // KV-cache generation, reported as tokens/s and achieved GFLOP/s. In the
-// default build BenchmarkTrainStep runs each shape on transformer/gemm and
-// on gonum's own dgemm in the same run (compare the two lines' tok/s);
+// default build BenchmarkTrainStep runs each shape in float32 (what tick
+// train runs) and in float64 on transformer/gemm and on gonum's own dgemm
+// in the same run (compare the lines' tok/s);
 // otherwise they time tick alone; `tick bench train` and `tick bench generate` (internal/bench)
 // time tick and a peer (PyTorch, llm.c, llama2.c) side by side in one run
 // and print the ratio.
@@ -41,10 +42,16 @@ func BenchmarkTrainStep(b *testing.B) {
 		{"nanogpt_4x128_T64_B12", 4, 4, 128, 64, 12},
 		{"gpt_6x384_T256_B8", 6, 6, 384, 256, 8},
 	} {
+		// float32 first: what tick train computes in. The float64 rows
+		// compare the BLAS backends; float32 runs on gemm32 whatever
+		// blas64 is.
+		b.Run(bc.name+"/float32/"+Backend, func(b *testing.B) {
+			benchTrainStep(b, Float32, bc.layers, bc.heads, bc.dim, bc.context, bc.batch)
+		})
 		for _, be := range benchBackends() {
-			b.Run(bc.name+"/"+be.name, func(b *testing.B) {
+			b.Run(bc.name+"/float64/"+be.name, func(b *testing.B) {
 				defer be.use()()
-				benchTrainStep(b, bc.layers, bc.heads, bc.dim, bc.context, bc.batch)
+				benchTrainStep(b, Float64, bc.layers, bc.heads, bc.dim, bc.context, bc.batch)
 			})
 		}
 	}
@@ -57,13 +64,17 @@ type benchBackend struct {
 	use  func() (restore func())
 }
 
-// benchTrainStep times ZeroGrad + Forward + Backward of one model shape.
-func benchTrainStep(b *testing.B, layers, heads, dim, context, batch int) {
+// benchTrainStep times ZeroGrad + Forward + Backward of one model shape
+// computing in p.
+func benchTrainStep(b *testing.B, p Precision, layers, heads, dim, context, batch int) {
 	cfg, _ := Preset("gpt")
 	cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = layers, heads, heads, dim, 4*dim
 	cfg.Context, cfg.VocabSize = context, 256
 	m, err := New(cfg, 1)
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := m.SetCompute(p); err != nil {
 		b.Fatal(err)
 	}
 	B, T := batch, context

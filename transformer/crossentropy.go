@@ -1,43 +1,60 @@
 package transformer
 
-import "math"
+import (
+	"math"
+
+	"github.com/tick-llm/tick/transformer/internal/fastexp"
+)
 
 // Softmax cross-entropy over the logits (N x V), rows with target -1 not scored:
 // forward:  p = softmax(z), loss_i = logΣexp(z) - z[target_i], loss = mean over scored rows
 // backward: dz_i = (p_i - onehot(target_i)) / count for scored rows, 0 for the others
 // probs and the per-row losses are kept; losses[i] is 0 where unscored.
+// The maximum, the sum of exponentials and the losses are float64 in both
+// precisions; probabilities and gradients are F.
 
 // softmax writes p = softmax(z) (p may be z) and returns the maximum m of
 // z and the sum s of exp(z - m): log Σ exp(z) = m + log s. Subtracting the
 // maximum keeps every exponential in (0, 1], so none overflows.
-func softmax(p, z []float64) (m, s float64) {
+//
+// The exponentials are math.Exp's in float64 and fastexp's (within 4 ulp
+// of float64, far below float32's rounding, and inlined) in float32.
+func softmax[F float](p, z []F) (m, s float64) {
 	m = math.Inf(-1)
 	for _, x := range z {
-		if x > m {
-			m = x
+		if float64(x) > m {
+			m = float64(x)
 		}
 	}
-	for j, x := range z {
-		e := math.Exp(x - m)
-		p[j] = e
-		s += e
+	if is32[F]() {
+		for j, x := range z {
+			e := fastexp.Exp(float64(x) - m)
+			p[j] = F(e)
+			s += e
+		}
+	} else {
+		for j, x := range z {
+			e := math.Exp(float64(x) - m)
+			p[j] = F(e)
+			s += e
+		}
 	}
 	inv := 1 / s
 	for j := range p {
-		p[j] *= inv
+		p[j] = F(float64(p[j]) * inv)
 	}
 	return m, s
 }
 
 // crossEntropyForward fills probs and the per-row losses (targets nil:
 // probabilities only, every loss 0).
-func crossEntropyForward(probs, losses, logits []float64, targets []int, n, v int) {
+func crossEntropyForward[F float](probs []F, losses []float64, logits []F, targets []int, n, v int) {
 	for i := 0; i < n; i++ {
 		z := logits[i*v : (i+1)*v]
 		m, s := softmax(probs[i*v:(i+1)*v], z)
 		losses[i] = 0
 		if targets != nil && targets[i] >= 0 {
-			losses[i] = m + math.Log(s) - z[targets[i]]
+			losses[i] = m + math.Log(s) - float64(z[targets[i]])
 		}
 	}
 }
@@ -59,8 +76,8 @@ func meanLoss(losses []float64, targets []int) (mean float64, count int) {
 }
 
 // crossEntropyBackward writes (not adds) the logit gradients into dlogits.
-func crossEntropyBackward(dlogits, probs []float64, targets []int, n, v, count int) {
-	inv := 1 / float64(count)
+func crossEntropyBackward[F float](dlogits, probs []F, targets []int, n, v, count int) {
+	inv := F(1 / float64(count))
 	for i := 0; i < n; i++ {
 		d := dlogits[i*v : (i+1)*v]
 		if targets[i] < 0 {

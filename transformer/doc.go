@@ -3,6 +3,13 @@
 // matrices, every layer's forward and hand-derived backward side by side in
 // its own file, and every intermediate kept for inspection.
 //
+// The layers are generic over float32 | float64: one code for both
+// precisions. A model computes in float64 by default (what the gradient
+// checks use); SetCompute(Float32) is mixed precision as real trainers run
+// it (precision.go): float64 master weights, gradients and optimiser, the
+// arithmetic of Forward and Backward in float32, every public reader still
+// float64. tick train computes in float32.
+//
 // The switches that separate the two families (Config):
 //
 //	           GPT-2                   Llama 3

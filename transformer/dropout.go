@@ -16,8 +16,8 @@ func splitmix64(x uint64) uint64 {
 }
 
 // dropoutMask fills mask with the keep factors for one site.
-func dropoutMask(mask []float64, p float64, seed, site uint64) {
-	keep := 1 / (1 - p)
+func dropoutMask[F float](mask []F, p float64, seed, site uint64) {
+	keep := F(1 / (1 - p))
 	key := splitmix64(seed ^ splitmix64(site))
 	for i := range mask {
 		u := float64(splitmix64(key+uint64(i))>>11) / (1 << 53)
@@ -30,7 +30,7 @@ func dropoutMask(mask []float64, p float64, seed, site uint64) {
 }
 
 // mulInPlace: x ← x⊙m (forward and backward are the same operation).
-func mulInPlace(x, m []float64) {
+func mulInPlace[F float](x, m []F) {
 	for i, v := range m {
 		x[i] *= v
 	}

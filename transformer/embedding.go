@@ -9,11 +9,13 @@ package transformer
 // of wte, and its gradient goes to dinputs (ForwardInputs, inputs.go);
 // inputs and dinputs are nil when every position is a token.
 
-func embeddingForward(x []float64, ids []int, inputs, wte, wpe []float64, t, d int) {
+func embeddingForward[F float](x []F, ids []int, inputs []float64, wte, wpe []F, t, d int) {
 	for i, id := range ids {
 		xi := x[i*d : (i+1)*d]
 		if id == Vector {
-			copy(xi, inputs[i*d:(i+1)*d])
+			for j, v := range inputs[i*d : (i+1)*d] {
+				xi[j] = F(v)
+			}
 		} else {
 			copy(xi, wte[id*d:(id+1)*d])
 		}
@@ -28,23 +30,27 @@ func embeddingForward(x []float64, ids []int, inputs, wte, wpe []float64, t, d i
 
 // embeddingBackward scatters in row order, so repeated ids sum in a fixed
 // order. A Vector position's row is written to dinputs (when not nil).
-func embeddingBackward(dwte, dwpe, dinputs, dx []float64, ids []int, t, d int) {
+// The gradients are float64 in both precisions (Param.Grad itself): a row
+// of wte may sum many positions.
+func embeddingBackward[F float](dwte, dwpe, dinputs []float64, dx []F, ids []int, t, d int) {
 	for i, id := range ids {
 		dxi := dx[i*d : (i+1)*d]
 		if id == Vector {
 			if dinputs != nil {
-				copy(dinputs[i*d:(i+1)*d], dxi)
+				for j, v := range dxi {
+					dinputs[i*d+j] = float64(v)
+				}
 			}
 		} else {
 			row := dwte[id*d : (id+1)*d]
 			for j, v := range dxi {
-				row[j] += v
+				row[j] += float64(v)
 			}
 		}
 		if dwpe != nil {
 			p := dwpe[(i%t)*d : (i%t+1)*d]
 			for j, v := range dxi {
-				p[j] += v
+				p[j] += float64(v)
 			}
 		}
 	}

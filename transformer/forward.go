@@ -3,9 +3,10 @@ package transformer
 import "fmt"
 
 // acts holds every intermediate of a Forward over a (B, T) batch, and the
-// activation gradients Backward needs. It is allocated once per shape and
-// reused, so steady-state training allocates nothing per step.
-type acts struct {
+// activation gradients Backward needs, in the compute precision F. It is
+// allocated once per shape and reused, so steady-state training allocates
+// nothing per step. Norm statistics and losses are float64 in both.
+type acts[F float] struct {
 	B, T, n   int // n = B*T rows
 	ids       []int
 	targets   []int // nil when Forward had no targets, else targetBuf
@@ -14,77 +15,89 @@ type acts struct {
 	dropped   bool // dropout was applied
 	vectors   bool // some positions read an input vector (ForwardInputs, inputs.go)
 
-	res                        [][]float64 // Layers+1 residual streams (n x D); res[0] = embeddings
-	mid                        [][]float64 // per layer: residual after attention (n x D)
-	h1, h2                     [][]float64 // per layer: Norm1 and Norm2 outputs (n x D)
+	res                        [][]F       // Layers+1 residual streams (n x D); res[0] = embeddings
+	mid                        [][]F       // per layer: residual after attention (n x D)
+	h1, h2                     [][]F       // per layer: Norm1 and Norm2 outputs (n x D)
 	mean1, rstd1, mean2, rstd2 [][]float64 // per layer: norm statistics (n)
-	qkv                        [][]float64 // per layer: queries, keys, values (n x (H+2·KVH)·hs), q and k after RoPE
-	att                        [][]float64 // per layer: softmax weights (B·H x T x T)
-	y                          [][]float64 // per layer: attention output before the projection (n x D)
-	gate, up, act              [][]float64 // per layer: MLP pre-activations and activation (n x F); gate only for SwiGLU
-	geluS                      [][]float64 // per layer, GELU only: σ(2u) of the activation (n x F)
-	hf, meanF, rstdF           []float64   // final norm output (n x D) and statistics
-	logits, probs, losses      []float64   // (n x V), (n x V), (n)
-	branch                     []float64   // scratch (n x D): a branch output before its residual add
-	dropEmb                    []float64   // dropout masks (n x D), allocated when dropout is used
-	dropAttn, dropMLP          [][]float64
+	qkv                        [][]F       // per layer: queries, keys, values (n x (H+2·KVH)·hs), q and k after RoPE
+	att                        [][]F       // per layer: softmax weights (B·H x T x T)
+	y                          [][]F       // per layer: attention output before the projection (n x D)
+	gate, up, act              [][]F       // per layer: MLP pre-activations and activation (n x F); gate only for SwiGLU
+	geluS                      [][]F       // per layer, GELU only: σ(2u) of the activation (n x F)
+	hf                         []F         // final norm output (n x D)
+	meanF, rstdF               []float64   // and its statistics
+	logits, probs              []F         // (n x V), (n x V)
+	losses                     []float64   // (n)
+	branch                     []F         // scratch (n x D): a branch output before its residual add
+	dropEmb                    []F         // dropout masks (n x D), allocated when dropout is used
+	dropAttn, dropMLP          [][]F
 
 	// gradients, shared by all layers
-	dres, dh, dbranch, dy []float64 // (n x D)
-	dqkv                  []float64 // (n x qkvWidth)
-	dgate, dup, dact      []float64 // (n x F)
-	dhf                   []float64 // (n x D)
-	dlogits               []float64 // (n x V)
-	scratch               [][]float64
+	dres, dh, dbranch, dy []F // (n x D)
+	dqkv                  []F // (n x qkvWidth)
+	dgate, dup, dact      []F // (n x F)
+	dhf                   []F // (n x D)
+	dlogits               []F // (n x V)
+	scratch               [][]F
 }
 
 func floats(n int) []float64 { return make([]float64, n) }
 
-func layersOf(layers, n int) [][]float64 {
-	s := make([][]float64, layers)
+// layersOf is layersOfT for float64.
+func layersOf(layers, n int) [][]float64 { return layersOfT[float64](layers, n) }
+
+// layersOfT makes one buffer of n values per layer.
+func layersOfT[F float](layers, n int) [][]F {
+	s := make([][]F, layers)
 	for i := range s {
-		s[i] = floats(n)
+		s[i] = make([]F, n)
 	}
 	return s
 }
 
-// activations returns the buffers for a (B, T) batch. The buffers of the
-// last two shapes are kept, so alternating between a training and an
-// evaluation shape allocates nothing after the first time.
-func (m *Model) activations(B, T int) *acts {
-	if m.a != nil && m.a.B == B && m.a.T == T {
-		return m.a
+// activations returns the float64 buffers for a (B, T) batch.
+func (m *Model) activations(B, T int) *acts[float64] {
+	return activationsOf(m, &m.a, &m.spare, B, T)
+}
+
+// activationsOf returns the buffers for a (B, T) batch, *cur after the call.
+// The buffers of the last two shapes are kept, so alternating between a
+// training and an evaluation shape allocates nothing after the first time.
+func activationsOf[F float](m *Model, cur, spare **acts[F], B, T int) *acts[F] {
+	if *cur != nil && (*cur).B == B && (*cur).T == T {
+		return *cur
 	}
-	if m.spare != nil && m.spare.B == B && m.spare.T == T {
-		m.a, m.spare = m.spare, m.a
-		return m.a
+	if *spare != nil && (*spare).B == B && (*spare).T == T {
+		*cur, *spare = *spare, *cur
+		return *cur
 	}
-	m.spare, m.a = m.a, nil
+	*spare, *cur = *cur, nil
 	c := m.Config
-	n, D, F, V, L := B*T, c.Dim, c.FFDim, c.VocabSize, c.Layers
+	n, D, Fd, V, L := B*T, c.Dim, c.FFDim, c.VocabSize, c.Layers
 	W := c.attnShape(B, T).qkvWidth()
-	a := &acts{B: B, T: T, n: n, ids: make([]int, n), targetBuf: make([]int, n)}
-	a.res = layersOf(L+1, n*D)
-	a.mid, a.h1, a.h2, a.y = layersOf(L, n*D), layersOf(L, n*D), layersOf(L, n*D), layersOf(L, n*D)
-	a.mean1, a.rstd1, a.mean2, a.rstd2 = layersOf(L, n), layersOf(L, n), layersOf(L, n), layersOf(L, n)
-	a.qkv = layersOf(L, n*W)
-	a.att = layersOf(L, B*c.Heads*T*T)
-	a.up, a.act = layersOf(L, n*F), layersOf(L, n*F)
+	mk := func(n int) []F { return make([]F, n) }
+	a := &acts[F]{B: B, T: T, n: n, ids: make([]int, n), targetBuf: make([]int, n)}
+	a.res = layersOfT[F](L+1, n*D)
+	a.mid, a.h1, a.h2, a.y = layersOfT[F](L, n*D), layersOfT[F](L, n*D), layersOfT[F](L, n*D), layersOfT[F](L, n*D)
+	a.mean1, a.rstd1, a.mean2, a.rstd2 = layersOfT[float64](L, n), layersOfT[float64](L, n), layersOfT[float64](L, n), layersOfT[float64](L, n)
+	a.qkv = layersOfT[F](L, n*W)
+	a.att = layersOfT[F](L, B*c.Heads*T*T)
+	a.up, a.act = layersOfT[F](L, n*Fd), layersOfT[F](L, n*Fd)
 	if c.MLP == "swiglu" {
-		a.gate = layersOf(L, n*F)
-		a.dgate = floats(n * F)
+		a.gate = layersOfT[F](L, n*Fd)
+		a.dgate = mk(n * Fd)
 	} else {
-		a.geluS = layersOf(L, n*F)
+		a.geluS = layersOfT[F](L, n*Fd)
 	}
-	a.hf, a.meanF, a.rstdF = floats(n*D), floats(n), floats(n)
-	a.logits, a.probs, a.losses = floats(n*V), floats(n*V), floats(n)
-	a.branch = floats(n * D)
-	a.dres, a.dh, a.dbranch, a.dy, a.dhf = floats(n*D), floats(n*D), floats(n*D), floats(n*D), floats(n*D)
-	a.dqkv = floats(n * W)
-	a.dup, a.dact = floats(n*F), floats(n*F)
-	a.dlogits = floats(n * V)
-	a.scratch = layersOf(m.workers, T*T)
-	m.a = a
+	a.hf, a.meanF, a.rstdF = mk(n*D), floats(n), floats(n)
+	a.logits, a.probs, a.losses = mk(n*V), mk(n*V), floats(n)
+	a.branch = mk(n * D)
+	a.dres, a.dh, a.dbranch, a.dy, a.dhf = mk(n*D), mk(n*D), mk(n*D), mk(n*D), mk(n*D)
+	a.dqkv = mk(n * W)
+	a.dup, a.dact = mk(n*Fd), mk(n*Fd)
+	a.dlogits = mk(n * V)
+	a.scratch = layersOfT[F](m.workers, T*T)
+	*cur = a
 	return a
 }
 
@@ -130,7 +143,31 @@ func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (f
 		}
 	}
 
+	if m.compute == Float32 && len(m.loras) > 0 {
+		return 0, fmt.Errorf("forward: a model with LoRA adapters computes in float64 only; call SetCompute(Float64) first")
+	}
+
+	drop := m.dropoutOn()
+	dropSeed := splitmix64(m.dropSeed ^ splitmix64(m.dropStep))
+	if drop {
+		m.dropStep++
+	}
+	m.prepareLoRA(m.training, dropSeed)
+	if m.compute == Float32 {
+		if m.cos != nil && m.cos32 == nil {
+			m.cos32, m.sin32 = round32(m.cos), round32(m.sin)
+		}
+		a := activationsOf(m, &m.a32, &m.spare32, B, T)
+		return forwardT(m, a, m.weights32(), m.cos32, m.sin32, ids, inputs, targets, drop, dropSeed), nil
+	}
 	a := m.activations(B, T)
+	return forwardT(m, a, m.weights64(), m.cos, m.sin, ids, inputs, targets, drop, dropSeed), nil
+}
+
+// forwardT is forward after its checks, in the precision F of a and w;
+// cos and sin are the RoPE tables in F (nil without RoPE).
+func forwardT[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, ids []int, inputs []float64, targets []int, drop bool, dropSeed uint64) float64 {
+	c := m.Config
 	copy(a.ids, ids)
 	a.targets = nil
 	if targets != nil {
@@ -138,32 +175,26 @@ func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (f
 		copy(a.targets, targets)
 	}
 	n, D, V := a.n, c.Dim, c.VocabSize
-	drop := m.dropoutOn()
 	a.dropped = drop
 	if drop {
-		m.ensureDropout(a)
+		ensureDropout(m, a)
 	}
-	dropSeed := splitmix64(m.dropSeed ^ splitmix64(m.dropStep))
-	if drop {
-		m.dropStep++
-	}
-	m.prepareLoRA(m.training, dropSeed)
 
-	var wpe []float64
+	var wpe []F
 	if m.wpe != nil {
-		wpe = m.wpe.Value.RawMatrix().Data
+		wpe = w.value(m.wpe)
 	}
 	a.vectors = inputs != nil
-	embeddingForward(a.res[0], a.ids, inputs, m.wte.Value.RawMatrix().Data, wpe, T, D)
+	embeddingForward(a.res[0], a.ids, inputs, w.value(m.wte), wpe, a.T, D)
 	if drop {
 		dropoutMask(a.dropEmb, c.Dropout, dropSeed, 0)
 		mulInPlace(a.res[0], a.dropEmb)
 	}
 	for l := range m.blocks {
-		m.blockForward(l, drop, dropSeed)
+		blockForward(m, a, w, cos, sin, l, drop, dropSeed)
 	}
-	m.normF.forward(a.hf, a.meanF, a.rstdF, a.res[c.Layers], n, m.workers)
-	m.head.forward(general(a.logits, n, V, V), general(a.hf, n, D, D), m.workers)
+	normForward(&m.normF, w, a.hf, a.meanF, a.rstdF, a.res[c.Layers], n, m.workers)
+	linearForward(&m.head, w, gen(a.logits, n, V, V), gen(a.hf, n, D, D), m.workers)
 	parallelRows(n, V, m.workers, func(lo, hi int) {
 		var t []int
 		if a.targets != nil {
@@ -173,37 +204,37 @@ func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (f
 	})
 	loss, count := meanLoss(a.losses, a.targets) // in row order, whatever the split
 	a.count = count
-	return loss, nil
+	return loss
 }
 
 // ensureDropout allocates the dropout masks on first use.
-func (m *Model) ensureDropout(a *acts) {
+func ensureDropout[F float](m *Model, a *acts[F]) {
 	if a.dropEmb == nil {
 		nd := a.n * m.Config.Dim
-		a.dropEmb = floats(nd)
-		a.dropAttn = layersOf(m.Config.Layers, nd)
-		a.dropMLP = layersOf(m.Config.Layers, nd)
+		a.dropEmb = make([]F, nd)
+		a.dropAttn = layersOfT[F](m.Config.Layers, nd)
+		a.dropMLP = layersOfT[F](m.Config.Layers, nd)
 	}
 }
 
 // blockForward runs layer l: x = x + Attention(Norm1(x)); x = x + MLP(Norm2(x)).
-func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
-	c, a, b := m.Config, m.a, &m.blocks[l]
-	n, D, F := a.n, c.Dim, c.FFDim
+func blockForward[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, l int, drop bool, dropSeed uint64) {
+	c, b := m.Config, &m.blocks[l]
+	n, D, Fd := a.n, c.Dim, c.FFDim
 	s := c.attnShape(a.B, a.T)
 	W, hs := s.qkvWidth(), s.hs
 
 	// attention branch
-	b.norm1.forward(a.h1[l], a.mean1[l], a.rstd1[l], a.res[l], n, m.workers)
-	h1 := general(a.h1[l], n, D, D)
+	normForward(&b.norm1, w, a.h1[l], a.mean1[l], a.rstd1[l], a.res[l], n, m.workers)
+	h1 := gen(a.h1[l], n, D, D)
 	for i := range b.qkv {
-		b.qkv[i].forward(general(a.qkv[l][b.qkvCol[i]:], n, b.qkv[i].out, W), h1, m.workers)
+		linearForward(&b.qkv[i], w, gen(a.qkv[l][b.qkvCol[i]:], n, b.qkv[i].out, W), h1, m.workers)
 	}
-	if m.cos != nil {
-		rope(a.qkv[l], n, a.T, W, c.Heads+c.KVHeads, hs, m.cos, m.sin, false)
+	if cos != nil {
+		rope(a.qkv[l], n, a.T, W, c.Heads+c.KVHeads, hs, cos, sin, false)
 	}
 	attentionForward(a.att[l], a.y[l], a.qkv[l], s, m.workers)
-	b.proj.forward(general(a.branch, n, D, D), general(a.y[l], n, D, D), m.workers)
+	linearForward(&b.proj, w, gen(a.branch, n, D, D), gen(a.y[l], n, D, D), m.workers)
 	if drop {
 		dropoutMask(a.dropAttn[l], c.Dropout, dropSeed, uint64(1+2*l))
 		mulInPlace(a.branch, a.dropAttn[l])
@@ -211,20 +242,20 @@ func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
 	add(a.mid[l], a.res[l], a.branch)
 
 	// MLP branch
-	b.norm2.forward(a.h2[l], a.mean2[l], a.rstd2[l], a.mid[l], n, m.workers)
-	h2 := general(a.h2[l], n, D, D)
-	b.up.forward(general(a.up[l], n, F, F), h2, m.workers)
+	normForward(&b.norm2, w, a.h2[l], a.mean2[l], a.rstd2[l], a.mid[l], n, m.workers)
+	h2 := gen(a.h2[l], n, D, D)
+	linearForward(&b.up, w, gen(a.up[l], n, Fd, Fd), h2, m.workers)
 	if c.MLP == "swiglu" {
-		b.gate.forward(general(a.gate[l], n, F, F), h2, m.workers)
-		parallelRows(n, F, m.workers, func(lo, hi int) {
-			swigluForward(a.act[l][lo*F:hi*F], a.gate[l][lo*F:hi*F], a.up[l][lo*F:hi*F])
+		linearForward(&b.gate, w, gen(a.gate[l], n, Fd, Fd), h2, m.workers)
+		parallelRows(n, Fd, m.workers, func(lo, hi int) {
+			swigluForward(a.act[l][lo*Fd:hi*Fd], a.gate[l][lo*Fd:hi*Fd], a.up[l][lo*Fd:hi*Fd])
 		})
 	} else {
-		parallelRows(n, F, m.workers, func(lo, hi int) {
-			geluForward(a.act[l][lo*F:hi*F], a.geluS[l][lo*F:hi*F], a.up[l][lo*F:hi*F])
+		parallelRows(n, Fd, m.workers, func(lo, hi int) {
+			geluForwardT(a.act[l][lo*Fd:hi*Fd], a.geluS[l][lo*Fd:hi*Fd], a.up[l][lo*Fd:hi*Fd])
 		})
 	}
-	b.down.forward(general(a.branch, n, D, D), general(a.act[l], n, F, F), m.workers)
+	linearForward(&b.down, w, gen(a.branch, n, D, D), gen(a.act[l], n, Fd, Fd), m.workers)
 	if drop {
 		dropoutMask(a.dropMLP[l], c.Dropout, dropSeed, uint64(2+2*l))
 		mulInPlace(a.branch, a.dropMLP[l])
@@ -233,7 +264,7 @@ func (m *Model) blockForward(l int, drop bool, dropSeed uint64) {
 }
 
 // add: dst = x + y (the residual connection).
-func add(dst, x, y []float64) {
+func add[F float](dst, x, y []F) {
 	for i := range dst {
 		dst[i] = x[i] + y[i]
 	}

@@ -43,12 +43,13 @@ func (m *Model) ForwardInputs(ids []int, inputs []float64, targets []int, B, T i
 // continues the backward pass from dinputs. It returns an error when the
 // last forward was not ForwardInputs or dinputs has the wrong length.
 func (m *Model) BackwardInputs(dinputs []float64) error {
-	a := m.a
-	if a == nil || !a.vectors {
+	n, _, _, ok := m.last()
+	vectors := (m.a32 != nil && m.a32.vectors) || (m.a32 == nil && m.a != nil && m.a.vectors)
+	if !ok || !vectors {
 		return fmt.Errorf("backward: the last forward pass read no input vectors; call ForwardInputs first")
 	}
-	if len(dinputs) != a.n*m.Config.Dim {
-		return fmt.Errorf("backward: %d input gradients for %d positions of width %d = %d", len(dinputs), a.n, m.Config.Dim, a.n*m.Config.Dim)
+	if len(dinputs) != n*m.Config.Dim {
+		return fmt.Errorf("backward: %d input gradients for %d positions of width %d = %d", len(dinputs), n, m.Config.Dim, n*m.Config.Dim)
 	}
 	clear(dinputs) // stays 0 when nothing was scored: the loss was the constant 0
 	m.backward(dinputs)

@@ -6,24 +6,28 @@ import "math"
 // forward:  μ = mean(x), rstd = 1/sqrt(var(x)+eps), x̂ = (x-μ)·rstd, y = x̂⊙g + b
 // backward: dx̂ = dy⊙g; dx = rstd·(dx̂ - mean(dx̂) - x̂·mean(dx̂⊙x̂)); dg += Σ dy⊙x̂; db += Σ dy
 // mean and rstd (N) are kept for backward. b may be nil (no bias).
+// In both precisions the statistics, the row sums and the gain and bias
+// gradients are float64; the element-wise outputs y and dx are computed in F.
 
-func layerNormForward(y, mean, rstd, x, g, b []float64, n, d int, eps float64) {
+func layerNormForward[F float](y []F, mean, rstd []float64, x, g, b []F, n, d int, eps float64) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		yi := y[i*d : (i+1)*d]
 		m := 0.0
 		for _, v := range xi {
-			m += v
+			m += float64(v)
 		}
 		m /= float64(d)
 		v := 0.0
 		for _, xv := range xi {
-			v += (xv - m) * (xv - m)
+			c := float64(xv) - m
+			v += c * c
 		}
 		v /= float64(d)
 		r := 1 / math.Sqrt(v+eps)
+		mf, rf := F(m), F(r) // the element-wise part in F
 		for j, xv := range xi {
-			yi[j] = (xv - m) * r * g[j]
+			yi[j] = (xv - mf) * rf * g[j]
 			if b != nil {
 				yi[j] += b[j]
 			}
@@ -32,7 +36,7 @@ func layerNormForward(y, mean, rstd, x, g, b []float64, n, d int, eps float64) {
 	}
 }
 
-func layerNormBackwardInput(dx, dy, x, mean, rstd, g []float64, n, d int) {
+func layerNormBackwardInput[F float](dx, dy, x []F, mean, rstd []float64, g []F, n, d int) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		dyi := dy[i*d : (i+1)*d]
@@ -40,31 +44,32 @@ func layerNormBackwardInput(dx, dy, x, mean, rstd, g []float64, n, d int) {
 		m, r := mean[i], rstd[i]
 		sumD, sumDX := 0.0, 0.0 // Σ dx̂ and Σ dx̂⊙x̂
 		for j, xv := range xi {
-			dn := dyi[j] * g[j]
+			dn := float64(dyi[j]) * float64(g[j])
 			sumD += dn
-			sumDX += dn * (xv - m) * r
+			sumDX += dn * (float64(xv) - m) * r
 		}
 		sumD /= float64(d)
 		sumDX /= float64(d)
+		mf, rf, sD, sDX := F(m), F(r), F(sumD), F(sumDX) // the element-wise part in F
 		for j, xv := range xi {
-			xh := (xv - m) * r
-			dxi[j] += r * (dyi[j]*g[j] - sumD - xh*sumDX)
+			xh := (xv - mf) * rf
+			dxi[j] += rf * (dyi[j]*g[j] - sD - xh*sDX)
 		}
 	}
 }
 
 // layerNormBackwardParams sums the gain and bias gradients over rows in order.
-func layerNormBackwardParams(dg, db, dy, x, mean, rstd []float64, n, d int) {
+func layerNormBackwardParams[F float](dg, db []float64, dy, x []F, mean, rstd []float64, n, d int) {
 	for i := 0; i < n; i++ {
 		xi := x[i*d : (i+1)*d]
 		dyi := dy[i*d : (i+1)*d]
 		m, r := mean[i], rstd[i]
 		for j, xv := range xi {
-			dg[j] += dyi[j] * (xv - m) * r
+			dg[j] += float64(dyi[j]) * (float64(xv) - m) * r
 		}
 		if db != nil {
 			for j, v := range dyi {
-				db[j] += v
+				db[j] += float64(v)
 			}
 		}
 	}

@@ -15,11 +15,37 @@ var geluScale = gelu.Scale
 // kept); package gelu holds it and its vector version.
 func geluForward(y, s, x []float64) { gelu.Forward(y, s, x) }
 
+// geluForwardT is geluForward in either precision: float64 runs package
+// gelu's vector code on x itself; float32 runs the same code on blocks of x
+// widened to float64, rounding y and s back, so both precisions compute
+// the same float64 formula (gelu.ForwardGo's) and float32 keeps the AVX2
+// exponentials.
+func geluForwardT[F float](y, s, x []F) {
+	if y64, ok := any(y).([]float64); ok {
+		gelu.Forward(y64, any(s).([]float64), any(x).([]float64))
+		return
+	}
+	const block = 256 // three float64 blocks on the stack
+	var xb, yb, sb [block]float64
+	for lo := 0; lo < len(x); lo += block {
+		n := min(block, len(x)-lo)
+		for i, v := range x[lo : lo+n] {
+			xb[i] = float64(v)
+		}
+		gelu.Forward(yb[:n], sb[:n], xb[:n])
+		for i := range n {
+			y[lo+i], s[lo+i] = F(yb[i]), F(sb[i])
+		}
+	}
+}
+
 // geluBackward: dx += dy·(s + ½x(1 - tanh²u)·du/dx), tanh u = 2s - 1.
-func geluBackward(dx, dy, x, s []float64) {
+// Computed in F (no exponential: float32 rounding is all it adds).
+func geluBackward[F float](dx, dy, x, s []F) {
+	scale := F(geluScale)
 	for i, v := range x {
 		th := 2*s[i] - 1
-		du := geluScale * (1 + 3*0.044715*v*v)
+		du := scale * (1 + 3*0.044715*v*v)
 		dx[i] += dy[i] * (s[i] + 0.5*v*(1-th*th)*du)
 	}
 }

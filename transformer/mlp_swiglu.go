@@ -9,16 +9,20 @@ import "math"
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
-func swigluForward(y, a, u []float64) {
+// Both compute each element in float64 and round the result to F.
+
+func swigluForward[F float](y, a, u []F) {
 	for i, av := range a {
-		y[i] = av * sigmoid(av) * u[i]
+		x := float64(av)
+		y[i] = F(x * sigmoid(x) * float64(u[i]))
 	}
 }
 
-func swigluBackward(da, du, dy, a, u []float64) {
+func swigluBackward[F float](da, du, dy, a, u []F) {
 	for i, av := range a {
-		s := sigmoid(av)
-		da[i] += dy[i] * u[i] * s * (1 + av*(1-s))
-		du[i] += dy[i] * av * s
+		x, d := float64(av), float64(dy[i])
+		s := sigmoid(x)
+		da[i] += F(d * float64(u[i]) * s * (1 + x*(1-s)))
+		du[i] += F(d * x * s)
 	}
 }

@@ -44,8 +44,14 @@ type Model struct {
 
 	inference bool // NewInference: float32 weight matrices, no gradients (inference.go)
 
-	a     *acts // activations of the last Forward
-	spare *acts // activations of the shape used before
+	compute  Precision            // what Forward and Backward compute in (SetCompute)
+	a, spare *acts[float64]       // float64: activations of the last Forward and of the shape used before
+	a32      *acts[float32]       // float32: the same (only one precision's are kept)
+	spare32  *acts[float32]       //
+	w32      *weights[float32]    // float32 copies of the values and weight gradients (precision.go)
+	cos32    []float32            // RoPE tables rounded for float32 compute
+	sin32    []float32            //
+	view     map[string][]float64 // float32 compute: float64 copies the public readers return
 }
 
 // block is one transformer layer.
@@ -99,6 +105,7 @@ func buildModel(c Config, inference bool) *Model {
 	gpt := c.naming() == "gpt"
 	D, F, V, hs := c.Dim, c.FFDim, c.VocabSize, c.HeadSize()
 	add := func(p *Param) *Param {
+		p.idx = len(m.params)
 		m.params = append(m.params, p)
 		return p
 	}
@@ -223,17 +230,49 @@ func (m *Model) SetTraining(on bool, seed uint64) {
 // dropoutOn reports whether the current Forward applies dropout.
 func (m *Model) dropoutOn() bool { return m.training && m.Config.Dropout > 0 }
 
+// view64 is a float64 copy of a float32 activation for the public readers
+// of a float32 model, kept under name and overwritten by the next call.
+func (m *Model) view64(name string, src []float32) []float64 {
+	if m.view == nil {
+		m.view = map[string][]float64{}
+	}
+	dst := m.view[name]
+	round64(&dst, src)
+	m.view[name] = dst
+	return dst
+}
+
+// last reports the shape of the last Forward: rows n, batch B and length T,
+// ok false before any.
+func (m *Model) last() (n, B, T int, ok bool) {
+	if m.a32 != nil {
+		return m.a32.n, m.a32.B, m.a32.T, true
+	}
+	if m.a != nil {
+		return m.a.n, m.a.B, m.a.T, true
+	}
+	return 0, 0, 0, false
+}
+
 // Logits returns the (B*T x VocabSize) logits of the last Forward (nil
-// before any). The matrix shares memory with the model.
+// before any). The matrix shares memory with the model; in float32 compute
+// it is a float64 copy made by this call.
 func (m *Model) Logits() *mat.Dense {
+	if m.a32 != nil {
+		return mat.NewDense(m.a32.n, m.Config.VocabSize, m.view64("logits", m.a32.logits))
+	}
 	if m.a == nil {
 		return nil
 	}
 	return mat.NewDense(m.a.n, m.Config.VocabSize, m.a.logits)
 }
 
-// Probs returns the (B*T x VocabSize) softmax of the last Forward's logits.
+// Probs returns the (B*T x VocabSize) softmax of the last Forward's logits
+// (a float64 copy in float32 compute, as Logits).
 func (m *Model) Probs() *mat.Dense {
+	if m.a32 != nil {
+		return mat.NewDense(m.a32.n, m.Config.VocabSize, m.view64("probs", m.a32.probs))
+	}
 	if m.a == nil {
 		return nil
 	}
@@ -241,8 +280,12 @@ func (m *Model) Probs() *mat.Dense {
 }
 
 // PositionLosses returns the cross-entropy of each of the B*T positions of
-// the last Forward (0 where the target was -1), sharing memory with the model.
+// the last Forward (0 where the target was -1), sharing memory with the
+// model (float64 in both precisions).
 func (m *Model) PositionLosses() []float64 {
+	if m.a32 != nil {
+		return m.a32.losses
+	}
 	if m.a == nil {
 		return nil
 	}
@@ -252,15 +295,22 @@ func (m *Model) PositionLosses() []float64 {
 // Attention returns the softmax attention weights of one layer from the
 // last Forward, indexed [b][h]: the (T x T) matrix of batch row b and query
 // head h, row t holding how much position t attends to each position <= t
-// (zeros above the diagonal). The matrices share memory with the model. It
-// returns nil before any Forward or for a layer out of range.
+// (zeros above the diagonal). The matrices share memory with the model (a
+// float64 copy in float32 compute). It returns nil before any Forward or
+// for a layer out of range.
 func (m *Model) Attention(layer int) [][]*mat.Dense {
-	if m.a == nil || layer < 0 || layer >= m.Config.Layers {
+	_, B, T, ok := m.last()
+	if !ok || layer < 0 || layer >= m.Config.Layers {
 		return nil
 	}
-	T, H := m.a.T, m.Config.Heads
-	att := m.a.att[layer]
-	out := make([][]*mat.Dense, m.a.B)
+	H := m.Config.Heads
+	var att []float64
+	if m.a32 != nil {
+		att = m.view64(fmt.Sprint("att", layer), m.a32.att[layer])
+	} else {
+		att = m.a.att[layer]
+	}
+	out := make([][]*mat.Dense, B)
 	for b := range out {
 		out[b] = make([]*mat.Dense, H)
 		for h := range out[b] {

@@ -477,8 +477,18 @@ func TestStepReusesBuffers(t *testing.T) {
 		// without -race, runs this check.
 		t.Skip("allocations are not counted under the race detector (sync.Pool drops items on purpose)")
 	}
+	for _, p := range []Precision{Float64, Float32} {
+		stepReusesBuffers(t, p)
+	}
+}
+
+// stepReusesBuffers is TestStepReusesBuffers computing in p.
+func stepReusesBuffers(t *testing.T, p Precision) {
 	cfg := tinyConfigs(t)["gpt"]
 	m, _ := New(cfg, 1)
+	if err := m.SetCompute(p); err != nil {
+		t.Fatal(err)
+	}
 	rng := rand.New(rand.NewPCG(7, 7))
 	ids, targets := randomTokens(rng, 16, cfg.VocabSize), randomTokens(rng, 16, cfg.VocabSize)
 	step := func() {
@@ -495,6 +505,6 @@ func TestStepReusesBuffers(t *testing.T) {
 	}
 	runtime.ReadMemStats(&after)
 	if perStep := (after.TotalAlloc - before.TotalAlloc) / 10; perStep > 16<<10 {
-		t.Errorf("%d bytes allocated per step, want < 16 KiB", perStep)
+		t.Errorf("%v: %d bytes allocated per step, want < 16 KiB", p, perStep)
 	}
 }

@@ -9,13 +9,14 @@ type norm struct {
 	dim  int
 }
 
-// forward: y (N x D) = norm(x); mean and rstd (N) keep the row statistics.
-// Rows are independent, so they are split among workers.
-func (l *norm) forward(y, mean, rstd, x []float64, n, workers int) {
-	g := l.G.Value.RawMatrix().Data
-	var b []float64
+// normForward: y (N x D) = norm(x) with the weights w; mean and rstd (N)
+// keep the row statistics. Rows are independent, so they are split among
+// workers.
+func normForward[F float](l *norm, w *weights[F], y []F, mean, rstd []float64, x []F, n, workers int) {
+	g := w.value(l.G)
+	var b []F
 	if l.B != nil {
-		b = l.B.Value.RawMatrix().Data
+		b = w.value(l.B)
 	}
 	d := l.dim
 	parallelRows(n, d, workers, func(lo, hi int) {
@@ -27,12 +28,13 @@ func (l *norm) forward(y, mean, rstd, x []float64, n, workers int) {
 	})
 }
 
-// backward: dx (N x D) += ∂L/∂x given dy; gain and bias gradients
-// accumulate. The input gradient is split by rows among workers; the
-// parameter gradients sum over rows on one goroutine, in row order, so the
-// result does not depend on the number of workers.
-func (l *norm) backward(dx, dy, x, mean, rstd []float64, n, workers int) {
-	g := l.G.Value.RawMatrix().Data
+// normBackward: dx (N x D) += ∂L/∂x given dy; gain and bias gradients
+// accumulate into Param.Grad (float64 in both precisions). The input
+// gradient is split by rows among workers; the parameter gradients sum over
+// rows on one goroutine, in row order, so the result does not depend on the
+// number of workers.
+func normBackward[F float](l *norm, w *weights[F], dx, dy, x []F, mean, rstd []float64, n, workers int) {
+	g := w.value(l.G)
 	dg := l.G.Grad.RawMatrix().Data
 	var db []float64
 	if l.B != nil {
@@ -51,6 +53,16 @@ func (l *norm) backward(dx, dy, x, mean, rstd []float64, n, workers int) {
 	} else {
 		layerNormBackwardParams(dg, db, dy, x, mean, rstd, n, d)
 	}
+}
+
+// forward is normForward in float64 on the layer's own Params.
+func (l *norm) forward(y, mean, rstd, x []float64, n, workers int) {
+	normForward(l, params64, y, mean, rstd, x, n, workers)
+}
+
+// backward is normBackward in float64 on the layer's own Params.
+func (l *norm) backward(dx, dy, x, mean, rstd []float64, n, workers int) {
+	normBackward(l, params64, dx, dy, x, mean, rstd, n, workers)
 }
 
 // forwardRow normalises a single row (generation) without goroutines or allocation.

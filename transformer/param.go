@@ -25,6 +25,7 @@ type Param struct {
 
 	shape []int
 	init  initKind
+	idx   int       // position in the model's Params (weights[F] index by it)
 	f32   []float32 // an inference-only model's matrix (Value and Grad nil), see NewInference; or a float64 parameter's float32 copy, see Float32Snapshot
 }
 

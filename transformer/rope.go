@@ -7,7 +7,8 @@ import "math"
 // turns by the angle pos·θ^(-2i/hs):
 // forward:  (x1, x2) ← (x1·cos - x2·sin, x2·cos + x1·sin)
 // backward: (d1, d2) ← (d1·cos + d2·sin, d2·cos - d1·sin)   (the inverse rotation)
-// Queries and keys are rotated in place; values are not.
+// Queries and keys are rotated in place; values are not. In float32 the
+// tables are the float64 ones rounded (Model.cos32, sin32).
 
 // ropeTables returns cos and sin of every (position, frequency) pair,
 // each (context x hs/2), the frequencies scaled as Llama 3.1 does when
@@ -55,7 +56,7 @@ func (r *RopeScaling) scale(f float64) float64 {
 
 // ropeRow rotates nHeads consecutive heads of width hs in x, all at
 // position pos; inverse turns the other way (the backward pass).
-func ropeRow(x []float64, pos, nHeads, hs int, cos, sin []float64, inverse bool) {
+func ropeRow[F float](x []F, pos, nHeads, hs int, cos, sin []F, inverse bool) {
 	half := hs / 2
 	c := cos[pos*half : (pos+1)*half]
 	s := sin[pos*half : (pos+1)*half]
@@ -76,7 +77,7 @@ func ropeRow(x []float64, pos, nHeads, hs int, cos, sin []float64, inverse bool)
 // rope rotates the first nHeads heads of each of the n rows of qkv (rows
 // stride apart, row r at position r mod t): the query and key heads, which
 // lie side by side at the start of the row.
-func rope(qkv []float64, n, t, stride, nHeads, hs int, cos, sin []float64, inverse bool) {
+func rope[F float](qkv []F, n, t, stride, nHeads, hs int, cos, sin []F, inverse bool) {
 	for r := 0; r < n; r++ {
 		ropeRow(qkv[r*stride:r*stride+nHeads*hs], r%t, nHeads, hs, cos, sin, inverse)
 	}

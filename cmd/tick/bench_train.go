@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tick-llm/tick/internal/bench"
+	"github.com/tick-llm/tick/transformer"
 )
 
 // benchTargets are the bench targets besides tokenizer (bench.go).
@@ -20,7 +21,8 @@ Times whole optimiser steps (forward, backward, gradient clipping, AdamW) of
 tick and of a peer on the same model in the same run, at 1 and 2 threads,
 alternating the two, and ends with "speedup: N.NNx" (tick's best tokens/s
 over the peer's best). The shape is the nanoGPT CPU recipe's: 4 layers x 128,
-context 64, batch 12, vocabulary 256.
+context 64, batch 12, vocabulary 256; tick computes in float32 as tick train
+does (--precision float64 for its float64 path), PyTorch in float32.
 
 Peer: an llm.c CPU trainer with --llmc PATH (its "took N ms" step lines are
 read; it must train the same shape), else PyTorch running the same model
@@ -37,6 +39,7 @@ func runBenchTrain(args []string) error {
 	llmc := flags.String("llmc", "", "an llm.c training binary to compare with")
 	llmcArgs := flags.String("llmc-args", "", "arguments for the llm.c binary, space-separated")
 	python := flags.String("python", bench.DefaultPython, "a Python with torch, the peer when --llmc is not given")
+	precision := flags.String("precision", "float32", "float32 (as tick train) or float64")
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), benchTrainUsage)
 		flags.PrintDefaults()
@@ -53,6 +56,9 @@ func runBenchTrain(args []string) error {
 		return err
 	}
 	s := bench.NanoGPT
+	if s.Precision, err = transformer.ParsePrecision(*precision); err != nil {
+		return fmt.Errorf("--precision: %w", err)
+	}
 	switch {
 	case *llmc != "":
 		if err := peerBinary("--llmc", *llmc); err != nil {

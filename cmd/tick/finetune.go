@@ -22,6 +22,7 @@ func init() {
 func runFinetune(args []string) error {
 	o := train.DefaultOptions()
 	o.Steps, o.Warmup, o.EvalEvery, o.Context = 300, 20, 100, 0
+	o.Precision = "float64" // LoRA adapters compute in float64 only; --precision float32 suits --full
 	ft := &train.Finetune{Rank: 8, Alpha: 16, Targets: []string{"q", "v"}}
 	targets := "q,v"
 	fs := trainFlags(&o)

@@ -51,6 +51,7 @@ func trainFlags(o *train.Options) *flag.FlagSet {
 	fs.Float64Var(&o.Beta1, "beta1", o.Beta1, "AdamW beta1")
 	fs.Float64Var(&o.Beta2, "beta2", o.Beta2, "AdamW beta2")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed (initialisation, batches, dropout)")
+	fs.StringVar(&o.Precision, "precision", o.Precision, "float32 or float64 arithmetic (weights stay float64)")
 	fs.IntVar(&o.EvalEvery, "eval-every", o.EvalEvery, "steps between evaluations, samples and checkpoints")
 	fs.IntVar(&o.EvalBatches, "eval-batches", o.EvalBatches, "batches of fixed windows per evaluation")
 	fs.IntVar(&o.SampleTokens, "sample-tokens", o.SampleTokens, "tokens of sample text at each evaluation (0: none)")

@@ -9,14 +9,17 @@ import (
 	"github.com/tick-llm/tick/transformer"
 )
 
-// TrainShape is the model and batch of a training benchmark.
+// TrainShape is the model and batch of a training benchmark, and the
+// precision tick computes it in (PyTorch's peer computes in float32).
 type TrainShape struct {
 	Layers, Heads, Dim, Context, Batch, Vocab int
+	Precision                                 transformer.Precision
 }
 
 // NanoGPT is the nanoGPT CPU recipe's shape (4 layers, 4 heads, width 128,
-// context 64, batch 12) over a 256-symbol vocabulary, the shape of issue 16.
-var NanoGPT = TrainShape{Layers: 4, Heads: 4, Dim: 128, Context: 64, Batch: 12, Vocab: 256}
+// context 64, batch 12) over a 256-symbol vocabulary, the shape of issue 16,
+// in float32 as tick train runs it.
+var NanoGPT = TrainShape{Layers: 4, Heads: 4, Dim: 128, Context: 64, Batch: 12, Vocab: 256, Precision: transformer.Float32}
 
 func (s TrainShape) String() string {
 	return fmt.Sprintf("%d layers x %d (%d heads), T %d, B %d, V %d", s.Layers, s.Dim, s.Heads, s.Context, s.Batch, s.Vocab)
@@ -47,11 +50,14 @@ func Train(w io.Writer, s TrainShape, steps int, o Options) error {
 	}
 	cfg.Layers, cfg.Heads, cfg.KVHeads, cfg.Dim, cfg.FFDim = s.Layers, s.Heads, s.Heads, s.Dim, 4*s.Dim
 	cfg.Context, cfg.VocabSize = s.Context, s.Vocab
-	fmt.Fprintf(w, "training step, %s: tokens/s over %d whole optimiser steps (forward, backward, clipping, AdamW), backend %s\n", s, steps, transformer.Backend)
+	fmt.Fprintf(w, "training step, %s: tokens/s over %d whole optimiser steps (forward, backward, clipping, AdamW), backend %s, tick computing in %s\n", s, steps, transformer.Backend, s.Precision)
 	tickRun := func(threads int) (float64, error) {
 		// A fresh model per run: its workers follow GOMAXPROCS.
 		m, err := transformer.New(cfg, 1)
 		if err != nil {
+			return 0, err
+		}
+		if err := m.SetCompute(s.Precision); err != nil {
 			return 0, err
 		}
 		opt, err := train.NewOptimizer(m, train.NewAdamWFor(m, 0.9, 0.99, 0.1), train.Schedule{Max: 1e-3, Min: 1e-4, Warmup: 0, Steps: 1 << 30}, 1.0, 1)
