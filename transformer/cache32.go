@@ -3,6 +3,8 @@ package transformer
 import (
 	"math"
 
+	"github.com/tick-llm/tick/transformer/internal/fastexp"
+	"github.com/tick-llm/tick/transformer/internal/gelu"
 	"github.com/tick-llm/tick/transformer/vec"
 )
 
@@ -36,6 +38,7 @@ type cache32 struct {
 	h, y, branch  []float32   // (D): normed input, attention output, branch output
 	qkv           []float32   // (H+2·KVH)·hs: this token's queries, keys, values
 	up, gate, act []float32   // (F)
+	up64, act64   []float64   // (F): GELU's input and output, in float64 for gelu.Forward
 	scores        []float32   // (H x Context): one row per head, so heads can run in parallel
 	logits32      []float32   // (V)
 	logits        []float64   // (V), what Push returns
@@ -156,6 +159,9 @@ func newCache32(m *Model, workers int) *cache32 {
 	c.x, c.h, c.y, c.branch = make([]float64, D), make([]float32, D), make([]float32, D), make([]float32, D)
 	c.qkv = make([]float32, s.qkvWidth())
 	c.up, c.gate, c.act = make([]float32, F), make([]float32, F), make([]float32, F)
+	if cfg.MLP != "swiglu" {
+		c.up64, c.act64 = make([]float64, F), make([]float64, F)
+	}
 	c.scores = make([]float32, s.H*cfg.Context)
 	c.logits32, c.logits = make([]float32, cfg.VocabSize), make([]float64, cfg.VocabSize)
 	c.split = newSplitter(workers)
@@ -262,15 +268,20 @@ func (c *cache32) mlpRows(i, n int) {
 	if c.cfg.MLP == "swiglu" {
 		b.gate.rows(c.gate, c.h, lo, hi)
 		for j := lo; j < hi; j++ {
-			a := float64(c.gate[j]) // act = a·σ(a)·up
-			c.act[j] = float32(a * sigmoid(a) * float64(c.up[j]))
+			a := float64(c.gate[j]) // act = a·σ(a)·up, σ(a) = 1/(1 + e⁻ᵃ)
+			c.act[j] = float32(a / (1 + fastexp.Exp(-a)) * float64(c.up[j]))
 		}
 		return
 	}
-	for j := lo; j < hi; j++ {
-		v := float64(c.up[j]) // act = v·σ(2u), u = √(2/π)(v + 0.044715v³), as geluForward
-		u := geluScale * (v + 0.044715*v*v*v)
-		c.act[j] = float32(v / (1 + math.Exp(-2*u)))
+	// act = GELU(up) = v·σ(2u), u = √(2/π)(v + 0.044715v³), by the float64
+	// model's own gelu.Forward (four at a time with AVX2) on this part's rows.
+	up, act := c.up64[lo:hi], c.act64[lo:hi]
+	for j, v := range c.up[lo:hi] {
+		up[j] = float64(v)
+	}
+	gelu.Forward(act, nil, up)
+	for j, v := range act {
+		c.act[lo+j] = float32(v)
 	}
 }
 
