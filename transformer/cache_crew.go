@@ -71,23 +71,34 @@ func crewWork() {
 const spinFor = 200 * time.Microsecond
 
 // spinRecv receives from ch, polling it for up to spinFor before a blocking
-// receive. Between polls runtime.Gosched lets any other runnable goroutine
-// have the core (a crew larger than GOMAXPROCS still makes progress); with
-// none it returns at once.
+// receive. At most GOMAXPROCS goroutines spin at once (a crew larger than
+// the cores parks the rest at once), and a spinner yields the core every
+// 64 polls (runtime.Gosched: any other runnable goroutine gets it; with none
+// it returns at once).
 func spinRecv[T any](ch <-chan T) T {
-	start := time.Now()
-	for i := 0; ; i++ {
-		select {
-		case v := <-ch:
-			return v
-		default:
+	if int(spinners.Add(1)) <= runtime.GOMAXPROCS(0) {
+		start := time.Now()
+		for i := 1; ; i++ {
+			select {
+			case v := <-ch:
+				spinners.Add(-1)
+				return v
+			default:
+			}
+			if i%64 == 0 {
+				if time.Since(start) > spinFor {
+					break
+				}
+				runtime.Gosched()
+			}
 		}
-		if i%16 == 15 && time.Since(start) > spinFor {
-			return <-ch
-		}
-		runtime.Gosched()
 	}
+	spinners.Add(-1)
+	return <-ch
 }
+
+// spinners counts the goroutines in spinRecv's polling loop.
+var spinners atomic.Int32
 
 // splitter cuts work into parts for the crew. One splitter belongs to one
 // cache (its done channel hears only that cache's parts), so caches used
