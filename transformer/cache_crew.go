@@ -66,9 +66,11 @@ func crewWork() {
 
 // spinFor is how long a goroutine polls for a message before it parks:
 // longer than the gaps between a token's products (norms, RoPE: a few
-// microseconds) and the sampler's argmax between tokens (tens), short
-// enough that a process with no more work stops spinning at once.
-const spinFor = 200 * time.Microsecond
+// microseconds), short enough that a process with no more work, or one
+// whose other thread the OS has descheduled on a busy machine, stops
+// burning the core soon. Between tokens (the sampler, the generator's
+// copies: tens of microseconds) the crew may park: one wake-up per token.
+const spinFor = 50 * time.Microsecond
 
 // spinRecv receives from ch, polling it for up to spinFor before a blocking
 // receive. At most GOMAXPROCS goroutines spin at once (a crew larger than
