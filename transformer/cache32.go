@@ -3,6 +3,8 @@ package transformer
 import (
 	"math"
 
+	"github.com/tick-llm/tick/transformer/internal/fastexp"
+	"github.com/tick-llm/tick/transformer/internal/gelu"
 	"github.com/tick-llm/tick/transformer/vec"
 )
 
@@ -19,9 +21,11 @@ import (
 // Each product is cut by output rows into parts (splitter, cache_crew.go),
 // one per core; attention is cut by heads. The pieces of work between two
 // products that depend only on the same rows (bias, residual add, SwiGLU)
-// are done inside the parts, so a layer has five hand-offs: queries, keys
-// and values together, attention, the output projection, up and gate
-// together, down.
+// are done inside the parts, so a layer has four hand-offs: attention
+// (each part takes whole key/value groups: their queries, keys and values,
+// RoPE and attention), the output projection, up and gate together, down.
+// (With fewer groups than parts, the products go by rows and attention by
+// heads, one hand-off more.)
 type cache32 struct {
 	cfg      Config
 	s        attnShape
@@ -36,6 +40,7 @@ type cache32 struct {
 	h, y, branch  []float32   // (D): normed input, attention output, branch output
 	qkv           []float32   // (H+2·KVH)·hs: this token's queries, keys, values
 	up, gate, act []float32   // (F)
+	up64, act64   []float64   // (F): GELU's input and output, in float64 for gelu.Forward
 	scores        []float32   // (H x Context): one row per head, so heads can run in parallel
 	logits32      []float32   // (V)
 	logits        []float64   // (V), what Push returns
@@ -47,7 +52,7 @@ type cache32 struct {
 
 	// The parts, func values made once in newCache32 so that handing one
 	// to the crew allocates nothing.
-	qkvPart, attnPart, projPart, mlpPart, downPart, headPart func(i, n int)
+	qkvPart, attnPart, groupPart, projPart, mlpPart, downPart, headPart func(i, n int)
 }
 
 // block32 is one transformer block's weights for cache32.
@@ -156,10 +161,13 @@ func newCache32(m *Model, workers int) *cache32 {
 	c.x, c.h, c.y, c.branch = make([]float64, D), make([]float32, D), make([]float32, D), make([]float32, D)
 	c.qkv = make([]float32, s.qkvWidth())
 	c.up, c.gate, c.act = make([]float32, F), make([]float32, F), make([]float32, F)
+	if cfg.MLP != "swiglu" {
+		c.up64, c.act64 = make([]float64, F), make([]float64, F)
+	}
 	c.scores = make([]float32, s.H*cfg.Context)
 	c.logits32, c.logits = make([]float32, cfg.VocabSize), make([]float64, cfg.VocabSize)
 	c.split = newSplitter(workers)
-	c.qkvPart, c.attnPart, c.projPart = c.qkvRows, c.attendHeads, c.projRows
+	c.qkvPart, c.attnPart, c.groupPart, c.projPart = c.qkvRows, c.attendHeads, c.groups, c.projRows
 	c.mlpPart, c.downPart, c.headPart = c.mlpRows, c.downRows, c.headRows
 	return c
 }
@@ -185,13 +193,21 @@ func (c *cache32) push(id, pos int) []float64 {
 		c.blk, c.layer = b, l
 		// attention branch: x += proj(attention(qkv(norm1(x))))
 		b.norm1.row(c.h, c.x)
-		c.split.split(len(c.qkv)*D, c.qkvPart)
-		if c.cos != nil {
-			rope32(c.qkv[:s.vCol(0)], pos, s.H+s.KVH, hs, c.cos, c.sin)
+		attnWork := 2 * s.H * (pos + 1) * hs
+		if s.KVH >= c.split.workers {
+			// One part per run of key/value groups: its queries, keys and
+			// values, RoPE, its slice of the KV cache and its heads'
+			// attention, with no hand-off in between.
+			c.split.split(len(c.qkv)*D+attnWork, c.groupPart)
+		} else { // fewer groups than parts: the products by rows, then attention by heads
+			c.split.split(len(c.qkv)*D, c.qkvPart)
+			if c.cos != nil {
+				rope32(c.qkv[:s.vCol(0)], pos, s.H+s.KVH, hs, c.cos, c.sin)
+			}
+			copy(c.k[l][pos*kvw:(pos+1)*kvw], c.qkv[s.kCol(0):s.vCol(0)])
+			copy(c.v[l][pos*kvw:(pos+1)*kvw], c.qkv[s.vCol(0):])
+			c.split.split(attnWork, c.attnPart)
 		}
-		copy(c.k[l][pos*kvw:(pos+1)*kvw], c.qkv[s.kCol(0):s.vCol(0)])
-		copy(c.v[l][pos*kvw:(pos+1)*kvw], c.qkv[s.vCol(0):])
-		c.split.split(2*s.H*(pos+1)*hs, c.attnPart)
 		c.split.split(b.proj.in*b.proj.out, c.projPart) // x += proj(y), row by row
 
 		// MLP branch: x += down(act(up(norm2(x))))
@@ -214,14 +230,48 @@ func (c *cache32) qkvRows(i, n int) {
 	}
 }
 
-// attendHeads: part i of n of the query heads attending over positions
-// 0..pos: y_h = Σ_j softmax_j(q_h·k_j/√hs)·v_j.
-func (c *cache32) attendHeads(i, n int) {
+// groups: part i of n of the key/value groups, everything attention does
+// for them: the rows of q, k and v of their heads, RoPE, their keys and
+// values into the cache, and their query heads' attention. Every value is
+// computed as qkvRows, rope32 and attend compute it, so the bits are those
+// of the path by rows.
+func (c *cache32) groups(i, n int) {
+	s, b, pos := c.s, c.blk, c.pos
+	hs, kvw, r := s.hs, s.KVH*s.hs, s.H/s.KVH // r query heads share each group
+	glo, ghi := span(s.KVH, i, n)
+	if glo == ghi {
+		return
+	}
+	q := [2]int{s.qCol(glo * r), s.qCol(ghi * r)}
+	k := [2]int{s.kCol(glo), s.kCol(ghi)}
+	v := [2]int{s.vCol(glo), s.vCol(ghi)}
+	for j := range b.qkv { // each linear computes the columns of these ranges it holds
+		l, col := &b.qkv[j], b.qkvCol[j]
+		for _, cols := range [3][2]int{q, k, v} {
+			if lo, hi := max(cols[0], col), min(cols[1], col+l.out); lo < hi {
+				l.rows(c.qkv[col:col+l.out], c.h, lo-col, hi-col)
+			}
+		}
+	}
+	if c.cos != nil {
+		rope32(c.qkv[q[0]:q[1]], pos, (ghi-glo)*r, hs, c.cos, c.sin)
+		rope32(c.qkv[k[0]:k[1]], pos, ghi-glo, hs, c.cos, c.sin)
+	}
+	copy(c.k[c.layer][pos*kvw+glo*hs:pos*kvw+ghi*hs], c.qkv[k[0]:k[1]])
+	copy(c.v[c.layer][pos*kvw+glo*hs:pos*kvw+ghi*hs], c.qkv[v[0]:v[1]])
+	c.attend(glo*r, ghi*r)
+}
+
+// attendHeads: part i of n of the query heads' attention.
+func (c *cache32) attendHeads(i, n int) { c.attend(span(c.s.H, i, n)) }
+
+// attend runs query heads lo..hi-1 over positions 0..pos:
+// y_h = Σ_j softmax_j(q_h·k_j/√hs)·v_j.
+func (c *cache32) attend(lo, hi int) {
 	s, ctx, pos := c.s, c.cfg.Context, c.pos
 	hs, kvw := s.hs, s.KVH*s.hs
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	k, v := c.k[c.layer], c.v[c.layer]
-	lo, hi := span(s.H, i, n)
 	for h := lo; h < hi; h++ {
 		g := s.kvHead(h)
 		q := c.qkv[s.qCol(h) : s.qCol(h)+hs]
@@ -262,15 +312,20 @@ func (c *cache32) mlpRows(i, n int) {
 	if c.cfg.MLP == "swiglu" {
 		b.gate.rows(c.gate, c.h, lo, hi)
 		for j := lo; j < hi; j++ {
-			a := float64(c.gate[j]) // act = a·σ(a)·up
-			c.act[j] = float32(a * sigmoid(a) * float64(c.up[j]))
+			a := float64(c.gate[j]) // act = a·σ(a)·up, σ(a) = 1/(1 + e⁻ᵃ)
+			c.act[j] = float32(a / (1 + fastexp.Exp(-a)) * float64(c.up[j]))
 		}
 		return
 	}
-	for j := lo; j < hi; j++ {
-		v := float64(c.up[j]) // act = v·σ(2u), u = √(2/π)(v + 0.044715v³), as geluForward
-		u := geluScale * (v + 0.044715*v*v*v)
-		c.act[j] = float32(v / (1 + math.Exp(-2*u)))
+	// act = GELU(up) = v·σ(2u), u = √(2/π)(v + 0.044715v³), by the float64
+	// model's own gelu.Forward (four at a time with AVX2) on this part's rows.
+	up, act := c.up64[lo:hi], c.act64[lo:hi]
+	for j, v := range c.up[lo:hi] {
+		up[j] = float64(v)
+	}
+	gelu.Forward(act, nil, up)
+	for j, v := range act {
+		c.act[lo+j] = float32(v)
 	}
 }
 

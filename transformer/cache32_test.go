@@ -211,3 +211,52 @@ func TestCache32ConcurrentCaches(t *testing.T) {
 		}
 	}
 }
+
+// TestCache32Activations: the MLP activations of the float32 path, which
+// take e^x from fastexp (SwiGLU) and gelu.Forward (GELU), against the same
+// formulas with math.Exp in float64, rounded to float32 as the path keeps
+// them: within one float32 rounding (the exponentials differ by a few
+// float64 ulp, far below a float32 ulp, so a result may round the other
+// way but no further), over inputs from -30 to 30 and cut into 3 parts.
+func TestCache32Activations(t *testing.T) {
+	for _, preset := range []string{"gpt", "llama"} {
+		cfg, err := Preset(preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Layers, cfg.Dim, cfg.FFDim, cfg.Heads, cfg.KVHeads, cfg.Context, cfg.VocabSize = 1, 8, 600, 2, 2, 4, 5
+		m, err := New(cfg, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := m.NewCacheFloat32().f32
+		c.blk = &c.blocks[0]
+		rng := rand.New(rand.NewPCG(4, 4))
+		for j := range c.h {
+			c.h[j] = float32(rng.NormFloat64())
+		}
+		// Weights that spread up and gate over [-30, 30].
+		for _, l := range []*lin32{&c.blk.up, &c.blk.gate} {
+			for j := range l.w {
+				l.w[j] = float32(rng.NormFloat64() * 8)
+			}
+		}
+		for i := range 3 {
+			c.mlpRows(i, 3)
+		}
+		for j, u := range c.up {
+			v := float64(u)
+			var want float64
+			if preset == "llama" {
+				a := float64(c.gate[j])
+				want = a / (1 + math.Exp(-a)) * v
+			} else {
+				want = v / (1 + math.Exp(-2*geluScale*(v+0.044715*v*v*v)))
+			}
+			w32 := float32(want)
+			if got := c.act[j]; got != w32 && got != math.Nextafter32(w32, float32(math.Inf(1))) && got != math.Nextafter32(w32, float32(math.Inf(-1))) {
+				t.Fatalf("%s: activation %d of up %v: %v, math.Exp gives %v", preset, j, v, got, w32)
+			}
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package transformer
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The crew is the process's goroutines for the float32 cache's parallel
@@ -13,6 +15,14 @@ import (
 // part says which rows it computes, and a row is computed the same way
 // whoever runs it, so the results do not depend on how many goroutines
 // there are or which one took which part.
+//
+// Waking a parked goroutine costs a few microseconds (the runtime's futex),
+// and a token makes about 25 hand-offs; so a crew goroutine that finishes a
+// part, and a caller waiting for its parts, first spin for up to spinFor
+// (polling the channel, yielding to any other goroutine between polls),
+// as OpenMP's threads spin before they sleep: a part sent meanwhile is
+// taken with no wake-up at all. After spinFor without work they park, so an
+// idle process burns no core.
 var crew struct {
 	mu      sync.Mutex
 	started atomic.Int32 // goroutines running crewWork
@@ -47,11 +57,50 @@ func ensureCrew(n int) {
 }
 
 func crewWork() {
-	for p := range crew.parts {
+	for {
+		p := spinRecv(crew.parts)
 		p.run(p.i, p.n)
 		p.done <- struct{}{}
 	}
 }
+
+// spinFor is how long a goroutine polls for a message before it parks:
+// longer than the gaps between a token's products (norms, RoPE: a few
+// microseconds), short enough that a process with no more work, or one
+// whose other thread the OS has descheduled on a busy machine, stops
+// burning the core soon. Between tokens (the sampler, the generator's
+// copies: tens of microseconds) the crew may park: one wake-up per token.
+const spinFor = 50 * time.Microsecond
+
+// spinRecv receives from ch, polling it for up to spinFor before a blocking
+// receive. At most GOMAXPROCS goroutines spin at once (a crew larger than
+// the cores parks the rest at once), and a spinner yields the core every
+// 64 polls (runtime.Gosched: any other runnable goroutine gets it; with none
+// it returns at once).
+func spinRecv[T any](ch <-chan T) T {
+	if int(spinners.Add(1)) <= runtime.GOMAXPROCS(0) {
+		start := time.Now()
+		for i := 1; ; i++ {
+			select {
+			case v := <-ch:
+				spinners.Add(-1)
+				return v
+			default:
+			}
+			if i%64 == 0 {
+				if time.Since(start) > spinFor {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+	}
+	spinners.Add(-1)
+	return <-ch
+}
+
+// spinners counts the goroutines in spinRecv's polling loop.
+var spinners atomic.Int32
 
 // splitter cuts work into parts for the crew. One splitter belongs to one
 // cache (its done channel hears only that cache's parts), so caches used
@@ -69,8 +118,8 @@ func newSplitter(workers int) splitter {
 }
 
 // minSplit is the number of multiply-adds below which work runs on the
-// caller alone: a hand-off costs a few microseconds (waking a goroutine),
-// about as long as 10,000 multiply-adds.
+// caller alone: a hand-off to a parked goroutine costs a few microseconds
+// (waking it), about as long as 10,000 multiply-adds.
 const minSplit = 1 << 15
 
 // split runs run(i, n) for every part i in [0, n) and returns when all are
@@ -93,7 +142,7 @@ func (s *splitter) split(work int, run func(i, n int)) {
 	}
 	run(0, n)
 	for i := 1; i < n; i++ {
-		<-s.done
+		spinRecv(s.done)
 	}
 }
 

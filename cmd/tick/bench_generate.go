@@ -14,7 +14,8 @@ func init() { benchTargets["generate"] = runBenchGenerate }
 const benchGenerateUsage = `Usage: tick bench generate [flags]
 
 Times greedy generation through the KV cache, tick generate's own path
-(transformer/generate, float32), with llama2.c's stories15M shape (6 layers
+without --step (transformer/generate, float32; the argmax of the logits,
+no softmax, as llama2.c's -t 0), with llama2.c's stories15M shape (6 layers
 x 288, vocabulary 32,000, random weights), and a peer on the same shape in
 the same run, at 1 and 2 threads, alternating the two; ends with
 "speedup: N.NNx" (tick's best tokens/s over the peer's best).

@@ -94,7 +94,10 @@ func runGenerate(args []string) error {
 	case *step:
 		mode = generate.ModeTrace
 	}
-	g, err := generate.New(m, ids, generate.Options{Sample: opts, Seed: *seed, Top: *candidates, TokenText: tok.TokenBytes})
+	// Plain text reads only the chosen tokens: greedy steps then skip the
+	// softmax (the same tokens; --step computes and prints it).
+	g, err := generate.New(m, ids, generate.Options{Sample: opts, Seed: *seed, Top: *candidates, TokenText: tok.TokenBytes,
+		ChoiceOnly: mode == generate.ModeText})
 	if err != nil {
 		return flagAdvice(err)
 	}

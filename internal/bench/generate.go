@@ -37,7 +37,8 @@ func GeneratePeerLlama2c(path string, args []string) Peer {
 
 // Generate times greedy generation of tokens tokens (at most s.Context)
 // through transformer/generate's Generator, the path tick generate takes
-// (float32 weights and KV cache, Model.Float32Snapshot), and the peer, and
+// without --step (float32 weights and KV cache, Model.Float32Snapshot; the
+// argmax of the logits, no softmax, as llama2.c's -t 0), and the peer, and
 // writes the report to w.
 func Generate(w io.Writer, s GenShape, tokens int, o Options) error {
 	if tokens < 1 || tokens > s.Context-1 {
@@ -55,7 +56,7 @@ func Generate(w io.Writer, s GenShape, tokens int, o Options) error {
 	}
 	m.Float32Snapshot() // as tick generate loads a run
 	fmt.Fprintf(w, "generation, %s: %d tokens greedily through the KV cache, tokens/s; %s\n", s, tokens, m.GenerationPath())
-	greedy := generate.Options{Sample: sample.Options{Temperature: 0, TopP: 1}}
+	greedy := generate.Options{Sample: sample.Options{Temperature: 0, TopP: 1}, ChoiceOnly: true} // as tick generate without --step
 	gen := func() error {
 		g, err := generate.New(m, []int{1}, greedy)
 		if err != nil {

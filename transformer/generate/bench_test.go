@@ -25,16 +25,16 @@ func benchModel(b *testing.B) *transformer.Model {
 // BenchmarkGenerateCache generates a full context of tokens with the KV
 // cache, greedily: one token's work per step.
 func BenchmarkGenerateCache(b *testing.B) {
-	benchGreedy(b, benchModel(b), 0)
+	benchGreedy(b, benchModel(b), 0, false)
 }
 
 // benchGreedy generates greedily from the token first to the end of m's
 // context through the Generator (Propose and Accept: the candidates and the
-// entropy of every step included) and reports tokens/s.
-func benchGreedy(b *testing.B, m *transformer.Model, first int) {
+// entropy of every step included unless choiceOnly) and reports tokens/s.
+func benchGreedy(b *testing.B, m *transformer.Model, first int, choiceOnly bool) {
 	n := m.Config.Context - 1
 	for b.Loop() {
-		g, err := New(m, []int{first}, Options{Sample: sample.Options{Temperature: 0, TopP: 1}})
+		g, err := New(m, []int{first}, Options{Sample: sample.Options{Temperature: 0, TopP: 1}, ChoiceOnly: choiceOnly})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -73,9 +73,10 @@ func BenchmarkGenerateForward(b *testing.B) {
 }
 
 // BenchmarkGenerateStories15M is tick bench generate's tick side: greedy
-// steps through the Generator (Propose and Accept, the candidates and the
-// entropy of every step included) on llama2.c's stories15M shape, on the
-// float32 path tick generate takes.
+// steps through the Generator (Propose and Accept, ChoiceOnly as tick
+// generate without --step) on llama2.c's stories15M shape, on the float32
+// path tick generate takes; .../step is the same with every step's
+// probabilities, as --step computes them.
 func BenchmarkGenerateStories15M(b *testing.B) {
 	cfg, err := transformer.Preset("llama")
 	if err != nil {
@@ -87,5 +88,6 @@ func BenchmarkGenerateStories15M(b *testing.B) {
 		b.Fatal(err)
 	}
 	m.Float32Snapshot()
-	benchGreedy(b, m, 1)
+	b.Run("text", func(b *testing.B) { benchGreedy(b, m, 1, true) })
+	b.Run("step", func(b *testing.B) { benchGreedy(b, m, 1, false) })
 }

@@ -37,6 +37,12 @@ type Options struct {
 	Top int
 	// TokenText spells tokens for the Steps; nil leaves Text empty.
 	TokenText TokenText
+	// ChoiceOnly says nobody reads the Steps' candidates and entropy:
+	// Propose fills only Chosen (and the context fields), and a greedy step
+	// skips the softmax altogether (sample.Greedy: the largest logit is the
+	// most likely token), as plain text generation does. The chosen tokens
+	// are the same as without it.
+	ChoiceOnly bool
 }
 
 // DefaultTop is how many candidates a Step lists unless Options.Top says.
@@ -190,7 +196,17 @@ func (g *Generator) Propose() (Step, error) {
 	if err != nil {
 		return Step{}, err
 	}
-	st, err := sample.Draw(logits, g.opts.Sample, g.rng, g.opts.Top)
+	var st sample.Step
+	switch {
+	case g.opts.ChoiceOnly && g.opts.Sample.Temperature == 0:
+		var id int
+		id, err = sample.Greedy(logits)
+		st.Chosen = sample.Choice{ID: id, Reason: sample.ReasonGreedy, Prob: 1} // as Draw's greedy choice
+	case g.opts.ChoiceOnly:
+		st, err = sample.Draw(logits, g.opts.Sample, g.rng, 0) // the same draw, no candidates to rank
+	default:
+		st, err = sample.Draw(logits, g.opts.Sample, g.rng, g.opts.Top)
+	}
 	if err != nil {
 		return Step{}, fmt.Errorf("generate: step %d: %w", g.steps+1, err)
 	}
@@ -311,7 +327,7 @@ func (g *Generator) step(st sample.Step) Step {
 // generation loop with nobody watching, as training samples and the demos'
 // texts use it.
 func Continue(m *transformer.Model, prompt []int, n int, o sample.Options, seed uint64) ([]int, error) {
-	g, err := New(m, prompt, Options{Sample: o, Seed: seed, Top: 1})
+	g, err := New(m, prompt, Options{Sample: o, Seed: seed, Top: 1, ChoiceOnly: true})
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,8 @@ import (
 // FuzzDraw feeds arbitrary logits (8 bytes each) and options. Draw must not
 // panic, must reject exactly what Check rejects, and otherwise return a
 // distribution that sums to 1, candidates in ranking order, and a chosen
-// token that survived the cuts.
+// token that survived the cuts; and Greedy must agree with Draw at
+// temperature 0.
 func FuzzDraw(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40}, 1.0, 0, 1.0, 2)
 	f.Add(make([]byte, 80), 0.0, 3, 0.5, 10)
@@ -26,6 +27,17 @@ func FuzzDraw(f *testing.F) {
 		step, err := Draw(logits, o, rng, top)
 		if (err != nil) != (Check(logits, o, rng) != nil) {
 			t.Fatalf("Draw error %v disagrees with Check", err)
+		}
+		// Greedy refuses the logits Check refuses and otherwise takes Draw's
+		// greedy token, with no softmax.
+		id, gerr := Greedy(logits)
+		if cerr := Check(logits, Options{TopP: 1}, nil); (gerr != nil) != (cerr != nil) {
+			t.Fatalf("Greedy error %v disagrees with Check's %v", gerr, cerr)
+		}
+		if gerr == nil {
+			if g, err := Draw(logits, Options{TopP: 1}, nil, 1); err != nil || g.Chosen.ID != id {
+				t.Fatalf("Greedy chose %d, Draw at temperature 0 %+v (%v)", id, g.Chosen, err)
+			}
 		}
 		if err != nil {
 			return

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	"github.com/tick-llm/tick/transformer/internal/fastexp"
 )
@@ -178,28 +180,73 @@ func Draw(logits []float64, o Options, rng *rand.Rand, top int) (Step, error) {
 // however large the logits. It also returns the entropy of p in bits,
 // without a logarithm per token: log p_i = z_i - log S with S = sum exp(z),
 // so H = -sum p_i log p_i = log S - sum p_i z_i.
+//
+// A large vocabulary is cut into chunks of softmaxChunk tokens, computed on
+// up to GOMAXPROCS goroutines (softmaxOn).
 func softmax(logits []float64, temperature float64) (probs []float64, entropy float64) {
+	return softmaxOn(logits, temperature, runtime.GOMAXPROCS(0))
+}
+
+// softmaxChunk is how many tokens softmaxOn's pieces hold. The sums are
+// added up chunk by chunk in chunk order whoever computed each chunk, so
+// the result has the same bits on any number of goroutines.
+const softmaxChunk = 4096
+
+// softmaxOn is softmax on at most workers goroutines.
+func softmaxOn(logits []float64, temperature float64, workers int) (probs []float64, entropy float64) {
 	hi := logits[0]
 	for _, l := range logits {
 		hi = max(hi, l)
 	}
 	probs = make([]float64, len(logits))
-	var total, ez float64 // S = Σ eᶻ and Σ eᶻ·z, so that Σ p_i z_i = ez / S
-	for i, l := range logits {
-		// fastexp.Exp is math.Exp's arithmetic without its special cases
-		// (within 4 ulp). Below −708, where it clamps, eᶻ < 3·10⁻³⁰⁸ is
-		// taken as 0 (math.Exp gives a subnormal number or 0 there).
-		if z := (l - hi) / temperature; z > -708 {
-			e := fastexp.Exp(z)
-			probs[i] = e
-			total += e
-			ez += e * z
+	n := (len(logits) + softmaxChunk - 1) / softmaxChunk
+	sums := make([]float64, 2*n) // chunk c's Σ eᶻ and Σ eᶻ·z, so that Σ p_i z_i = ez / S
+	forChunks(n, workers, func(c int) {
+		lo, end := c*softmaxChunk, min((c+1)*softmaxChunk, len(logits))
+		var total, ez float64
+		for i, l := range logits[lo:end] {
+			// fastexp.Exp is math.Exp's arithmetic without its special cases
+			// (within 4 ulp). Below −708, where it clamps, eᶻ < 3·10⁻³⁰⁸ is
+			// taken as 0 (math.Exp gives a subnormal number or 0 there).
+			if z := (l - hi) / temperature; z > -708 {
+				e := fastexp.Exp(z)
+				probs[lo+i] = e
+				total += e
+				ez += e * z
+			}
 		}
+		sums[2*c], sums[2*c+1] = total, ez
+	})
+	var total, ez float64
+	for c := range n {
+		total += sums[2*c]
+		ez += sums[2*c+1]
 	}
-	for i := range probs {
-		probs[i] /= total
-	}
+	forChunks(n, workers, func(c int) {
+		for i := c * softmaxChunk; i < min((c+1)*softmaxChunk, len(probs)); i++ {
+			probs[i] /= total
+		}
+	})
 	return probs, max(0, (math.Log(total)-ez/total)/math.Ln2)
+}
+
+// forChunks runs f(c) for every chunk c in [0, n), on min(workers, n)
+// goroutines (the caller is one of them), each taking every workers-th
+// chunk.
+func forChunks(n, workers int, f func(c int)) {
+	w := max(1, min(workers, n))
+	var wg sync.WaitGroup
+	for k := 1; k < w; k++ {
+		wg.Go(func() {
+			for c := k; c < n; c += w {
+				f(c)
+			}
+		})
+	}
+	for c := 0; c < n; c += w {
+		f(c)
+	}
+	wg.Wait()
 }
 
 func sum(xs []float64) float64 {
