@@ -40,6 +40,10 @@ type vocab struct {
 	// byte (-1 if none) and of each two-byte string (noRank if none).
 	byteRank [256]int32
 	pair2    [1 << 16]int32
+
+	// chars says which characters merging may start from whole instead
+	// of from their bytes (see chars.go).
+	chars *charTable
 }
 
 // newVocab builds a vocab from parsed rank lines whose bytes live in slab.
@@ -104,6 +108,7 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 			v.pair2[uint16(tok[0])<<8|uint16(tok[1])] = int32(l.rank)
 		}
 	}
+	v.chars = newCharTable(v)
 	return v, nil
 }
 
