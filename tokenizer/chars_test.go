@@ -223,3 +223,63 @@ func popcount(x uint32) int {
 	}
 	return n
 }
+
+// TestPieceCache: a piece cache far too small for the text (so that slots
+// are overwritten all the time, and pieces whose hashes share a slot meet)
+// gives exactly the IDs of merging with no caches from bytes, on every
+// script, on random bytes and on text made of a few words in many
+// spellings; and it is used (slots fill, and repeated pieces are found).
+func TestPieceCache(t *testing.T) {
+	var sb strings.Builder
+	for _, s := range samples.All() {
+		sb.WriteString(s.Text)
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	junk := make([]byte, 20_000)
+	for i := range junk {
+		junk[i] = byte(r.UintN(256))
+	}
+	sb.Write(junk)
+	words := []string{" права", " права,", "права", " человек", " 中国", "中国人", " the", " The", "e\u0301", " 😀😀"}
+	for range 5000 {
+		sb.WriteString(words[r.IntN(len(words))])
+	}
+	text := sb.String()
+	for _, name := range Builtins() {
+		enc := mustGet(t, name)
+		plain := enc.newMerger()
+		plain.noCache, plain.noChars, plain.noPieceCache = true, true, true
+		want := plain.appendOrdinary(nil, text)
+		tiny := enc.newMerger()
+		tiny.pieces = newPieceCache(0)
+		if len(tiny.pieces.slots) != minPieceCache {
+			t.Fatalf("newPieceCache(0) has %d slots, want %d", len(tiny.pieces.slots), minPieceCache)
+		}
+		diffIDs(t, enc, name+" tiny piece cache", tiny.appendOrdinary(nil, text), want)
+		used := 0
+		for _, s := range tiny.pieces.slots {
+			if len(s.piece) > 0 {
+				used++
+			}
+		}
+		if used == 0 {
+			t.Errorf("%s: no slot of the piece cache was filled", name)
+		}
+		// A repeated piece that is not a token comes from the cache (if
+		// its tokens fit a slot).
+		p := []byte(" человеческой")
+		m := enc.newMerger()
+		if first := m.mergeFast(p, nil); len(first) > 1 && len(first) <= pieceIDs {
+			s := m.pieces.slot(hashKey(load8(p), p))
+			if string(s.piece) != string(p) {
+				t.Errorf("%s: %q was merged but not remembered", name, p)
+			}
+			s.ids[0]++ // a wrong answer in the slot must show up
+			if again := m.mergeFast(p, nil); slices.Equal(again, first) {
+				t.Errorf("%s: the second merge of %q did not read the cache", name, p)
+			}
+		}
+		m.release()
+		diffIDs(t, enc, name+" EncodeOrdinary", enc.EncodeOrdinary(text), want)
+	}
+}

@@ -121,6 +121,11 @@ type merger struct {
 	sizeHint int
 	noCache  bool
 
+	// pieces remembers the tokens of the call's pieces (see pieceCache),
+	// made on first use; noPieceCache turns it off.
+	pieces       *pieceCache
+	noPieceCache bool
+
 	// noChars makes merging start from bytes only, never from whole
 	// characters (see chars.go), for the tests that compare the two.
 	noChars bool
@@ -157,9 +162,29 @@ func (m *merger) mergeFast(piece []byte, out []int) []int {
 		}
 		return append(out, int(m.v.byteRank[piece[0]]), int(m.v.byteRank[piece[1]]))
 	}
-	if r, ok := m.v.lookup(piece); ok {
+	k := load8(piece)
+	h := hashKey(k, piece)
+	if r, ok := m.v.lookupHashed(piece, k, h); ok {
 		return append(out, r)
 	}
+	if len(piece) > maxCachedPiece || m.noPieceCache {
+		return m.mergeParts(piece, out)
+	}
+	if m.pieces == nil {
+		m.pieces = newPieceCache(m.sizeHint)
+	}
+	s := m.pieces.slot(h)
+	if out, ok := s.get(piece, out); ok {
+		return out
+	}
+	n0 := len(out)
+	out = m.mergeParts(piece, out)
+	s.put(piece, out[n0:])
+	return out
+}
+
+// mergeParts merges a piece of 3 or more bytes that is not itself a token.
+func (m *merger) mergeParts(piece []byte, out []int) []int {
 	if len(piece) > treePiece {
 		return m.mergeLarge(piece, out)
 	}

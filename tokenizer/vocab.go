@@ -163,7 +163,12 @@ func (v *vocab) rank(b []byte) (int, bool) {
 // (a test proves it on every token and on strings that are not).
 func (v *vocab) lookup(b []byte) (int, bool) {
 	k := load8(b)
-	h := hashKey(k, b)
+	return v.lookupHashed(b, k, hashKey(k, b))
+}
+
+// lookupHashed is lookup for b, its first bytes k (load8) and its hash h
+// (hashKey), for a caller that needs the hash too.
+func (v *vocab) lookupHashed(b []byte, k, h uint64) (int, bool) {
 	if v.filter[(h&v.filterMask)/64]&(1<<(h&63)) == 0 {
 		return 0, false
 	}
