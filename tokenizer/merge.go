@@ -3,7 +3,8 @@ package tokenizer
 import (
 	"math/bits"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // Byte-pair merging turns one piece (a word, a number, a run of spaces, as
@@ -213,7 +214,7 @@ func (m *merger) startParts(piece []byte) int32 {
 			p, i = p+1, i+1
 			continue
 		}
-		r, size := utf8.DecodeRune(piece[i:])
+		r, size := split.DecodeRune(piece[i:])
 		if size == 1 {
 			return m.byteParts(piece) // not valid UTF-8
 		}

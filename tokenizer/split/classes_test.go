@@ -100,6 +100,33 @@ func TestClassesMatchRegexp2(t *testing.T) {
 	}
 }
 
+// TestDecodeRune compares DecodeRune with utf8.DecodeRune on every
+// sequence of one to three bytes, on every four-byte one that starts with
+// a lead byte of four, and on them cut short.
+func TestDecodeRune(t *testing.T) {
+	check := func(b []byte) {
+		r, n := DecodeRune(b)
+		wr, wn := utf8.DecodeRune(b)
+		if r != wr || n != wn {
+			t.Fatalf("DecodeRune(% x) = %U, %d; utf8.DecodeRune says %U, %d", b, r, n, wr, wn)
+		}
+	}
+	check(nil)
+	b := make([]byte, 4)
+	for x := range 1 << 24 {
+		b[0], b[1], b[2] = byte(x>>16), byte(x>>8), byte(x)
+		check(b[:1])
+		check(b[:2])
+		check(b[:3])
+		if b[0] >= 0xF0 && b[0] < 0xF8 {
+			for _, last := range []byte{0x00, 0x80, 0xBF, 0xC0} {
+				b[3] = last
+				check(b[:4])
+			}
+		}
+	}
+}
+
 // TestClassTable: the table classOf reads gives classify's answer (the
 // binary searches over the Unicode 16.0 tables) for every code point it
 // holds, and classOf still answers beyond it.
