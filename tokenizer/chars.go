@@ -48,43 +48,52 @@ import (
 // test rejects a character where skipping its joins would change an ID.
 
 // charTable says, for each character, whether merging may start from it
-// whole, by the kind of neighbour it has in the piece: the four lists
-// depend on the byte just before the character (is it ASCII or the end of
-// another multi-byte character?) and the byte just after (ASCII or the
-// start of another multi-byte character), and a token with a space before
-// a partial character (" \xe4", common in every vocabulary) rules out
-// starting whole only after a space, not after another Chinese character.
+// whole, by the neighbours it has in the piece. The tokens that start with
+// a part of the character depend on the byte just after it (ASCII or the
+// start of another multi-byte character: two kinds), those that end with
+// a part of it on the exact byte just before it: a token with a space
+// before a partial character (" \xe4", in every vocabulary) rules out
+// starting whole after a space only, and one such as "า\xe0\xb8" (a Thai
+// vowel, then the first two bytes of a Thai consonant) only after that
+// vowel's last byte, not after every other Thai character.
 type charTable struct {
-	// bmp holds runes below 0x10000, indexed by rune, astral the rest
-	// (emoji, rare CJK). An entry is -1 for a character that is not a
-	// token, else its token | okAfter<<24 | okBefore<<26: bit 24+k says
-	// merging may start from it whole when the byte before is of kind k
-	// (0 ASCII, 1 a continuation byte), bit 26+k the same for the byte
-	// after (0 ASCII, 1 a lead byte). With no byte on a side (the piece
-	// starts or ends there) that side needs nothing.
-	bmp    []int32
-	astral map[rune]int32
-	count  int // characters that may start whole beside any neighbour
+	// index maps a rune below 0x10000 to its entry (-1: none); astral
+	// does the same for the rest (emoji, rare CJK).
+	index   []int32
+	astral  map[rune]int32
+	entries []charEntry
+	count   int // characters that may start whole beside any neighbour
 }
 
-// Flag bits of a charTable entry; ranks are below 1<<24 (maxRank).
-const (
-	charOKAfterASCII  = 1 << 24
-	charOKAfterMulti  = 1 << 25
-	charOKBeforeASCII = 1 << 26
-	charOKBeforeMulti = 1 << 27
-	charTokenMask     = 1<<24 - 1
-)
+// charEntry is what the table knows of one character that is a token.
+type charEntry struct {
+	tok int32 // the character's token
+	// before has bit k set if merging may start from the character whole
+	// when the byte after it is of kind k (see afterKind); after has bit
+	// y set if it may when the byte before it is y. With no byte on a side
+	// (the piece starts or ends there) that side needs nothing.
+	before uint8
+	after  [4]uint64
+}
 
-// entry returns r's entry (see charTable), -1 if it has none.
-func (c *charTable) entry(r rune) int32 {
-	if uint32(r) < uint32(len(c.bmp)) {
-		return c.bmp[r]
+// okAfter reports whether the character may start whole after byte y.
+func (e *charEntry) okAfter(y byte) bool { return e.after[y>>6]&(1<<(y&63)) != 0 }
+
+// okBefore reports whether it may start whole before a byte of kind k.
+func (e *charEntry) okBefore(k int) bool { return k >= 0 && e.before&(1<<k) != 0 }
+
+// entry returns r's entry, nil if it has none.
+func (c *charTable) entry(r rune) *charEntry {
+	i := int32(-1)
+	if uint32(r) < uint32(len(c.index)) {
+		i = c.index[r]
+	} else if j, ok := c.astral[r]; ok {
+		i = j
 	}
-	if t, ok := c.astral[r]; ok {
-		return t
+	if i < 0 {
+		return nil
 	}
-	return -1
+	return &c.entries[i]
 }
 
 // partialKey packs a neighbour kind (0 or 1) and a partial character (1 to
@@ -153,11 +162,16 @@ func newCharTable(v *vocab) *charTable {
 			m[k] = r
 		}
 	}
-	suffix := map[uint32]int32{} // (byte after, partial character at a token's start) -> lowest rank
-	prefix := map[uint32]int32{} // (byte before, partial character at a token's end) -> lowest rank
-	first := map[uint32]int32{}  // (byte after, whole character starting a longer token) -> lowest rank
-	last := map[uint32]int32{}   // (byte before, whole character ending a longer token) -> lowest rank
-	var chars []int32            // ranks of tokens that are one multi-byte character
+	// byteRank is a token's rank with the byte before one of its parts.
+	type byteRank struct {
+		y byte
+		r int32
+	}
+	suffix := map[uint32]int32{}      // (kind of byte after, partial character at a token's start) -> lowest rank
+	first := map[uint32]int32{}       // (kind of byte after, whole character starting a longer token) -> lowest rank
+	prefix := map[uint32][]byteRank{} // partial character at a token's end -> (byte before, rank)
+	last := map[rune][]byteRank{}     // whole character ending a longer token -> (byte before, rank)
+	var chars []int32                 // ranks of tokens that are one multi-byte character
 	for r := 0; r < v.maxRankPlus1(); r++ {
 		t := v.bytes(r)
 		if len(t) < 2 {
@@ -190,28 +204,38 @@ func newCharTable(v *vocab) *charTable {
 		for j > 0 && isCont(t[j]) {
 			j--
 		}
-		k := beforeKind(t[max(j-1, 0)])
-		if j == 0 || k < 0 {
+		if j == 0 || beforeKind(t[j-1]) < 0 {
 			continue // no boundary inside, or none valid UTF-8 can have
 		}
+		br := byteRank{t[j-1], rank}
 		switch tail, n := t[j:], utf8Len(t[j]); {
 		case n > len(tail):
-			lowest(prefix, partialKey(k, tail), rank)
+			k := partialKey(0, tail)
+			prefix[k] = append(prefix[k], br)
 		case n >= 2 && n == len(tail):
 			if c, size := utf8.DecodeRune(tail); size == n && c != utf8.RuneError {
-				lowest(last, charKey(k, c), rank)
+				last[c] = append(last[c], br)
 			}
 		}
 	}
-	ct := &charTable{bmp: make([]int32, 0x10000), astral: map[rune]int32{}}
-	for i := range ct.bmp {
-		ct.bmp[i] = -1
+	ct := &charTable{index: make([]int32, 0x10000), astral: map[rune]int32{}}
+	for i := range ct.index {
+		ct.index[i] = -1
 	}
-	// above says every token of map m under a key of kind k has a rank
-	// above bound (-1: no bound needed).
+	// above says every token of map m under key has a rank above bound
+	// (-1: no bound needed).
 	above := func(m map[uint32]int32, key uint32, bound int32) bool {
 		r, ok := m[key]
 		return bound < 0 || !ok || r > bound
+	}
+	// forbid clears in e.after every byte before that one of list's
+	// tokens, of rank at most bound, has (bound -1: none).
+	forbid := func(e *charEntry, list []byteRank, bound int32) {
+		for _, br := range list {
+			if bound >= 0 && br.r <= bound {
+				e.after[br.y>>6] &^= 1 << (br.y & 63)
+			}
+		}
 	}
 	for _, rank := range chars {
 		t := v.bytes(int(rank))
@@ -220,29 +244,29 @@ func newCharTable(v *vocab) *charTable {
 			continue
 		}
 		c, _ := utf8.DecodeRune(t)
-		e := rank
+		e := charEntry{tok: rank, after: [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}}
+		forbid(&e, last[c], m.intra)
+		for k := 1; k < len(t); k++ {
+			forbid(&e, prefix[partialKey(0, t[:k])], m.prefix[k])
+		}
 		for kind := range 2 {
-			after := above(last, charKey(kind, c), m.intra)
-			before := above(first, charKey(kind, c), m.intra)
+			ok := above(first, charKey(kind, c), m.intra)
 			for k := 1; k < len(t); k++ {
-				after = after && above(prefix, partialKey(kind, t[:k]), m.prefix[k])
-				before = before && above(suffix, partialKey(kind, t[len(t)-k:]), m.suffix[k])
+				ok = ok && above(suffix, partialKey(kind, t[len(t)-k:]), m.suffix[k])
 			}
-			if after {
-				e |= charOKAfterASCII << kind
-			}
-			if before {
-				e |= charOKBeforeASCII << kind
+			if ok {
+				e.before |= 1 << kind
 			}
 		}
-		if e&^charTokenMask == charOKAfterASCII|charOKAfterMulti|charOKBeforeASCII|charOKBeforeMulti {
+		if e.before == 3 && e.after == [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)} {
 			ct.count++
 		}
 		if c < 0x10000 {
-			ct.bmp[c] = e
+			ct.index[c] = int32(len(ct.entries))
 		} else {
-			ct.astral[c] = e
+			ct.astral[c] = int32(len(ct.entries))
 		}
+		ct.entries = append(ct.entries, e)
 	}
 	return ct
 }

@@ -139,14 +139,19 @@ func TestCharTableRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := enc.vocab.chars.entry('中')
-	if e < 0 || e&charTokenMask != 258 {
-		t.Fatalf("entry of 中 = %#x, want token 258", e)
+	if e == nil || e.tok != 258 {
+		t.Fatalf("entry of 中 = %+v, want token 258", e)
 	}
-	if e&charOKAfterASCII != 0 {
-		t.Errorf("entry of 中 = %#x allows starting whole after ASCII, but \" \\xe4\\xb8\" (257) joins before 中 (258) is made", e)
+	if e.okAfter(' ') {
+		t.Errorf("中 may start whole after a space, but \" \\xe4\\xb8\" (257) joins before 中 (258) is made")
 	}
-	if e&(charOKAfterMulti|charOKBeforeASCII|charOKBeforeMulti) != charOKAfterMulti|charOKBeforeASCII|charOKBeforeMulti {
-		t.Errorf("entry of 中 = %#x forbids a neighbour no token involves", e)
+	for _, y := range []byte{'x', '\n', 0xBD, 0x80, 0xBF} { // 0xBD ends 国
+		if !e.okAfter(y) {
+			t.Errorf("中 may not start whole after byte %#x, which no token puts before it", y)
+		}
+	}
+	if !e.okBefore(0) || !e.okBefore(1) {
+		t.Errorf("中 may not start whole before ASCII (%v) or another character (%v), which no token involves", e.okBefore(0), e.okBefore(1))
 	}
 	m, bytesOnly := enc.newMerger(), enc.newMerger()
 	bytesOnly.noChars = true
@@ -157,7 +162,7 @@ func TestCharTableRule(t *testing.T) {
 		t.Errorf("startParts(国中) = %d parts, want 2: both characters may start whole", n)
 	}
 	// Allow the space anyway: the shortcut now gives the wrong tokens.
-	enc.vocab.chars.bmp['中'] |= charOKAfterASCII
+	e.after[0] |= 1 << ' '
 	want := mergeReference(enc.vocab, []byte(" 中"))
 	if got := enc.newMerger().mergeFast([]byte(" 中"), nil); slices.Equal(got, want) {
 		t.Errorf("with the rule broken, \" 中\" still merges to %v: this vocabulary does not show the rule is needed", got)
@@ -200,9 +205,23 @@ func TestCharStartRandomVocabs(t *testing.T) {
 			}
 		}
 		for _, c := range alphabet {
-			if e := enc.vocab.chars.entry(c); e >= 0 {
-				allowed += popcount(uint32(e) >> 24)
-				forbidden += 4 - popcount(uint32(e)>>24)
+			e := enc.vocab.chars.entry(c)
+			if e == nil {
+				continue
+			}
+			for _, before := range alphabet { // the last byte of each character
+				if b := string(before); e.okAfter(b[len(b)-1]) {
+					allowed++
+				} else {
+					forbidden++
+				}
+			}
+			for k := range 2 {
+				if e.okBefore(k) {
+					allowed++
+				} else {
+					forbidden++
+				}
 			}
 		}
 		m, bytesOnly := enc.newMerger(), enc.newMerger()
@@ -214,14 +233,6 @@ func TestCharStartRandomVocabs(t *testing.T) {
 	if allowed == 0 || forbidden == 0 {
 		t.Errorf("over all vocabularies %d neighbour kinds allowed, %d forbidden: want both, or the test proves little", allowed, forbidden)
 	}
-}
-
-func popcount(x uint32) int {
-	n := 0
-	for ; x != 0; x &= x - 1 {
-		n++
-	}
-	return n
 }
 
 // TestPieceCache: a piece cache far too small for the text (so that slots

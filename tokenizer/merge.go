@@ -219,17 +219,8 @@ func (m *merger) startParts(piece []byte) int32 {
 			return m.byteParts(piece) // not valid UTF-8
 		}
 		e := m.v.chars.entry(r)
-		ok := e >= 0
-		if ok && i > 0 {
-			k := beforeKind(piece[i-1])
-			ok = k >= 0 && e&(charOKAfterASCII<<k) != 0
-		}
-		if ok && i+size < n {
-			k := afterKind(piece[i+size])
-			ok = k >= 0 && e&(charOKBeforeASCII<<k) != 0
-		}
-		if ok {
-			off[p], tok[p] = int32(i), e&charTokenMask
+		if e != nil && (i == 0 || e.okAfter(piece[i-1])) && (i+size == n || e.okBefore(afterKind(piece[i+size]))) {
+			off[p], tok[p] = int32(i), e.tok
 			p, i = p+1, i+size
 			continue
 		}
