@@ -95,14 +95,15 @@ func (e *Encoding) MergeSteps(piece []byte, below int, trace func(MergeStep)) []
 // every real rank, so minimum searches skip it naturally.
 const noRank = int32(1<<31 - 1)
 
-// Which merger a piece gets, by its length in bytes (measured on every
-// script of package samples and on English and Go: the boundaries are
-// where the faster one changes, and results do not depend on them):
+// Which merger a piece gets (measured on every script of package samples
+// and on English and Go: the boundaries are where the faster one changes,
+// and results do not depend on them):
 //
-//   - up to smallPiece, mergeSmall: a linear scan over a few cached ranks
-//     beats any tree (most English and Go pieces);
-//   - up to treePiece, mergeTree (Chinese, Japanese and Thai sentences
-//     are often single pieces of 50 to 300 bytes);
+//   - up to smallPiece parts to start from (bytes, or whole characters,
+//     see startParts), mergeSmall: a linear scan over a few cached ranks
+//     beats any tree (most English, Go and Cyrillic pieces);
+//   - up to treePiece bytes, mergeTree (Chinese, Japanese and Thai
+//     sentences are often single pieces of 50 to 300 bytes);
 //   - longer, mergeLarge, whose queue suits a megabyte of spaces better.
 const (
 	smallPiece = 16
