@@ -97,12 +97,16 @@ func (e *Encoding) EncodeBatch(texts []string, mode SpecialMode) ([][]int, error
 
 func (e *Encoding) newMerger() *merger { return &merger{v: e.vocab, e: e} }
 
-// release gives back the merger's pair cache, if it made one, at the end
-// of a call.
+// release gives back the merger's pair and piece caches, if it made them,
+// at the end of a call.
 func (m *merger) release() {
 	if m.cache != nil {
 		m.cache.release()
 		m.cache = nil
+	}
+	if m.pieces != nil {
+		m.pieces.release()
+		m.pieces = nil
 	}
 }
 

@@ -410,10 +410,11 @@ func FuzzEncode(f *testing.F) {
 			if err != nil || string(out) != s {
 				t.Fatalf("%s: round trip of %q gave %q, %v", enc.Name(), s, out, err)
 			}
-			// The pair cache must not change an ID, on any bytes.
+			// Neither the caches nor starting from whole characters may
+			// change an ID, on any bytes.
 			plain := enc.newMerger()
-			plain.noCache = true
-			diffIDs(t, enc, enc.Name()+" without the pair cache", got, plain.appendOrdinary(nil, s))
+			plain.noCache, plain.noChars, plain.noPieceCache = true, true, true
+			diffIDs(t, enc, enc.Name()+" without caches, from bytes", got, plain.appendOrdinary(nil, s))
 			// tiktoken-go's regexp2 has Unicode 15.0 classes: no
 			// reference for characters that Unicode 16.0 added.
 			if at, _ := split.NewerThanGo(s); utf8.ValidString(s) && at < 0 {

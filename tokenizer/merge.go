@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"math/bits"
 	"slices"
+
+	"github.com/tick-llm/tick/tokenizer/split"
 )
 
 // Byte-pair merging turns one piece (a word, a number, a run of spaces, as
@@ -93,14 +95,15 @@ func (e *Encoding) MergeSteps(piece []byte, below int, trace func(MergeStep)) []
 // every real rank, so minimum searches skip it naturally.
 const noRank = int32(1<<31 - 1)
 
-// Which merger a piece gets, by its length in bytes (measured on every
-// script of package samples and on English and Go: the boundaries are
-// where the faster one changes, and results do not depend on them):
+// Which merger a piece gets (measured on every script of package samples
+// and on English and Go: the boundaries are where the faster one changes,
+// and results do not depend on them):
 //
-//   - up to smallPiece, mergeSmall: a linear scan over a few cached ranks
-//     beats any tree (most English and Go pieces);
-//   - up to treePiece, mergeTree (Chinese, Japanese and Thai sentences
-//     are often single pieces of 50 to 300 bytes);
+//   - up to smallPiece parts to start from (bytes, or whole characters,
+//     see startParts), mergeSmall: a linear scan over a few cached ranks
+//     beats any tree (most English, Go and Cyrillic pieces);
+//   - up to treePiece bytes, mergeTree (Chinese, Japanese and Thai
+//     sentences are often single pieces of 50 to 300 bytes);
 //   - longer, mergeLarge, whose queue suits a megabyte of spaces better.
 const (
 	smallPiece = 16
@@ -119,6 +122,19 @@ type merger struct {
 	cache    *pairCache
 	sizeHint int
 	noCache  bool
+
+	// pieces remembers the tokens of the call's pieces (see pieceCache),
+	// made on first use; noPieceCache turns it off.
+	pieces       *pieceCache
+	noPieceCache bool
+
+	// noChars makes merging start from bytes only, never from whole
+	// characters (see chars.go), for the tests that compare the two.
+	noChars bool
+
+	// The parts merging starts from (see startParts): part i is
+	// piece[off[i]:off[i+1]], token ptok[i].
+	off, ptok []int32
 
 	// mergeSmall: part i starts at start[i]; rank[i] is the rank of
 	// joining part i and part i+1 (noRank if that is not a token); tok[i]
@@ -148,16 +164,85 @@ func (m *merger) mergeFast(piece []byte, out []int) []int {
 		}
 		return append(out, int(m.v.byteRank[piece[0]]), int(m.v.byteRank[piece[1]]))
 	}
-	if r, ok := m.v.lookup(piece); ok {
+	k := load8(piece)
+	h := hashKey(k, piece)
+	if r, ok := m.v.lookupHashed(piece, k, h); ok {
 		return append(out, r)
 	}
-	switch {
-	case len(piece) <= smallPiece:
-		return m.mergeSmall(piece, out)
-	case len(piece) <= treePiece:
-		return m.mergeTree(piece, out)
+	if len(piece) > maxCachedPiece || m.noPieceCache {
+		return m.mergeParts(piece, out)
 	}
-	return m.mergeLarge(piece, out)
+	if m.pieces == nil {
+		m.pieces = newPieceCache(m.sizeHint)
+	}
+	s := m.pieces.slot(h)
+	if out, ok := s.get(piece, out); ok {
+		return out
+	}
+	n0 := len(out)
+	out = m.mergeParts(piece, out)
+	s.put(piece, out[n0:])
+	return out
+}
+
+// mergeParts merges a piece of 3 or more bytes that is not itself a token.
+func (m *merger) mergeParts(piece []byte, out []int) []int {
+	if len(piece) > treePiece {
+		return m.mergeLarge(piece, out)
+	}
+	if n := m.startParts(piece); n <= smallPiece {
+		return m.mergeSmallParts(piece, n, out)
+	} else {
+		return m.mergeTreeParts(piece, n, out)
+	}
+}
+
+// startParts cuts piece into the parts merging starts from and returns
+// their number: one per byte, except that a character chars.go allows
+// beside its neighbours is one part, its token, from the start. A piece
+// that is not valid UTF-8 starts from bytes only. Parts are kept in m.off
+// and m.ptok; off[n] is len(piece).
+func (m *merger) startParts(piece []byte) int32 {
+	n := len(piece)
+	m.off = grow(m.off, n+1)
+	m.ptok = grow(m.ptok, n)
+	off, tok := m.off[:n+1], m.ptok[:n]
+	p := 0
+	for i := 0; i < n; {
+		b := piece[i]
+		if b < 0x80 || m.noChars {
+			off[p], tok[p] = int32(i), m.v.byteRank[b]
+			p, i = p+1, i+1
+			continue
+		}
+		r, size := split.DecodeRune(piece[i:])
+		if size == 1 {
+			return m.byteParts(piece) // not valid UTF-8
+		}
+		e := m.v.chars.entry(r)
+		if e != nil && (i == 0 || e.okAfter(piece[i-1])) && (i+size == n || e.okBefore(afterKind(piece[i+size]))) {
+			off[p], tok[p] = int32(i), e.tok
+			p, i = p+1, i+size
+			continue
+		}
+		for end := i + size; i < end; i++ {
+			off[p], tok[p] = int32(i), m.v.byteRank[piece[i]]
+			p++
+		}
+	}
+	off[p] = int32(n)
+	return int32(p)
+}
+
+// byteParts is startParts with one part per byte.
+func (m *merger) byteParts(piece []byte) int32 {
+	n := len(piece)
+	off, tok := m.off[:n+1], m.ptok[:n]
+	for i, b := range piece {
+		off[i], tok[i] = int32(i), m.v.byteRank[b]
+	}
+	off[n] = int32(n)
+	return int32(n)
 }
 
 // pairRank returns the rank of piece[a:b] as a token, or noRank; the
@@ -196,18 +281,21 @@ func (m *merger) pairRank(piece []byte, a, b int32, left, right int32) int32 {
 // (tiktoken's Rust core caches ranks the same way.) Still O(n^2), so it is
 // only used for short pieces.
 func (m *merger) mergeSmall(piece []byte, out []int) []int {
-	n := int32(len(piece))
+	return m.mergeSmallParts(piece, m.startParts(piece), out)
+}
+
+// mergeSmallParts is mergeSmall from the n <= smallPiece parts startParts
+// left in m.off and m.ptok.
+func (m *merger) mergeSmallParts(piece []byte, n int32, out []int) []int {
 	start, rank, tok := m.start[:n+1], m.rank[:n+1], m.tok[:n]
-	for i := int32(0); i < n; i++ {
-		start[i] = i
-		tok[i] = m.v.byteRank[piece[i]]
-	}
-	start[n] = n
+	copy(start, m.off[:n+1])
+	copy(tok, m.ptok[:n])
+	end := start[n] // len(piece)
 	for i := int32(0); i+1 < n; i++ {
-		rank[i] = m.v.pair2[uint16(piece[i])<<8|uint16(piece[i+1])]
+		rank[i] = m.pairRank(piece, start[i], start[i+2], tok[i], tok[i+1])
 	}
 	rank[n-1] = noRank
-	parts := n // number of parts; start[parts] == n
+	parts := n // number of parts; start[parts] == end
 	for {
 		best, bestRank := int32(-1), noRank
 		for i := int32(0); i+1 < parts; i++ {
@@ -224,7 +312,7 @@ func (m *merger) mergeSmall(piece []byte, out []int) []int {
 		copy(rank[best+1:parts-1], rank[best+2:parts])
 		copy(tok[best+1:parts-1], tok[best+2:parts])
 		parts--
-		start[parts] = n
+		start[parts] = end
 		if best+1 < parts {
 			rank[best] = m.pairRank(piece, start[best], start[best+2], tok[best], tok[best+1])
 		} else {
@@ -318,34 +406,36 @@ func (m *merger) mergeLarge(piece []byte, out []int) []int {
 // root: no stale entries, no sorting, and the tree of a typical piece
 // (under a few hundred bytes) stays in the L1 cache.
 func (m *merger) mergeTree(piece []byte, out []int) []int {
-	n := int32(len(piece))
-	if n == 0 {
+	if len(piece) == 0 {
 		return out
 	}
+	return m.mergeTreeParts(piece, m.startParts(piece), out)
+}
+
+// mergeTreeParts is mergeTree from the n >= 1 parts startParts left in
+// m.off and m.ptok. Parts are numbered 0..n-1 in order, so the leftmost
+// of equal ranks is still the one with the smallest number.
+func (m *merger) mergeTreeParts(piece []byte, n int32, out []int) []int {
 	leaves := int32(1) << bits.Len32(uint32(n-1)) // a power of two >= n
 	m.next = grow(m.next, int(n)+1)
 	m.prev = grow(m.prev, int(n)+1)
-	m.ltok = grow(m.ltok, int(n))
 	m.tree = grow64(m.tree, int(2*leaves))
-	next, prev, tok, tree := m.next, m.prev, m.ltok, m.tree
+	next, prev, off, tok, tree := m.next, m.prev, m.off[:n+1], m.ptok[:n], m.tree
 	for i := int32(0); i <= n; i++ {
 		next[i], prev[i] = i+1, i-1 // node n is the end sentinel
 	}
-	for i := int32(0); i < n; i++ {
-		tok[i] = m.v.byteRank[piece[i]]
-	}
-	// Leaves: tree[leaves+s] for start s. Inner node i: children 2i, 2i+1.
+	// Leaves: tree[leaves+s] for part s. Inner node i: children 2i, 2i+1.
 	for s := int32(0); s < leaves; s++ {
 		r := noRank
 		if s+1 < n {
-			r = m.v.pair2[uint16(piece[s])<<8|uint16(piece[s+1])]
+			r = m.pairRank(piece, off[s], off[s+2], tok[s], tok[s+1])
 		}
 		tree[leaves+s] = uint64(r)<<32 | uint64(s)
 	}
 	for i := leaves - 1; i > 0; i-- {
 		tree[i] = min(tree[2*i], tree[2*i+1])
 	}
-	// set gives start s the join rank r and updates its ancestors: node c's
+	// set gives part s the join rank r and updates its ancestors: node c's
 	// parent is c/2 and its sibling c^1. It stops where a node does not
 	// change, since then none above it does.
 	tree = tree[:2*leaves]
@@ -375,12 +465,12 @@ func (m *merger) mergeTree(piece []byte, out []int) []int {
 		set(t, noRank) // t is gone
 		// The join changed two candidate pairs: (s, next) and (prev, s).
 		if u := next[s]; u < n {
-			set(s, m.pairRank(piece, s, next[u], tok[s], tok[u]))
+			set(s, m.pairRank(piece, off[s], off[next[u]], tok[s], tok[u]))
 		} else {
 			set(s, noRank)
 		}
 		if p := prev[s]; p >= 0 {
-			set(p, m.pairRank(piece, p, next[s], tok[p], tok[s]))
+			set(p, m.pairRank(piece, off[p], off[next[s]], tok[p], tok[s]))
 		}
 	}
 	for s := int32(0); s < n; s = next[s] {

@@ -13,7 +13,7 @@ import (
 
 // TestMergeFastMatchesReference proves the fast merger (the cached-rank scan
 // for short pieces, the tournament tree and the queue for longer ones, with
-// and without the pair cache) gives exactly the plain algorithm's tokens, on real pieces in every
+// and without the pair cache, from whole characters and from bytes) gives exactly the plain algorithm's tokens, on real pieces in every
 // script and on random byte strings built from few distinct bytes, which
 // force long chains of merges and many ties.
 func TestMergeFastMatchesReference(t *testing.T) {
@@ -42,14 +42,14 @@ func TestMergeFastMatchesReference(t *testing.T) {
 	for _, name := range Builtins() {
 		enc := mustGet(t, name)
 		m, plain := enc.newMerger(), enc.newMerger()
-		plain.noCache = true
+		plain.noCache, plain.noChars = true, true
 		for _, p := range pieces {
 			want := mergeReference(enc.vocab, p)
 			if got := m.mergeFast(p, nil); !slices.Equal(got, want) {
 				t.Fatalf("%s: mergeFast(%q) = %v, reference %v", name, clipString(string(p)), got, want)
 			}
 			if got := plain.mergeFast(p, nil); !slices.Equal(got, want) {
-				t.Fatalf("%s: mergeFast(%q) without the pair cache = %v, reference %v", name, clipString(string(p)), got, want)
+				t.Fatalf("%s: mergeFast(%q) without the pair cache, from bytes = %v, reference %v", name, clipString(string(p)), got, want)
 			}
 			if _, whole := enc.vocab.rank(p); whole {
 				continue // the two inner mergers are only used when the piece is not a token

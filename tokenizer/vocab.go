@@ -40,6 +40,10 @@ type vocab struct {
 	// byte (-1 if none) and of each two-byte string (noRank if none).
 	byteRank [256]int32
 	pair2    [1 << 16]int32
+
+	// chars says which characters merging may start from whole instead
+	// of from their bytes (see chars.go).
+	chars *charTable
 }
 
 // newVocab builds a vocab from parsed rank lines whose bytes live in slab.
@@ -104,6 +108,7 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 			v.pair2[uint16(tok[0])<<8|uint16(tok[1])] = int32(l.rank)
 		}
 	}
+	v.chars = newCharTable(v)
 	return v, nil
 }
 
@@ -158,7 +163,12 @@ func (v *vocab) rank(b []byte) (int, bool) {
 // (a test proves it on every token and on strings that are not).
 func (v *vocab) lookup(b []byte) (int, bool) {
 	k := load8(b)
-	h := hashKey(k, b)
+	return v.lookupHashed(b, k, hashKey(k, b))
+}
+
+// lookupHashed is lookup for b, its first bytes k (load8) and its hash h
+// (hashKey), for a caller that needs the hash too.
+func (v *vocab) lookupHashed(b []byte, k, h uint64) (int, bool) {
 	if v.filter[(h&v.filterMask)/64]&(1<<(h&63)) == 0 {
 		return 0, false
 	}

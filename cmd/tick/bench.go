@@ -214,7 +214,7 @@ func pickSamples(list string) ([]samples.Sample, error) {
 const scriptBytes = 256 << 10
 
 // benchScripts compares tick and tiktoken-go on each sample. Every call
-// encodes one sample once (tick's pair cache lives for one call, so
+// encodes one sample once (tick's pair and piece caches live for one call, so
 // repeating the text inside a call would flatter it); the two alternate
 // call by call and each keeps its fastest call. The last line is the
 // lowest speedup, the one the goal "at least 5x on every script" is about.

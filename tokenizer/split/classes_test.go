@@ -100,6 +100,50 @@ func TestClassesMatchRegexp2(t *testing.T) {
 	}
 }
 
+// TestDecodeRune compares DecodeRune with utf8.DecodeRune on every
+// sequence of one to three bytes, on every four-byte one that starts with
+// a lead byte of four, and on them cut short.
+func TestDecodeRune(t *testing.T) {
+	check := func(b []byte) {
+		r, n := DecodeRune(b)
+		wr, wn := utf8.DecodeRune(b)
+		if r != wr || n != wn {
+			t.Fatalf("DecodeRune(% x) = %U, %d; utf8.DecodeRune says %U, %d", b, r, n, wr, wn)
+		}
+	}
+	check(nil)
+	b := make([]byte, 4)
+	for x := range 1 << 24 {
+		b[0], b[1], b[2] = byte(x>>16), byte(x>>8), byte(x)
+		check(b[:1])
+		check(b[:2])
+		check(b[:3])
+		if b[0] >= 0xF0 && b[0] < 0xF8 {
+			for _, last := range []byte{0x00, 0x80, 0xBF, 0xC0} {
+				b[3] = last
+				check(b[:4])
+			}
+		}
+	}
+}
+
+// TestClassTable: the table classOf reads gives classify's answer (the
+// binary searches over the Unicode 16.0 tables) for every code point it
+// holds, and classOf still answers beyond it.
+func TestClassTable(t *testing.T) {
+	bad := 0
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		if got, want := classOf(r), classify(r); got != want {
+			if bad++; bad <= 10 {
+				t.Errorf("classOf(%U) = %b, classify says %b", r, got, want)
+			}
+		}
+	}
+	if c := classOf(0x20000); c&letter == 0 { // CJK Extension B, past the table
+		t.Errorf("classOf(U+20000) = %b, want a letter", c)
+	}
+}
+
 // TestContractionCase checks, for every code point, that contraction agrees
 // with regexp2 on which characters match each letter of
 // (?i:'s|'t|'re|'ve|'m|'ll|'d): regexp2 lowers each input character with
