@@ -90,12 +90,14 @@ func TestSmoke(t *testing.T) {
 	if steps != o.Steps || evals != 4 {
 		t.Errorf("metrics: %d step lines, %d eval lines; want %d and 4 (steps 0, 10, 20, 30)", steps, evals, o.Steps)
 	}
-	// tick eval on the same split scores the same tokens.
+	// tick eval on the same split scores the same tokens. It computes in
+	// float64 and the run in its own precision (float32 by default), so
+	// the two agree to float32 rounding of a sum, not to the bit.
 	e, err := eval.Evaluate(eval.Options{Model: filepath.Join(o.Out, "last")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(e.Loss()-r.ValLoss) > 1e-9 || math.Abs(e.BitsPerByte()-r.ValBPB) > 1e-9 {
+	if math.Abs(e.Loss()-r.ValLoss) > 1e-6*r.ValLoss || math.Abs(e.BitsPerByte()-r.ValBPB) > 1e-6*r.ValBPB {
 		t.Errorf("eval: loss %.12g bpb %.12g; run's final: %.12g %.12g", e.Loss(), e.BitsPerByte(), r.ValLoss, r.ValBPB)
 	}
 	// LoadModel reads the best checkpoint with its tokenizer.

@@ -10,8 +10,11 @@ import (
 )
 
 // TestGemm32Pieces: a product large enough to be cut equals one blas32 call
-// (the pieces are independent, so the bits agree) for every transpose pair
-// and worker count.
+// for every transpose pair and worker count: to the bit when the pieces run
+// on gonum's Sgemm (each element is summed the same way in a piece as in
+// the whole), within rounding on OpenBLAS (whose kernels block a piece
+// otherwise than the whole) or on gemmParallel32 (its own kernel). The cut
+// depends only on the shape, so no result depends on the workers.
 func TestGemm32Pieces(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	fill := func(n int) []float32 {
@@ -42,7 +45,7 @@ func TestGemm32Pieces(t *testing.T) {
 				got := append([]float32(nil), c0...)
 				gemm32(tA, tB, 0.5, a, b, 1, general32(got, m, n, n), w)
 				for i := range got {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) && gemmParallel32 == nil {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) && gemmParallel32 == nil && Backend != "openblas" {
 						t.Fatalf("tA %c tB %c workers %d: c[%d] = %g, one call gives %g", tA, tB, w, i, got[i], want[i])
 					}
 					if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
