@@ -26,24 +26,31 @@ func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float6
 		gemmParallel(tA, tB, alpha, a, b, beta, c, workers)
 		return
 	}
-	byRows := c.Rows >= c.Cols
-	n := c.Cols
-	if byRows {
-		n = c.Rows
-	}
-	// About gemmPieces pieces, each a multiple of gemmChunk: enough to
-	// share among cores, few enough that BLAS repacks the other operand
-	// rarely.
-	size := (n + gemmPieces - 1) / gemmPieces
-	size = max(gemmChunk, (size+gemmChunk-1)/gemmChunk*gemmChunk)
-	chunks := (n + size - 1) / size
-	parallelFor(chunks, workers, func(_, i int) {
-		lo, hi := i*size, min((i+1)*size, n)
+	inPieces(c.Rows, c.Cols, workers, func(byRows bool, lo, hi int) {
 		if byRows {
 			blas64.Gemm(tA, tB, alpha, rowsOf(a, tA, lo, hi), b, beta, sliceRows(c, lo, hi))
 		} else {
 			blas64.Gemm(tA, tB, alpha, a, colsOf(b, tB, lo, hi), beta, sliceCols(c, lo, hi))
 		}
+	})
+}
+
+// inPieces cuts a rows x cols product into about gemmPieces pieces along
+// its rows or, when it is wider than tall, its columns, each a multiple of
+// gemmChunk (enough to share among cores, few enough that BLAS repacks the
+// other operand rarely), and runs piece(byRows, lo, hi) for each on up to
+// workers goroutines. The cut depends only on the shape.
+func inPieces(rows, cols, workers int, piece func(byRows bool, lo, hi int)) {
+	byRows := rows >= cols
+	n := cols
+	if byRows {
+		n = rows
+	}
+	size := (n + gemmPieces - 1) / gemmPieces
+	size = max(gemmChunk, (size+gemmChunk-1)/gemmChunk*gemmChunk)
+	chunks := (n + size - 1) / size
+	parallelFor(chunks, workers, func(_, i int) {
+		piece(byRows, i*size, min((i+1)*size, n))
 	})
 }
 

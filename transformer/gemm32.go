@@ -24,16 +24,7 @@ func gemm32(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta floa
 		gemmParallel32(tA, tB, alpha, a, b, beta, c, workers)
 		return
 	}
-	byRows := c.Rows >= c.Cols
-	n := c.Cols
-	if byRows {
-		n = c.Rows
-	}
-	size := (n + gemmPieces - 1) / gemmPieces
-	size = max(gemmChunk, (size+gemmChunk-1)/gemmChunk*gemmChunk)
-	chunks := (n + size - 1) / size
-	parallelFor(chunks, workers, func(_, i int) {
-		lo, hi := i*size, min((i+1)*size, n)
+	inPieces(c.Rows, c.Cols, workers, func(byRows bool, lo, hi int) {
 		if byRows {
 			blas32.Gemm(tA, tB, alpha, rowsOf32(a, tA, lo, hi), b, beta, sliceRows32(c, lo, hi))
 		} else {
