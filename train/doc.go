@@ -5,6 +5,7 @@
 //
 //	run.go            the training loop: fresh or resumed setup, steps, evaluation, samples, checkpoints, Ctrl-C
 //	optimizer.go      one optimiser step: forward, backward, clip, AdamW (also used by the demos)
+//	shards.go         data parallelism: a batch shared among replicas of the model, one per core
 //	adamw.go          AdamW with decoupled weight decay; gradient clipping by global norm
 //	schedule.go       linear warmup, then cosine decay of the learning rate
 //	data.go           batches of random windows of the training tokens; fixed windows for evaluation
@@ -23,7 +24,10 @@
 // next token (transformer.Model.Forward), its gradient (Backward), clips the
 // gradient, and moves every weight with AdamW at the scheduled learning rate.
 // Forward and Backward compute in Options.Precision, float32 by default
-// (mixed precision: the weights, gradients and AdamW stay float64).
+// (mixed precision: the weights, gradients and AdamW stay float64). A batch
+// of enough tokens is cut into shards run at once on replicas of the model,
+// their gradients summed (shards.go), as data-parallel trainers do across
+// GPUs; the cut depends on the batch's shape only.
 // Everything random (initialisation, batches, dropout) comes from Options.Seed
 // through sources whose state is saved, so a run interrupted and resumed
 // ends bit for bit where an uninterrupted one does.

@@ -3,7 +3,9 @@ package train
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"unsafe"
@@ -33,7 +35,12 @@ type MemoryPart struct {
 //   - the activations of a batch of Batch windows of Context tokens, kept
 //     for the backward pass (with dropout masks when Dropout > 0), and
 //     those of the last, smaller batch of the final pass over the
-//     validation split, which the model keeps beside the first;
+//     validation split, which the model keeps beside the first; in float32
+//     compute most of them take half the bytes;
+//   - when a batch is shared among replicas (shards.go), each replica's
+//     gradients and activations, the evaluation batches then having the
+//     model's own; in float32 compute, the float32 copies of the weights
+//     and of their gradients that each model computes with;
 //   - the fixed evaluation windows (EvalBatches x Batch of them, for the
 //     training and the validation split) and the batches of token ids;
 //   - the sample: a key/value cache and SampleTokens ids and their text.
@@ -56,11 +63,36 @@ func (o Options) memoryOf(cfg transformer.Config) []MemoryPart {
 		weights += 2 * 8 * P // the checkpoint's moments, until copied into the optimiser
 	}
 	B, T := o.Batch, o.Context
-	acts := memory.Activations(cfg, B, T, o.Dropout > 0)
+	prec, err := o.Compute()
+	if err != nil {
+		prec = transformer.Float64 // Validate reports the bad --precision
+	}
+	procs := float64(runtime.GOMAXPROCS(0))
+	shards := shardsFor(B, T)
+	acts := 0.0
+	if shards == 1 {
+		acts = memory.ActivationsOf(cfg, B, T, o.Dropout > 0, prec, procs)
+	} else {
+		inner := max(1, math.Floor(procs/float64(shards))) // Optimizer.replicas
+		for i := range shards {
+			lo, hi := shard(i, shards, B)
+			acts += memory.ActivationsOf(cfg, hi-lo, T, o.Dropout > 0, prec, inner)
+		}
+		acts += memory.ActivationsOf(cfg, B, T, false, prec, procs) // the first evaluation batch, on the model
+	}
 	if B > 1 {
 		// The final validation pass ends with a batch of fewer windows
 		// (up to B-1), a second shape whose buffers the model keeps too.
-		acts += memory.Activations(cfg, B-1, T, false)
+		acts += memory.ActivationsOf(cfg, B-1, T, false, prec, procs)
+	}
+	// Each replica's float64 gradients; in float32 compute every model's
+	// float32 values and weight gradients (bounded by all parameters).
+	copies := 0.0
+	if shards > 1 {
+		copies += float64(shards) * 8 * P
+	}
+	if prec == transformer.Float32 {
+		copies += float64(1+shards) * 2 * memory.ValueBytes(prec) * P
 	}
 	n := float64(B) * float64(T)
 	windows := 2 * float64(o.EvalBatches) * float64(B) * float64(unsafe.Sizeof(struct{ a, b int }{}))
@@ -83,6 +115,7 @@ func (o Options) memoryOf(cfg transformer.Config) []MemoryPart {
 		{fmt.Sprintf("weights, gradients and AdamW moments of %.3g parameters", P), weights, params},
 		{fmt.Sprintf("activations of --batch %d x --context %d tokens through %s", B, T, words.Count(cfg.Layers, "layer")), acts, actFlags},
 		{fmt.Sprintf("--eval-batches %d x --batch %d evaluation windows", o.EvalBatches, B), windows + batches, []string{"--eval-batches", "--batch"}},
+		{copiesOf(prec, shards), copies, params},
 		{fmt.Sprintf("--sample-tokens %d of sample text and its key/value cache", o.SampleTokens), sample, []string{"--sample-tokens", "--layers", "--context", "--dim"}},
 	}
 	slices.SortStableFunc(parts, func(a, b MemoryPart) int {
@@ -95,6 +128,18 @@ func (o Options) memoryOf(cfg transformer.Config) []MemoryPart {
 		return 0
 	})
 	return parts
+}
+
+// copiesOf names the memory part of the weight copies and replicas.
+func copiesOf(prec transformer.Precision, shards int) string {
+	replicas := fmt.Sprintf("the gradients of %d replicas sharing each batch", shards)
+	switch {
+	case shards == 1:
+		return "copies of the weights for float32 compute"
+	case prec == transformer.Float32:
+		return "copies of the weights for float32 compute and " + replicas
+	}
+	return replicas
 }
 
 // total is the sum of the parts.

@@ -111,23 +111,35 @@ func TestMemoryVocabulary(t *testing.T) {
 // evaluation batch of one window fewer (the shape the final validation
 // pass can end with), which the model keeps side by side.
 func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
-	for _, preset := range []string{"gpt", "llama"} {
-		t.Run(preset, func(t *testing.T) {
+	for _, c := range []struct{ preset, precision string }{{"gpt", "float32"}, {"llama", "float32"}, {"gpt", "float64"}} {
+		t.Run(c.preset+"/"+c.precision, func(t *testing.T) {
 			o := DefaultOptions()
-			o.Preset, o.Layers, o.Dim, o.Context, o.Batch, o.Dropout = preset, 2, 64, 64, 8, 0.1
+			o.Preset, o.Layers, o.Dim, o.Context, o.Batch, o.Dropout = c.preset, 2, 64, 64, 8, 0.1
+			o.Precision = c.precision
+			if shardsFor(o.Batch, o.Context) < 2 {
+				t.Fatal("the batch is not shared among replicas: the test misses their memory")
+			}
 			const vocab = 300
 			cfg, err := o.ModelConfig(vocab)
 			if err != nil {
 				t.Fatal(err)
 			}
 			parts := map[string]float64{}
+			perStep := 0.0 // what a step and an evaluation allocate: activations, weight copies, replicas
 			for _, p := range o.Memory(vocab) {
 				parts[strings.Fields(p.What)[0]] = p.Bytes
+				if strings.HasPrefix(p.What, "activations") || strings.Contains(p.What, "replicas") {
+					perStep += p.Bytes
+				}
 			}
 
 			base := memory.LiveHeap()
 			m, err := transformer.New(cfg, 1)
 			if err != nil {
+				t.Fatal(err)
+			}
+			prec, _ := o.Compute()
+			if err := m.SetCompute(prec); err != nil {
 				t.Fatal(err)
 			}
 			opt, err := NewOptimizer(m, NewAdamWFor(m, o.Beta1, o.Beta2, o.WeightDecay), Schedule{Max: 1e-3, Steps: 10}, 1, 1)
@@ -146,7 +158,7 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 			if _, _, err := opt.StepAccum(1, 1, o.Batch, o.Context, batches.Next); err != nil {
 				t.Fatal(err)
 			}
-			windows := FixedWindows(tokens, o.Context, o.Batch-1, 3)
+			windows := FixedWindows(tokens, o.Context, 2*o.Batch-1, 3) // a whole batch and the last, smaller one
 			if _, err := eval.Windows(m, tokenizer.Byte{}, tokens, windows, o.Batch); err != nil {
 				t.Fatal(err)
 			}
@@ -162,7 +174,7 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 				}
 			}
 			check("weights, gradients and AdamW moments", parts["weights,"], weights)
-			check("activations of a training and an evaluation batch", parts["activations"], acts)
+			check("activations of a training and an evaluation batch, replicas and float32 copies", perStep, acts)
 		})
 	}
 }

@@ -24,6 +24,12 @@ type Optimizer struct {
 
 	values, grads [][]float64 // the parameters' raw storage, in Params order
 	decay         []bool
+
+	// data parallelism (shards.go): replicas of Model made on first use,
+	// their gradients' storage, and whether Model can have any
+	reps       []*transformer.Model
+	repGrads   [][][]float64
+	noReplicas bool
 }
 
 // NewOptimizer returns an Optimizer for m's parameters. opt holds the AdamW
@@ -71,14 +77,28 @@ func (o *Optimizer) StepAccum(step, accum, B, T int, next func() (x, y []int)) (
 		return 0, 0, fmt.Errorf("gradient accumulation %d: it must be at least 1", accum)
 	}
 	o.Model.ZeroGrad()
-	o.Model.SetTraining(true, stepSeed(o.Seed, step))
-	for range accum {
+	seed := stepSeed(o.Seed, step)
+	o.Model.SetTraining(true, seed)
+	var reps []*transformer.Model
+	sharded := false
+	if n := shardsFor(B, T); n > 1 {
+		reps, sharded = o.replicas(n)
+	}
+	for i := range accum {
 		x, y := next()
-		l, err := o.Model.Forward(x, y, B, T)
+		var l float64
+		var err error
+		if sharded {
+			l, err = o.shardedPass(reps, x, y, B, T, seed, i == 0) // adds this micro-batch's gradient
+		} else {
+			l, err = o.Model.Forward(x, y, B, T)
+			if err == nil {
+				o.Model.Backward() // adds this micro-batch's gradient
+			}
+		}
 		if err != nil {
 			return 0, 0, err
 		}
-		o.Model.Backward() // adds this micro-batch's gradient
 		loss += l
 	}
 	loss /= float64(accum)

@@ -41,10 +41,19 @@ func Model(c transformer.Config) float64 {
 }
 
 // Activations is the bytes Forward allocates for a batch of B sequences of
-// T tokens (and keeps for Backward): forward.go's acts, buffer by buffer,
-// with the dropout masks when dropout is on. A model keeps the buffers of
-// its last two batch shapes.
+// T tokens (and keeps for Backward) in float64 on GOMAXPROCS workers: see
+// ActivationsOf.
 func Activations(c transformer.Config, B, T int, dropout bool) float64 {
+	return ActivationsOf(c, B, T, dropout, transformer.Float64, workers())
+}
+
+// ActivationsOf is the bytes Forward allocates for a batch of B sequences
+// of T tokens computing in p on the given number of workers: forward.go's
+// acts, buffer by buffer, with the dropout masks when dropout is on. The
+// values take 4 bytes in float32 and 8 in float64; the norm statistics and
+// the losses are float64 in both. A model keeps the buffers of its last
+// two batch shapes.
+func ActivationsOf(c transformer.Config, B, T int, dropout bool, p transformer.Precision, workers float64) float64 {
 	b, t := float64(B), float64(T)
 	n := b * t // rows
 	L, D, F, V := float64(c.Layers), float64(c.Dim), float64(c.FFDim), float64(c.VocabSize)
@@ -52,7 +61,6 @@ func Activations(c transformer.Config, B, T int, dropout bool) float64 {
 	W := (H + 2*KV) * float64(c.Dim/max(c.Heads, 1)) // qkv width
 	floats := (L + 1) * n * D                        // res: the residual stream into each layer, and out of the last
 	floats += 4 * L * n * D                          // mid, h1, h2, y
-	floats += 4 * L * n                              // mean1, rstd1, mean2, rstd2
 	floats += L * n * W                              // qkv
 	floats += L * b * H * t * t                      // att: the softmax weights, B·H matrices of T x T per layer
 	floats += 2 * L * n * F                          // up, act
@@ -61,19 +69,28 @@ func Activations(c transformer.Config, B, T int, dropout bool) float64 {
 	} else {
 		floats += L * n * F // geluS
 	}
-	floats += n*D + 2*n         // hf, meanF, rstdF
-	floats += 2*n*V + n         // logits, probs, losses
-	floats += n * D             // branch
-	floats += 5 * n * D         // dres, dh, dbranch, dy, dhf
-	floats += n * W             // dqkv
-	floats += 2 * n * F         // dup, dact
-	floats += n * V             // dlogits
-	floats += workers() * t * t // scratch: one T x T per worker
+	floats += n * D           // hf
+	floats += 2 * n * V       // logits, probs
+	floats += n * D           // branch
+	floats += 5 * n * D       // dres, dh, dbranch, dy, dhf
+	floats += n * W           // dqkv
+	floats += 2 * n * F       // dup, dact
+	floats += n * V           // dlogits
+	floats += workers * t * t // scratch: one T x T per worker
 	if dropout {
 		floats += (2*L + 1) * n * D // dropEmb, dropAttn, dropMLP
 	}
-	ints := 2 * n // ids, targetBuf
-	return f64*floats + i64*ints
+	stats := 4*L*n + 2*n + n // mean1, rstd1, mean2, rstd2, meanF, rstdF, losses: float64 in both precisions
+	ints := 2 * n            // ids, targetBuf
+	return ValueBytes(p)*floats + f64*stats + i64*ints
+}
+
+// ValueBytes is the size of one value computed in p: 4 in float32, 8 in float64.
+func ValueBytes(p transformer.Precision) float64 {
+	if p == transformer.Float32 {
+		return 4
+	}
+	return f64
 }
 
 // workers is the number of goroutines a model splits its work over
