@@ -6,8 +6,10 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/tick-llm/tick/checkpoint"
 	"github.com/tick-llm/tick/data"
@@ -44,7 +46,18 @@ func Windows(m *transformer.Model, tok tokenizer.Tokenizer, tokens []int, window
 // WindowsContext is Windows that stops between batches when ctx is done
 // (Ctrl-C during a long evaluation), returning ctx's error.
 func WindowsContext(ctx context.Context, m *transformer.Model, tok tokenizer.Tokenizer, tokens []int, windows []data.Window, B int) (LossStats, error) {
-	m.SetTraining(false, 0)
+	return WindowsShared(ctx, []*transformer.Model{m}, tok, tokens, windows, B)
+}
+
+// WindowsShared is WindowsContext with each batch shared among models that
+// compute alike (replicas of one model: transformer.Model.Replica), all
+// running at once: of a batch of n windows, models[i] reads windows
+// [n·i/k, n·(i+1)/k). Their positions' losses are summed in window order,
+// so the result depends on the number of models, never on the cores.
+func WindowsShared(ctx context.Context, models []*transformer.Model, tok tokenizer.Tokenizer, tokens []int, windows []data.Window, B int) (LossStats, error) {
+	for _, m := range models {
+		m.SetTraining(false, 0)
+	}
 	var s LossStats
 	for i := 0; i < len(windows); {
 		if err := ctx.Err(); err != nil {
@@ -63,13 +76,16 @@ func WindowsContext(ctx context.Context, m *transformer.Model, tok tokenizer.Tok
 			x = append(x, tokens[w.Start:w.Start+T]...)
 			y = append(y, tokens[w.Start+1:w.Start+T+1]...)
 		}
-		if _, err := m.Forward(x, y, n, T); err != nil {
+		losses, err := shareForward(models, x, y, n, T)
+		if err != nil {
 			return s, fmt.Errorf("evaluate: %w", err)
 		}
 		// Sum the per-position losses in order rather than scaling the
 		// mean back up: the total is then exact to the last bit.
-		for _, l := range m.PositionLosses() {
-			s.Nats += l
+		for _, share := range losses {
+			for _, l := range share {
+				s.Nats += l
+			}
 		}
 		s.Tokens += n * T
 		for _, id := range y {
@@ -78,6 +94,26 @@ func WindowsContext(ctx context.Context, m *transformer.Model, tok tokenizer.Tok
 		i = j
 	}
 	return s, nil
+}
+
+// shareForward runs a batch of n windows of T tokens cut among the models,
+// all at once, and returns each share's per-position losses, in order.
+func shareForward(models []*transformer.Model, x, y []int, n, T int) ([][]float64, error) {
+	k := min(len(models), n)
+	losses, errs := make([][]float64, k), make([]error, k)
+	var wg sync.WaitGroup
+	for i, m := range models[:k] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := n*i/k, n*(i+1)/k
+			if _, errs[i] = m.Forward(x[lo*T:hi*T], y[lo*T:hi*T], hi-lo, T); errs[i] == nil {
+				losses[i] = m.PositionLosses()
+			}
+		}()
+	}
+	wg.Wait()
+	return losses, errors.Join(errs...)
 }
 
 // Options say what tick eval measures.

@@ -38,9 +38,9 @@ type MemoryPart struct {
 //     validation split, which the model keeps beside the first; in float32
 //     compute most of them take half the bytes;
 //   - when a batch is shared among replicas (shards.go), each replica's
-//     gradients and activations, the evaluation batches then having the
-//     model's own; in float32 compute, the float32 copies of the weights
-//     and of their gradients that each model computes with;
+//     gradients and activations instead of the model's (evaluation shares
+//     its batches the same way); in float32 compute, the float32 copies of
+//     the weights and of their gradients that each model computes with;
 //   - the fixed evaluation windows (EvalBatches x Batch of them, for the
 //     training and the validation split) and the batches of token ids;
 //   - the sample: a key/value cache and SampleTokens ids and their text.
@@ -72,18 +72,24 @@ func (o Options) memoryOf(cfg transformer.Config) []MemoryPart {
 	acts := 0.0
 	if shards == 1 {
 		acts = memory.ActivationsOf(cfg, B, T, o.Dropout > 0, prec, procs)
+		if B > 1 {
+			// The final validation pass ends with a batch of fewer windows
+			// (up to B-1), a second shape whose buffers the model keeps too.
+			acts += memory.ActivationsOf(cfg, B-1, T, false, prec, procs)
+		}
 	} else {
+		// Each replica keeps its shard of a batch and, where it differs,
+		// its shard of the last, smaller evaluation batch (eval.WindowsShared).
 		inner := max(1, math.Floor(procs/float64(shards))) // Optimizer.replicas
 		for i := range shards {
 			lo, hi := shard(i, shards, B)
 			acts += memory.ActivationsOf(cfg, hi-lo, T, o.Dropout > 0, prec, inner)
+			if k := min(shards, B-1); i < k {
+				if plo, phi := shard(i, k, B-1); phi-plo != hi-lo {
+					acts += memory.ActivationsOf(cfg, phi-plo, T, false, prec, inner)
+				}
+			}
 		}
-		acts += memory.ActivationsOf(cfg, B, T, false, prec, procs) // the first evaluation batch, on the model
-	}
-	if B > 1 {
-		// The final validation pass ends with a batch of fewer windows
-		// (up to B-1), a second shape whose buffers the model keeps too.
-		acts += memory.ActivationsOf(cfg, B-1, T, false, prec, procs)
 	}
 	// Each replica's float64 gradients; in float32 compute every model's
 	// float32 values and weight gradients (bounded by all parameters).

@@ -159,7 +159,8 @@ func TestMemoryEstimateMatchesATrainingStep(t *testing.T) {
 				t.Fatal(err)
 			}
 			windows := FixedWindows(tokens, o.Context, 2*o.Batch-1, 3) // a whole batch and the last, smaller one
-			if _, err := eval.Windows(m, tokenizer.Byte{}, tokens, windows, o.Batch); err != nil {
+			models := opt.sharers(o.Batch, o.Context)                  // as run.go evaluates
+			if _, err := eval.WindowsShared(context.Background(), models, tokenizer.Byte{}, tokens, windows, o.Batch); err != nil {
 				t.Fatal(err)
 			}
 			acts := memory.LiveHeap() - before

@@ -497,11 +497,12 @@ func (t *trainer) diverged(step int, loss, norm float64) error {
 // best, when validation improved).
 func (t *trainer) evaluate(step int) error {
 	o := t.o
-	tr, err := eval.Windows(t.model, t.tok, t.train, t.evalTrain, o.Batch)
+	models := t.opt.sharers(o.Batch, o.Context)
+	tr, err := eval.WindowsShared(context.Background(), models, t.tok, t.train, t.evalTrain, o.Batch)
 	if err != nil {
 		return err
 	}
-	va, err := eval.Windows(t.model, t.tok, t.val, t.evalVal, o.Batch)
+	va, err := eval.WindowsShared(context.Background(), models, t.tok, t.val, t.evalVal, o.Batch)
 	if err != nil {
 		return err
 	}
@@ -595,7 +596,7 @@ func (t *trainer) finish(ctx context.Context) (*Result, error) {
 		}
 	}
 	t.bar.finish()
-	va, err := eval.WindowsContext(ctx, t.model, t.tok, t.val, data.Tiling(len(t.val), o.Context), o.Batch)
+	va, err := eval.WindowsShared(ctx, t.opt.sharers(o.Batch, o.Context), t.tok, t.val, data.Tiling(len(t.val), o.Context), o.Batch)
 	if ctx.Err() != nil {
 		// Every step is trained and saved: only the final figures are lost.
 		return nil, fmt.Errorf("%w during the final pass over the validation split, after all %d steps; the run is complete and saved in %s; for its figures run: tick eval --model %s",

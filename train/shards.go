@@ -75,6 +75,19 @@ func (o *Optimizer) replicas(n int) (reps []*transformer.Model, ok bool) {
 	return o.reps[:n], true
 }
 
+// sharers are the models that share a batch of B windows of T tokens:
+// its replicas when such a batch is cut into shards, else the model alone.
+// Evaluation reads its batches through them too (eval.WindowsShared): the
+// replicas already hold buffers of the shards' shapes.
+func (o *Optimizer) sharers(B, T int) []*transformer.Model {
+	if n := shardsFor(B, T); n > 1 {
+		if reps, ok := o.replicas(n); ok {
+			return reps
+		}
+	}
+	return []*transformer.Model{o.Model}
+}
+
 // gradsOf is the raw storage of m's trainable gradients, in Trainable order.
 func gradsOf(m *transformer.Model) [][]float64 {
 	var g [][]float64

@@ -7,10 +7,25 @@ import "fmt"
 type Limit struct {
 	Bytes  float64
 	Source string // e.g. "MemTotal in /proc/meminfo", "its cgroup's memory limit"
+	// Mapped is the part of Bytes the process had taken when the limit
+	// was read: for an address-space limit, everything it has mapped (a Go
+	// program maps about a gigabyte of address space before it allocates
+	// anything); 0 for the limits on memory in use.
+	Mapped float64
 }
 
-// String writes the limit for a message: "24 GB (MemTotal in /proc/meminfo)".
-func (l Limit) String() string { return fmt.Sprintf("%s (%s)", Format(l.Bytes), l.Source) }
+// String writes the limit for a message: "24 GB (MemTotal in /proc/meminfo)",
+// "2.0 GB (the address-space limit, ulimit -v), 1.2 GB of it mapped already".
+func (l Limit) String() string {
+	s := fmt.Sprintf("%s (%s)", Format(l.Bytes), l.Source)
+	if l.Mapped > 0 {
+		s += fmt.Sprintf(", %s of it mapped already", Format(l.Mapped))
+	}
+	return s
+}
+
+// Free is what is left of the limit for new allocations.
+func (l Limit) Free() float64 { return l.Bytes - l.Mapped }
 
 // machine is Machine; tests of the packages that use this one replace it
 // through SetMachineForTest.
@@ -36,7 +51,7 @@ func SetMachineForTest(l Limit, ok bool) (restore func()) {
 // /proc/meminfo)" for the caller to complete with what to lower.
 func Check(need float64) error {
 	l, ok := Machine()
-	if !ok || need <= l.Bytes {
+	if !ok || need <= l.Free() {
 		return nil
 	}
 	return &TooLargeError{Need: need, Have: l}

@@ -26,26 +26,33 @@ import (
 //     beyond it fails, whatever the RAM.
 func machineLimit() (Limit, bool) {
 	best := Limit{}
-	consider := func(b float64, source string) {
-		if b > 0 && (best.Bytes == 0 || b < best.Bytes) {
-			best = Limit{Bytes: b, Source: source}
+	consider := func(l Limit) {
+		if l.Bytes > 0 && (best.Bytes == 0 || l.Free() < best.Free()) {
+			best = l
 		}
 	}
 	if b, ok := memTotal("/proc/meminfo"); ok {
-		consider(b, "MemTotal in /proc/meminfo")
+		consider(Limit{Bytes: b, Source: "MemTotal in /proc/meminfo"})
 	}
 	if b, ok := cgroupLimit("/proc/self/cgroup", "/sys/fs/cgroup"); ok {
-		consider(b, "the memory limit of its cgroup")
+		consider(Limit{Bytes: b, Source: "the memory limit of its cgroup"})
 	}
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &rl); err == nil && rl.Cur != ^uint64(0) && rl.Cur < 1<<62 {
-		consider(float64(rl.Cur), "the address-space limit, ulimit -v")
+		// What the process has mapped counts against the limit already.
+		mapped, _ := statusKB("/proc/self/status", "VmSize:")
+		consider(Limit{Bytes: float64(rl.Cur), Source: "the address-space limit, ulimit -v", Mapped: mapped})
 	}
 	return best, best.Bytes > 0
 }
 
-// memTotal reads MemTotal (in kB) from a meminfo file.
-func memTotal(path string) (float64, bool) {
+// memTotal reads MemTotal (in kB) from a meminfo file, in bytes.
+func memTotal(path string) (float64, bool) { return statusKB(path, "MemTotal:") }
+
+// statusKB reads the field named key ("MemTotal:", "VmSize:"), a figure
+// in kB, from a file of lines such as /proc/meminfo or /proc/self/status,
+// in bytes.
+func statusKB(path, key string) (float64, bool) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
@@ -53,7 +60,7 @@ func memTotal(path string) (float64, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "MemTotal:" {
+		if len(f) >= 2 && f[0] == key {
 			kb, err := strconv.ParseFloat(f[1], 64)
 			if err != nil || kb <= 0 {
 				return 0, false
