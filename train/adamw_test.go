@@ -294,3 +294,17 @@ func BenchmarkAdamWKernel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGlobalNorm times the norm of the default model's 813K gradients.
+func BenchmarkGlobalNorm(b *testing.B) {
+	_, _, g, _ := benchParams()
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, x := range g {
+		for j := range x {
+			x[j] = rng.NormFloat64()
+		}
+	}
+	for b.Loop() {
+		GlobalNorm(g)
+	}
+}
