@@ -30,8 +30,7 @@ func gradSums8(dy, g, x []float32, m, r float64) (float64, float64) {
 	if !hasAVX2 || n == 0 {
 		return gradSums8Go(dy, g, x, m, r)
 	}
-	_, _ = dy[n-1], g[n-1]
-	return gradSums8AVX2(&dy[0], &g[0], &x[0], n, m, r)
+	return gradSums8AVX2(first(dy, n), first(g, n), &x[0], n, m, r)
 }
 
 // scaleShiftVec runs scaleShiftGo on the largest multiple of 8 elements
@@ -41,13 +40,7 @@ func scaleShiftVec(y, x, g, b []float32, mf, rf float32) int {
 	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	_, _ = y[n-1], g[n-1]
-	var bp *float32
-	if b != nil {
-		_ = b[n-1]
-		bp = &b[0]
-	}
-	scaleShiftAVX2(&y[0], &x[0], &g[0], bp, n, mf, rf)
+	scaleShiftAVX2(first(y, n), &x[0], first(g, n), first(b, n), n, mf, rf)
 	return n
 }
 
@@ -58,8 +51,7 @@ func gradInputVec(dx, dy, x, g []float32, mf, rf, sD, sDX float32) int {
 	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	_, _, _ = dx[n-1], dy[n-1], g[n-1]
-	gradInputAVX2(&dx[0], &dy[0], &x[0], &g[0], n, mf, rf, sD, sDX)
+	gradInputAVX2(first(dx, n), first(dy, n), &x[0], first(g, n), n, mf, rf, sD, sDX)
 	return n
 }
 
@@ -70,14 +62,18 @@ func paramRowVec(dg, db []float64, dy, x []float32, m, r float64) int {
 	if !hasAVX2 || n == 0 {
 		return 0
 	}
-	_, _ = dg[n-1], dy[n-1]
-	var dbp *float64
-	if db != nil {
-		_ = db[n-1]
-		dbp = &db[0]
-	}
-	paramRowAVX2(&dg[0], dbp, &dy[0], &x[0], n, m, r)
+	paramRowAVX2(first(dg, n), first(db, n), first(dy, n), &x[0], n, m, r)
 	return n
+}
+
+// first is the address of s[0] for the assembly, after checking that s
+// holds n > 0 values (a panic here, not a stray read there); nil for nil.
+func first[T float32 | float64](s []T, n int) *T {
+	if s == nil {
+		return nil
+	}
+	_ = s[n-1]
+	return &s[0]
 }
 
 // sum8AVX2 is sum8Go on x[:n], n > 0 a multiple of 8.

@@ -37,15 +37,21 @@ func run(x, g, b, dy []float32, n, d int) [][]float64 {
 	return [][]float64{wide(y), mean, rstd, wide(dx), dg, db, wide(ry), rr, wide(rdx), rdg, wide(ny), ndb}
 }
 
-func randomRows(rng *rand.Rand, n, d int, offset float64) (x, g, b, dy []float32) {
-	r := func(k int, scale, off float64) []float32 {
-		s := make([]float32, k)
-		for i := range s {
-			s[i] = float32(off + scale*rng.NormFloat64())
-		}
-		return s
+// rows fills n rows of width d: x around offset, dy small, a gain near 1
+// and a small bias, with a -0 and a value far out in x so that signs of
+// zero and large terms go through the kernels too.
+func rows(rng *rand.Rand, n, d int, offset float64) (x, g, b, dy []float32) {
+	x, dy = make([]float32, n*d), make([]float32, n*d)
+	g, b = make([]float32, d), make([]float32, d)
+	for i := range x {
+		x[i], dy[i] = float32(offset+3*rng.NormFloat64()), float32(1e-2*rng.NormFloat64())
 	}
-	return r(n*d, 3, offset), r(d, 0.5, 1), r(d, 0.2, 0), r(n*d, 1e-2, 0)
+	for j := range g {
+		g[j], b[j] = float32(1+rng.NormFloat64()/2), float32(rng.NormFloat64()/5)
+	}
+	x[0] = float32(math.Copysign(0, -1))
+	x[len(x)-1] = 1e6
+	return x, g, b, dy
 }
 
 // TestAssemblyMatchesGoLanes: with AVX2 the kernels give the same bits as
@@ -61,7 +67,7 @@ func TestAssemblyMatchesGoLanes(t *testing.T) {
 	for _, d := range []int{1, 3, 4, 7, 8, 9, 15, 16, 17, 64, 100, 128, 131} {
 		for _, off := range []float64{0, 40} {
 			n := 5
-			x, g, b, dy := randomRows(rng, n, d, off)
+			x, g, b, dy := rows(rng, n, d, off)
 			fast := run(x, g, b, dy, n, d)
 			hasAVX2 = false
 			slow := run(x, g, b, dy, n, d)
