@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/tick-llm/tick/internal/fusion"
 )
 
 // adamReference is AdamW written as torch.optim.AdamW documents it, one
@@ -233,8 +235,12 @@ func BenchmarkAdamWSerial(b *testing.B) {
 // TestAdamWVectorMatchesGo: update (four weights at a time with AVX2,
 // then the Go loop) gives the same bits as updateGo, the Go loop alone, on
 // lengths with and without a remainder, with decay on and off, over a few
-// steps.
+// steps. (Where the compiler fuses multiply-adds the two may differ: see
+// package fusion.)
 func TestAdamWVectorMatchesGo(t *testing.T) {
+	if fusion.GoFuses {
+		t.Skip("the Go loop may fuse multiply-adds the assembly keeps apart")
+	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 33, 1001} {
 		for _, decay := range []bool{false, true} {

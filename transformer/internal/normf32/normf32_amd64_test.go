@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tick-llm/tick/internal/fusion"
 )
 
 // run is one call of every kernel on the same data; it returns every
@@ -60,7 +62,7 @@ func TestAssemblyMatchesGoLanes(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2")
 	}
-	if goFusesMultiplyAdd {
+	if fusion.GoFuses {
 		t.Skip("GOAMD64=v3: Go may fuse multiply-adds the assembly keeps apart")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
