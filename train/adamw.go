@@ -6,6 +6,9 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/tick-llm/tick/train/internal/adamw"
+	"gonum.org/v1/gonum/floats"
 )
 
 // AdamW is the Adam optimiser with decoupled weight decay (Loshchilov &
@@ -131,15 +134,30 @@ func (o *AdamW) coefficients(lr float64) adamStep {
 }
 
 // update applies the step to one run of weights p with gradients g and
-// moments m, v.
+// moments m, v: with AVX2 four weights at a time in internal/adamw (the
+// same operations as updateGo, so the same bits), the rest in updateGo.
 func (k adamStep) update(p, g, m, v []float64, decay bool) {
-	shrink := 1.0
+	shrink, stepSize, sqrtC2 := k.scalars(decay)
+	n := adamw.Step(p, g, m, v, &adamw.Coeffs{B1: k.b1, OneMinusB1: 1 - k.b1, B2: k.b2, OneMinusB2: 1 - k.b2,
+		Shrink: shrink, StepSize: stepSize, SqrtC2: sqrtC2, Eps: k.eps})
+	k.updateGo(p[n:], g[n:], m[n:], v[n:], decay)
+}
+
+// scalars are the per-run factors of the update: the decay's shrink, the
+// step size lr/c1 and √c2.
+func (k adamStep) scalars(decay bool) (shrink, stepSize, sqrtC2 float64) {
+	shrink = 1.0
 	if decay {
 		shrink = 1 - k.lr*k.wd
 	}
 	// As torch.optim.AdamW: step = lr/c1 · m / (√v/√c2 + ε), one division
 	// per weight.
-	stepSize, sqrtC2 := k.lr/k.c1, math.Sqrt(k.c2)
+	return shrink, k.lr / k.c1, math.Sqrt(k.c2)
+}
+
+// updateGo is update one weight at a time in Go: the reference.
+func (k adamStep) updateGo(p, g, m, v []float64, decay bool) {
+	shrink, stepSize, sqrtC2 := k.scalars(decay)
 	for j := range p {
 		m[j] = k.b1*m[j] + (1-k.b1)*g[j]
 		v[j] = k.b2*v[j] + (1-k.b2)*g[j]*g[j]
@@ -149,16 +167,16 @@ func (k adamStep) update(p, g, m, v []float64, decay bool) {
 
 // GlobalNorm is the Euclidean norm of all gradients taken together. Each
 // span's sum of squares is computed on its own and the sums are added in
-// span order, so the result is the same on any number of cores.
+// span order, so the result is the same on any number of cores. A span's
+// sum is gonum's floats.Dot of the span with itself: 4 lanes side by side
+// (SSE2 on amd64) in an order fixed by the length, a function of the data
+// only, 2.5 times faster than one add chain (measured, 813K values).
 func GlobalNorm(grads [][]float64) float64 {
 	spans := spansOf(grads)
 	partial := make([]float64, len(spans))
 	forEachSpan(spans, func(n int, c span) {
-		sum := 0.0
-		for _, x := range grads[c.i][c.lo:c.hi] {
-			sum += x * x
-		}
-		partial[n] = sum
+		x := grads[c.i][c.lo:c.hi]
+		partial[n] = floats.Dot(x, x)
 	})
 	sum := 0.0
 	for _, p := range partial {

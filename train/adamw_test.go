@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/tick-llm/tick/internal/fusion"
 )
 
 // adamReference is AdamW written as torch.optim.AdamW documents it, one
@@ -227,5 +229,88 @@ func BenchmarkAdamWSerial(b *testing.B) {
 	o := NewAdamW(sizes, 0.9, 0.99, 1e-8, 0.1)
 	for b.Loop() {
 		o.updateSerial(v, g, decay, 1e-3)
+	}
+}
+
+// TestAdamWVectorMatchesGo: update (four weights at a time with AVX2,
+// then the Go loop) gives the same bits as updateGo, the Go loop alone, on
+// lengths with and without a remainder, with decay on and off, over a few
+// steps. (Where the compiler fuses multiply-adds the two may differ: see
+// package fusion.)
+func TestAdamWVectorMatchesGo(t *testing.T) {
+	if fusion.GoFuses {
+		t.Skip("the Go loop may fuse multiply-adds the assembly keeps apart")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 33, 1001} {
+		for _, decay := range []bool{false, true} {
+			mk := func(scale float64, positive bool) []float64 {
+				x := make([]float64, n)
+				for j := range x {
+					x[j] = scale * rng.NormFloat64()
+					if positive {
+						x[j] = math.Abs(x[j])
+					}
+				}
+				return x
+			}
+			p, m, v := mk(1, false), mk(1e-2, false), mk(1e-4, true)
+			p2, m2, v2 := append([]float64(nil), p...), append([]float64(nil), m...), append([]float64(nil), v...)
+			o := NewAdamW([]int{n}, 0.9, 0.95, 1e-8, 0.1)
+			for step := range 3 {
+				g := mk(1e-2, false)
+				o.T++
+				k := o.coefficients(1e-3 * float64(step+1))
+				k.update(p, g, m, v, decay)
+				k.updateGo(p2, g, m2, v2, decay)
+			}
+			for j := range p {
+				for _, c := range [][2]float64{{p[j], p2[j]}, {m[j], m2[j]}, {v[j], v2[j]}} {
+					if math.Float64bits(c[0]) != math.Float64bits(c[1]) {
+						t.Fatalf("n=%d decay=%v: weight %d: p, m, v = %v, %v, %v; Go loop %v, %v, %v", n, decay, j, p[j], m[j], v[j], p2[j], m2[j], v2[j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkAdamWKernel times the update of one run of 1<<15 weights (a
+// span, as one goroutine takes it): the Go loop and update (AVX2) side by
+// side, in ns per weight.
+func BenchmarkAdamWKernel(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = spanSize
+	p, g, m, v := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	for j := range p {
+		p[j], g[j], m[j], v[j] = rng.NormFloat64(), 1e-2*rng.NormFloat64(), 1e-3*rng.NormFloat64(), 1e-5*rng.Float64()
+	}
+	o := NewAdamW([]int{n}, 0.9, 0.99, 1e-8, 0.1)
+	o.T = 10
+	k := o.coefficients(1e-3)
+	for _, c := range []struct {
+		name string
+		fn   func(p, g, m, v []float64, decay bool)
+	}{{"go", k.updateGo}, {"avx2", k.update}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				c.fn(p, g, m, v, true)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/weight")
+		})
+	}
+}
+
+// BenchmarkGlobalNorm times the norm of the default model's 813K gradients.
+func BenchmarkGlobalNorm(b *testing.B) {
+	_, _, g, _ := benchParams()
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, x := range g {
+		for j := range x {
+			x[j] = rng.NormFloat64()
+		}
+	}
+	for b.Loop() {
+		GlobalNorm(g)
 	}
 }

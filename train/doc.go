@@ -6,7 +6,7 @@
 //	run.go            the training loop: fresh or resumed setup, steps, evaluation, samples, checkpoints, Ctrl-C
 //	optimizer.go      one optimiser step: forward, backward, clip, AdamW (also used by the demos)
 //	shards.go         data parallelism: a batch shared among replicas of the model, one per core
-//	adamw.go          AdamW with decoupled weight decay; gradient clipping by global norm
+//	adamw.go          AdamW with decoupled weight decay (4 weights at a time in internal/adamw); gradient clipping by global norm
 //	schedule.go       linear warmup, then cosine decay of the learning rate
 //	data.go           batches of random windows of the training tokens; fixed windows for evaluation
 //	options.go        the options of a run (the flags of tick train) and the model they describe

@@ -28,7 +28,9 @@
 // package vec with the products cut over every core (cache32.go).
 // Attention and the single-token pass each have a plain version, loops as
 // llm.c writes them (attention.go, cache_plain.go), beside the fast BLAS
-// one, with a test that the two agree: read the plain one first.
+// one, with a test that the two agree: read the plain one first. So do
+// the norms: float32 LayerNorm and RMSNorm run in internal/normf32 (AVX2,
+// row sums in 8 float64 lanes), tested against layernorm.go and rmsnorm.go.
 // Save and Load use config.json and model.safetensors with Hugging Face
 // tensor names.
 //
