@@ -175,9 +175,17 @@ func GlobalNorm(grads [][]float64) float64 {
 	spans := spansOf(grads)
 	partial := make([]float64, len(spans))
 	forEachSpan(spans, func(n int, c span) {
-		x := grads[c.i][c.lo:c.hi]
-		partial[n] = floats.Dot(x, x)
+		partial[n] = squares(grads[c.i][c.lo:c.hi])
 	})
+	return normOf(partial)
+}
+
+// squares is the sum of squares of one span.
+func squares(x []float64) float64 { return floats.Dot(x, x) }
+
+// normOf is the norm whose spans' sums of squares are partial, added in
+// span order.
+func normOf(partial []float64) float64 {
 	sum := 0.0
 	for _, p := range partial {
 		sum += p
@@ -190,10 +198,16 @@ func GlobalNorm(grads [][]float64) float64 {
 // throw the weights far. It returns the norm before clipping.
 func ClipGlobalNorm(grads [][]float64, maxNorm float64) float64 {
 	norm := GlobalNorm(grads)
+	clipTo(grads, norm, maxNorm)
+	return norm
+}
+
+// clipTo scales the gradients, whose global norm is norm, by maxNorm/norm
+// when norm exceeds maxNorm > 0.
+func clipTo(grads [][]float64, norm, maxNorm float64) {
 	if maxNorm > 0 && norm > maxNorm {
 		scaleAll(grads, maxNorm/norm)
 	}
-	return norm
 }
 
 // scaleAll multiplies every value by scale.

@@ -76,7 +76,6 @@ func (o *Optimizer) StepAccum(step, accum, B, T int, next func() (x, y []int)) (
 	if accum < 1 {
 		return 0, 0, fmt.Errorf("gradient accumulation %d: it must be at least 1", accum)
 	}
-	o.Model.ZeroGrad()
 	seed := stepSeed(o.Seed, step)
 	o.Model.SetTraining(true, seed)
 	var reps []*transformer.Model
@@ -84,12 +83,19 @@ func (o *Optimizer) StepAccum(step, accum, B, T int, next func() (x, y []int)) (
 	if n := shardsFor(B, T); n > 1 {
 		reps, sharded = o.replicas(n)
 	}
+	if !sharded {
+		o.Model.ZeroGrad() // a sharded pass writes its first micro-batch's gradient instead
+	}
+	var squares []float64 // sharded, one micro-batch: the norm comes with the gradient's sum
+	if sharded && accum == 1 {
+		squares = make([]float64, len(spansOf(o.grads)))
+	}
 	for i := range accum {
 		x, y := next()
 		var l float64
 		var err error
 		if sharded {
-			l, err = o.shardedPass(reps, x, y, B, T, seed, i == 0) // adds this micro-batch's gradient
+			l, err = o.shardedPass(reps, x, y, B, T, seed, i == 0, squares) // this micro-batch's gradient
 		} else {
 			l, err = o.Model.Forward(x, y, B, T)
 			if err == nil {
@@ -107,7 +113,12 @@ func (o *Optimizer) StepAccum(step, accum, B, T int, next func() (x, y []int)) (
 		// gradient of the mean loss.
 		scaleAll(o.grads, 1/float64(accum))
 	}
-	norm = ClipGlobalNorm(o.grads, o.Clip)
+	if squares != nil {
+		norm = normOf(squares)
+		clipTo(o.grads, norm, o.Clip)
+	} else {
+		norm = ClipGlobalNorm(o.grads, o.Clip)
+	}
 	if !finite(loss) || !finite(norm) {
 		return loss, norm, fmt.Errorf("%w at step %d: loss %g, gradient norm %g", ErrDiverged, step, loss, norm)
 	}

@@ -101,8 +101,12 @@ func gradsOf(m *transformer.Model) [][]float64 {
 // and adds the batch's gradient into the model's. It returns the batch's
 // mean loss over its scored positions, as one Forward of the whole batch
 // would. seed is the step's dropout seed; first says this is the step's
-// first micro-batch (the replicas' dropout restarts from the seed).
-func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int, seed uint64, first bool) (float64, error) {
+// first micro-batch: the replicas' dropout restarts from the seed, and the
+// gradient is written into the model's, not added (no ZeroGrad before).
+// With squares not nil (one span's worth each, spansOf(o.grads)), the
+// sums of squares of the model's gradient are written there in the same
+// pass, as GlobalNorm computes them.
+func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int, seed uint64, first bool, squares []float64) (float64, error) {
 	n := len(reps)
 	losses, counts, errs := make([]float64, n), make([]int, n), make([]error, n)
 	var wg sync.WaitGroup
@@ -130,8 +134,14 @@ func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int,
 		}
 		total += counts[i]
 	}
-	if total == 0 {
-		return 0, nil // nothing scored: the loss is the constant 0, no gradient
+	if total == 0 { // nothing scored: the loss is the constant 0, no gradient
+		if first {
+			o.Model.ZeroGrad()
+		}
+		if squares != nil {
+			clear(squares)
+		}
+		return 0, nil
 	}
 	// Each replica's loss and gradient are its shard's mean; shard i holds
 	// counts[i]/total of the batch's scored positions.
@@ -141,7 +151,7 @@ func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int,
 		weights[i] = float64(counts[i]) / float64(total)
 		loss += weights[i] * losses[i]
 	}
-	addWeighted(o.grads, o.repGrads[:n], weights)
+	addWeighted(o.grads, o.repGrads[:n], weights, first, squares)
 	return loss, nil
 }
 
@@ -156,16 +166,27 @@ func scored(y []int) int {
 	return n
 }
 
-// addWeighted adds Σ_i weights[i]·srcs[i] into dst, the terms in shard
-// order for every value, spread over the cores by span.
-func addWeighted(dst [][]float64, srcs [][][]float64, weights []float64) {
-	forEachSpan(spansOf(dst), func(_ int, c span) {
+// addWeighted adds Σ_i weights[i]·srcs[i] into dst (overwrite: writes it
+// there), the terms in shard order for every value, spread over the cores
+// by span; with sq not nil it also writes each span's sum of squares of
+// the result, while the span is still in cache.
+func addWeighted(dst [][]float64, srcs [][][]float64, weights []float64, overwrite bool, sq []float64) {
+	forEachSpan(spansOf(dst), func(n int, c span) {
 		d := dst[c.i][c.lo:c.hi]
 		for s, src := range srcs {
 			w, g := weights[s], src[c.i][c.lo:c.hi]
+			if s == 0 && overwrite {
+				for j := range d {
+					d[j] = w * g[j]
+				}
+				continue
+			}
 			for j := range d {
 				d[j] += w * g[j]
 			}
+		}
+		if sq != nil {
+			sq[n] = squares(d)
 		}
 	})
 }

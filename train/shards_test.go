@@ -95,6 +95,9 @@ func TestShardedStepMatchesWholeBatch(t *testing.T) {
 			if math.Abs(la-lb) > 1e-12 || math.Abs(na-nb) > 1e-12*na {
 				t.Errorf("%+v step %d: whole batch loss %v norm %v, sharded loss %v norm %v", c, step, la, na, lb, nb)
 			}
+			if g := GlobalNorm(b.grads); c.clip == 0 && g != nb {
+				t.Errorf("%+v step %d: the sharded step's norm %v, GlobalNorm of its gradient %v", c, step, nb, g)
+			}
 		}
 		if len(b.reps) != c.shards {
 			t.Fatalf("%+v: %d replicas ran, want %d", c, len(b.reps), c.shards)
