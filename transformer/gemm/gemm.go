@@ -26,6 +26,11 @@ type kernel[T float] struct {
 	mr, nr     int
 	kc, mc, nc int
 	fn         func(k int, a, b, c []T, ldc int, alpha T)
+	// direct, when not nil, is fn on operands read in place: A's element
+	// (i, p) at a[i·rsA + p·csA], B's row p at b[p·ldb:] (packed panels are
+	// rsA 1, csA mr, ldb nr), with the same arithmetic. The driver then
+	// skips packing a row-major A or B whose panels are all whole.
+	direct func(k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, alpha T)
 }
 
 // buffers holds one goroutine's packed block of A and the scratch tile for
@@ -54,6 +59,7 @@ type call[T float] struct {
 	alpha, beta            T
 	a, b, c                []T
 	workers, blocks, rows  int          // goroutines; blocks of C of rows rows each (the last one may be shorter)
+	directA, directB       bool         // the kernel reads A, B in place (kernel.direct), unpacked
 	jc, pc, nb, kb         int          // the current panel of B: columns jc.., rows pc..
 	packedB                []T          // that panel, packed (shared by all goroutines)
 	bufs                   []buffers[T] // one per goroutine
@@ -93,6 +99,14 @@ func gemm[T float](kern kernel[T], workers int, tA, tB bool, m, n, k int, alpha 
 	*cl = call[T]{kern: kern, tA: tA, tB: tB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, packedB: cl.packedB, bufs: cl.bufs}
 	mr, nr, kc, mc, nc := kern.mr, kern.nr, kern.kc, kern.mc, kern.nc
+	// A row-major B whose slivers are all whole is read in place: each row
+	// of a sliver is nr contiguous values already, and packing it cost as
+	// much as a tenth of the kernel's time. A row-major A too, but only
+	// beside such a B: with a packed B the kernel reads in place no faster
+	// than it packs (BenchmarkSgemm, NT shapes). A transposed operand stays
+	// packed: read in place, a panel would touch one cache line per p.
+	cl.directB = kern.direct != nil && !tB && n%nr == 0
+	cl.directA = cl.directB && !tA && m%mr == 0
 	// Blocks of at most mc rows, a multiple of mr, as many as a whole number
 	// of rounds of the goroutines so each gets about the same rows (the
 	// block size changes no bit of the result: see the type comment).
@@ -115,12 +129,14 @@ func gemm[T float](kern kernel[T], workers int, tA, tB bool, m, n, k int, alpha 
 			cl.kb = min(kc, k-cl.pc)
 			// Pack the panel of B (all goroutines, a sliver each in turn),
 			// then multiply it by the blocks of A.
-			for w := 1; w < cl.workers; w++ {
-				cl.wg.Add(1)
-				go cl.packWork(w)
+			if !cl.directB {
+				for w := 1; w < cl.workers; w++ {
+					cl.wg.Add(1)
+					go cl.packWork(w)
+				}
+				cl.pack(0)
+				cl.wg.Wait()
 			}
-			cl.pack(0)
-			cl.wg.Wait()
 			for w := 1; w < cl.workers; w++ {
 				cl.wg.Add(1)
 				go cl.work(w)
@@ -164,27 +180,55 @@ func (cl *call[T]) run(w int) {
 		if cl.pc == 0 {
 			scale(mb, cl.nb, cl.beta, cb, cl.ldc)
 		}
-		packA(cl.kern.mr, cl.bufs[w].a, cl.tA, cl.a, cl.lda, ic, cl.pc, mb, cl.kb)
-		macro(cl.kern, &cl.bufs[w], cl.packedB, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha)
+		p := panels[T]{a: cl.bufs[w].a, aRow: cl.kb, rsA: 1, csA: cl.kern.mr, b: cl.packedB, bCol: cl.kb, ldb: cl.kern.nr}
+		if cl.directA {
+			p.a, p.aRow, p.rsA, p.csA = cl.a[ic*cl.lda+cl.pc:], cl.lda, cl.lda, 1
+		} else {
+			packA(cl.kern.mr, cl.bufs[w].a, cl.tA, cl.a, cl.lda, ic, cl.pc, mb, cl.kb)
+		}
+		if cl.directB {
+			p.b, p.bCol, p.ldb = cl.b[cl.pc*cl.ldb+cl.jc:], 1, cl.ldb
+		}
+		macro(cl.kern, &cl.bufs[w], p, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha)
 	}
 }
 
-// macro multiplies the packed mb×kb block of A by the packed kb×nb panel
-// packedB into C (mb×nb, stride ldc), one mr×nr tile per kernel call. A
+// panels says where the kernel reads one block's operands: the A panel of
+// the block's row ir at a[ir·aRow:], element (i, p) rsA·i + csA·p further;
+// the B sliver of column jr at b[jr·bCol:], row p ldb·p further. Packed, a
+// panel is contiguous (rsA 1, csA mr; ldb nr); in place (kernel.direct),
+// the strides are the matrix's own.
+type panels[T float] struct {
+	a              []T
+	aRow, rsA, csA int
+	b              []T
+	bCol, ldb      int
+}
+
+// macro multiplies the mb×kb block of A by the kb×nb panel of B that p
+// locates into C (mb×nb, stride ldc), one mr×nr tile per kernel call. A
 // partial tile at the right or bottom edge is copied into the scratch tile,
 // updated there by the same kernel and copied back, so the kernel never
 // touches memory outside C and every element of C gets the same arithmetic
 // wherever the tile boundaries fall.
-func macro[T float](kern kernel[T], buf *buffers[T], packedB []T, mb, nb, kb int, c []T, ldc int, alpha T) {
+func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], mb, nb, kb int, c []T, ldc int, alpha T) {
 	mr, nr := kern.mr, kern.nr
+	direct := p.ldb != nr || p.csA != mr // an operand is read in place
+	tile := func(as, bs, c []T, ldc int) {
+		if direct {
+			kern.direct(kb, as, p.rsA, p.csA, bs, p.ldb, c, ldc, alpha)
+		} else {
+			kern.fn(kb, as, bs, c, ldc, alpha)
+		}
+	}
 	for jr := 0; jr < nb; jr += nr {
 		nn := min(nr, nb-jr)
-		bs := packedB[jr*kb:] // sliver jr/nr starts at (jr/nr)·kb·nr
+		bs := p.b[jr*p.bCol:]
 		for ir := 0; ir < mb; ir += mr {
 			mm := min(mr, mb-ir)
-			as := buf.a[ir*kb:]
+			as := p.a[ir*p.aRow:]
 			if mm == mr && nn == nr {
-				kern.fn(kb, as, bs, c[ir*ldc+jr:], ldc, alpha)
+				tile(as, bs, c[ir*ldc+jr:], ldc)
 				continue
 			}
 			t := buf.tile
@@ -192,7 +236,7 @@ func macro[T float](kern kernel[T], buf *buffers[T], packedB []T, mb, nb, kb int
 			for i := 0; i < mm; i++ {
 				copy(t[i*nr:][:nn], c[(ir+i)*ldc+jr:][:nn])
 			}
-			kern.fn(kb, as, bs, t, nr, alpha)
+			tile(as, bs, t, nr)
 			for i := 0; i < mm; i++ {
 				copy(c[(ir+i)*ldc+jr:][:nn], t[i*nr:][:nn])
 			}

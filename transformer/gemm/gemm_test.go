@@ -505,3 +505,30 @@ func TestReference32SumsInFloat32(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectSameBits: a kernel that reads row-major operands in place
+// (kernel.direct) gives the same bits as packing them, on shapes whose
+// panels are all whole (so the driver reads them in place) and whose k
+// and n cross the kc and nc blocks, with padded strides (whose NaN
+// padding a read outside the matrix would bring into C).
+func TestDirectSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, kern := range kernels(t, sgemmFuncs) {
+		if kern.direct == nil {
+			continue
+		}
+		packed := kern
+		packed.direct = nil
+		for _, s := range [][3]int{{48, 64, 300}, {384, 384, 128}, {96, 2064, 20}, {6, 16, 1}} {
+			for _, tA := range transposes {
+				for _, tB := range transposes {
+					for _, pad := range []int{0, 3} {
+						p := newProblem[float32](rng, tA, tB, s[0], s[1], s[2], pad, 0.5, 1.5)
+						name := fmt.Sprintf("%s %dx%dx%d %c%c pad %d", kern.name, s[0], s[1], s[2], tA, tB, pad)
+						sameBits(t, name, p.run(withKernel(packed)), p.run(withKernel(kern)))
+					}
+				}
+			}
+		}
+	}
+}

@@ -101,3 +101,96 @@ store:
 	ROW32(Y10, Y11)
 	VZEROUPPER
 	RET
+
+// The same kernel on operands read in place (kernel6x16Direct): A's
+// element (i, p) at a + i·rsA + p·csA and B's row p at b + p·ldb (16
+// contiguous floats), so a row-major A or B needs no packing. Per p the
+// same loads and FMAs in the same order as STEP32: the same bits.
+// Registers besides the tile: SI the A column of p, R11 = SI + 3·rsA,
+// R10 rsA, R12 csA, DI the B row of p, R13 ldb (all in bytes).
+#define STEPD \
+	VMOVUPS (DI), Y12 \
+	VMOVUPS 32(DI), Y13 \
+	VBROADCASTSS (SI), Y14 \
+	VFMADD231PS Y12, Y14, Y0 \
+	VFMADD231PS Y13, Y14, Y1 \
+	VBROADCASTSS (SI)(R10*1), Y15 \
+	VFMADD231PS Y12, Y15, Y2 \
+	VFMADD231PS Y13, Y15, Y3 \
+	VBROADCASTSS (SI)(R10*2), Y14 \
+	VFMADD231PS Y12, Y14, Y4 \
+	VFMADD231PS Y13, Y14, Y5 \
+	VBROADCASTSS (R11), Y15 \
+	VFMADD231PS Y12, Y15, Y6 \
+	VFMADD231PS Y13, Y15, Y7 \
+	VBROADCASTSS (SI)(R10*4), Y14 \
+	VFMADD231PS Y12, Y14, Y8 \
+	VFMADD231PS Y13, Y14, Y9 \
+	VBROADCASTSS (R11)(R10*2), Y15 \
+	VFMADD231PS Y12, Y15, Y10 \
+	VFMADD231PS Y13, Y15, Y11 \
+	ADDQ R12, SI \
+	ADDQ R12, R11 \
+	ADDQ R13, DI
+
+// func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32)
+TEXT ·kernel6x16DirectAVX2(SB), NOSPLIT, $0-68
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R10
+	SHLQ $2, R10
+	MOVQ csA+24(FP), R12
+	SHLQ $2, R12
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R8
+	SHLQ $2, R8
+	LEAQ (SI)(R10*2), R11
+	ADDQ R10, R11
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   dtail
+
+dloop4:
+	STEPD
+	STEPD
+	STEPD
+	STEPD
+	DECQ R9
+	JNZ  dloop4
+
+dtail:
+	ANDQ $3, CX
+	JZ   dstore
+
+dloop1:
+	STEPD
+	DECQ CX
+	JNZ  dloop1
+
+dstore:
+	VBROADCASTSS alpha+64(FP), Y15
+	ROW32(Y0, Y1)
+	ROW32(Y2, Y3)
+	ROW32(Y4, Y5)
+	ROW32(Y6, Y7)
+	ROW32(Y8, Y9)
+	ROW32(Y10, Y11)
+	VZEROUPPER
+	RET

@@ -12,7 +12,7 @@ import "golang.org/x/sys/cpu"
 // kernel, twice the multiply-adds.
 var (
 	avx2Kernel64 = kernel[float64]{name: "go-avx2", mr: 6, nr: 8, kc: kc64, mc: mc64, nc: nc64, fn: kernel6x8}
-	avx2Kernel32 = kernel[float32]{name: "go-avx2", mr: 6, nr: 16, kc: kc32, mc: mc32, nc: nc32, fn: kernel6x16}
+	avx2Kernel32 = kernel[float32]{name: "go-avx2", mr: 6, nr: 16, kc: kc32, mc: mc32, nc: nc32, fn: kernel6x16, direct: kernel6x16Direct}
 )
 
 func init() {
@@ -44,3 +44,18 @@ func kernel6x16(k int, a, b, c []float32, ldc int, alpha float32) {
 //
 //go:noescape
 func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32)
+
+// kernel6x16Direct is kernel6x16 on operands in place: A's element (i, p)
+// at a[i·rsA + p·csA], B's row p at b[p·ldb:][:16] (a packed panel is
+// rsA 1, csA 6, ldb 16). It checks the last element each reads once.
+func kernel6x16Direct(k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, alpha float32) {
+	_, _, _ = a[5*rsA+(k-1)*csA], b[(k-1)*ldb+15], c[5*ldc+15]
+	kernel6x16DirectAVX2(k, &a[0], rsA, csA, &b[0], ldb, &c[0], ldc, alpha)
+}
+
+// kernel6x16DirectAVX2: C[0:6, 0:16] += alpha · Σ_p A[0:6, p] ⊗ B[p, 0:16]
+// with A[i, p] = a[i·rsA + p·csA] and B[p, j] = b[p·ldb + j], in float32,
+// the same operations in the same order as kernel6x16AVX2, k ≥ 1.
+//
+//go:noescape
+func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32)
