@@ -1,0 +1,111 @@
+package exp32
+
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+// hasAVX2 says whether the assembly runs (the CPU has AVX2); a test may
+// turn it off to run the Go loops.
+var hasAVX2 = cpu.X86.HasAVX2
+
+// consts holds the constants of the Go code, each repeated 8 times for
+// 256-bit loads, in the order kernels_amd64.s reads them (constant i at
+// byte 32·i); they are the same float32 values the Go code uses, so both
+// give the same bits.
+var consts = func() (v [20 * 8]float32) {
+	c := [20]float32{
+		expMin, expMax, log2e, round, ln2Hi, ln2Lo,
+		expC0, expC1, expC2, expC3, expC4, expC5,
+		1, math.Float32frombits(bias),
+		0.044715, scale, -2, 3 * 0.044715, 0.5, 2,
+	}
+	for i, x := range c {
+		for l := range 8 {
+			v[8*i+l] = x
+		}
+	}
+	return v
+}()
+
+// tailMask: the 8 words from word 8 − k on have k all-ones lanes first, the
+// masks of VMASKMOVPS for the last k < 8 elements of a row.
+var tailMask = [16]int32{-1, -1, -1, -1, -1, -1, -1, -1}
+
+// geluForwardVec runs GELUForwardGo on the largest multiple of 8
+// elements of x with AVX2 and returns how many it did (0 without AVX2).
+func geluForwardVec(y, s, x []float32) int {
+	n := len(x) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_ = y[n-1]
+	var sp *float32
+	if s != nil {
+		_ = s[n-1]
+		sp = &s[0]
+	}
+	geluForwardAVX2(&y[0], sp, &x[0], n)
+	return n
+}
+
+// geluBackwardVec runs GELUBackwardGo on the largest multiple of 8
+// elements of x with AVX2 and returns how many it did (0 without AVX2).
+func geluBackwardVec(dx, dy, x, s []float32) int {
+	n := len(x) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _, _ = dx[n-1], dy[n-1], s[n-1]
+	geluBackwardAVX2(&dx[0], &dy[0], &x[0], &s[0], n)
+	return n
+}
+
+// expSumVec is expSumGo with AVX2, the whole row (false without AVX2:
+// nothing done).
+func expSumVec(p, z []float32, m float32, acc *[8]float64) bool {
+	if !hasAVX2 {
+		return false
+	}
+	if len(z) > 0 {
+		_ = p[len(z)-1]
+		expSumAVX2(&p[0], &z[0], len(z), m, acc)
+	}
+	return true
+}
+
+// dotVec is dotGo with AVX2, the whole row (false without AVX2: nothing
+// done).
+func dotVec(p, d []float32, acc *[8]float64) bool {
+	if !hasAVX2 {
+		return false
+	}
+	if len(p) > 0 {
+		_ = d[len(p)-1]
+		dotAVX2(&p[0], &d[0], len(p), acc)
+	}
+	return true
+}
+
+// geluForwardAVX2: GELUForwardGo on x[:n], n a multiple of 8 (s nil: not
+// kept).
+//
+//go:noescape
+func geluForwardAVX2(y, s, x *float32, n int)
+
+// geluBackwardAVX2: GELUBackwardGo on x[:n], n a multiple of 8.
+//
+//go:noescape
+func geluBackwardAVX2(dx, dy, x, s *float32, n int)
+
+// expSumAVX2 is expSumGo on z[:n] (any n, the last n mod 8 by masked
+// loads and stores).
+//
+//go:noescape
+func expSumAVX2(p, z *float32, n int, m float32, acc *[8]float64)
+
+// dotAVX2 is dotGo on p[:n] (any n, the last n mod 8 by masked loads).
+//
+//go:noescape
+func dotAVX2(p, d *float32, n int, acc *[8]float64)

@@ -1,0 +1,228 @@
+#include "textflag.h"
+
+// The kernels of exp32.go eight float32 lanes at a time, with the same
+// operations in the same order as the Go code (no fused multiply-adds), so
+// each element gets the same bits as in Go. CX points at consts: constant
+// i, broadcast to 8 lanes, is at 32·i(CX).
+#define C(i) (32*i)(CX)
+
+// EXP8 is Exp (exp32.go) on the 8 lanes of Y1, the result in Y1; it uses
+// Y2..Y5. Line by line: clamp x to [−87, 88] (VMAXPS and VMINPS return
+// their register argument when either is NaN, so NaN stays NaN, as Go's
+// max and min); t = x·log2e + round; n = t − round; r = (x − n·ln2Hi) −
+// n·ln2Lo; the polynomial p by Horner's rule, then p·r² + r + 1; 2ⁿ =
+// (bits(t) + bias) << 23; e = p·2ⁿ.
+#define EXP8 \
+	VMOVUPS C(0), Y2      \
+	VMAXPS  Y1, Y2, Y1    \
+	VMOVUPS C(1), Y2      \
+	VMINPS  Y1, Y2, Y1    \
+	VMULPS  C(2), Y1, Y2  \
+	VADDPS  C(3), Y2, Y2  \
+	VSUBPS  C(3), Y2, Y3  \
+	VMULPS  C(4), Y3, Y4  \
+	VSUBPS  Y4, Y1, Y4    \
+	VMULPS  C(5), Y3, Y3  \
+	VSUBPS  Y3, Y4, Y4    \
+	VMULPS  C(6), Y4, Y3  \
+	VADDPS  C(7), Y3, Y3  \
+	VMULPS  Y4, Y3, Y3    \
+	VADDPS  C(8), Y3, Y3  \
+	VMULPS  Y4, Y3, Y3    \
+	VADDPS  C(9), Y3, Y3  \
+	VMULPS  Y4, Y3, Y3    \
+	VADDPS  C(10), Y3, Y3 \
+	VMULPS  Y4, Y3, Y3    \
+	VADDPS  C(11), Y3, Y3 \
+	VMULPS  Y4, Y4, Y5    \
+	VMULPS  Y5, Y3, Y3    \
+	VADDPS  Y4, Y3, Y3    \
+	VADDPS  C(12), Y3, Y3 \
+	VPADDD  C(13), Y2, Y2 \
+	VPSLLD  $23, Y2, Y2   \
+	VMULPS  Y2, Y3, Y1
+
+// func geluForwardAVX2(y, s, x *float32, n int)
+TEXT ·geluForwardAVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ s+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), BX
+	LEAQ ·consts(SB), CX
+	SHRQ $3, BX
+	JZ   gfdone
+
+gfloop:
+	VMOVUPS (SI), Y0        // v
+	VMULPS  C(14), Y0, Y1   // 0.044715·v
+	VMULPS  Y0, Y1, Y1      // ·v
+	VMULPS  Y0, Y1, Y1      // ·v
+	VADDPS  Y1, Y0, Y1      // v + 0.044715v³
+	VMULPS  C(15), Y1, Y1   // u = √(2/π)·(…)
+	VMULPS  C(16), Y1, Y1   // −2u
+	EXP8                    // e = Exp(−2u)
+	VADDPS  C(12), Y1, Y1   // 1 + e
+	VMOVUPS C(12), Y2
+	VDIVPS  Y1, Y2, Y2      // s = 1/(1 + e)
+	VMULPS  Y2, Y0, Y3      // y = v·s
+	VMOVUPS Y3, (DI)
+	TESTQ   DX, DX
+	JZ      gfnext
+	VMOVUPS Y2, (DX)
+	ADDQ    $32, DX
+
+gfnext:
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ BX
+	JNZ  gfloop
+
+gfdone:
+	VZEROUPPER
+	RET
+
+// func geluBackwardAVX2(dx, dy, x, s *float32, n int)
+TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-40
+	MOVQ dx+0(FP), DI
+	MOVQ dy+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ s+24(FP), R8
+	MOVQ n+32(FP), BX
+	LEAQ ·consts(SB), CX
+	SHRQ $3, BX
+	JZ   gbdone
+
+gbloop:
+	VMOVUPS (SI), Y0        // v
+	VMOVUPS (R8), Y1        // s
+	VMULPS  C(19), Y1, Y2   // 2s
+	VSUBPS  C(12), Y2, Y2   // th = 2s − 1
+	VMULPS  C(17), Y0, Y3   // 3·0.044715·v
+	VMULPS  Y0, Y3, Y3      // ·v
+	VADDPS  C(12), Y3, Y3   // 1 + …
+	VMULPS  C(15), Y3, Y3   // du = √(2/π)·(…)
+	VMULPS  Y2, Y2, Y2      // th²
+	VMOVUPS C(12), Y4
+	VSUBPS  Y2, Y4, Y4      // 1 − th²
+	VMULPS  C(18), Y0, Y5   // 0.5·v
+	VMULPS  Y4, Y5, Y5      // ·(1 − th²)
+	VMULPS  Y3, Y5, Y5      // ·du
+	VADDPS  Y5, Y1, Y5      // s + …
+	VMULPS  (DX), Y5, Y5    // dy·(…)
+	VADDPS  (DI), Y5, Y5    // dx + …
+	VMOVUPS Y5, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     gbloop
+
+gbdone:
+	VZEROUPPER
+	RET
+
+// ACC8 adds the 8 float32 lanes of Y1 into the float64 accumulators Y8
+// (lanes 0..3) and Y9 (lanes 4..7); it uses Y2 and Y3.
+#define ACC8 \
+	VCVTPS2PD    X1, Y2     \
+	VEXTRACTF128 $1, Y1, X3 \
+	VCVTPS2PD    X3, Y3     \
+	VADDPD       Y2, Y8, Y8 \
+	VADDPD       Y3, Y9, Y9
+
+// func expSumAVX2(p, z *float32, n int, m float32, acc *[8]float64)
+TEXT ·expSumAVX2(SB), NOSPLIT, $0-40
+	MOVQ         p+0(FP), DI
+	MOVQ         z+8(FP), SI
+	MOVQ         n+16(FP), BX
+	MOVQ         acc+32(FP), DX
+	LEAQ         ·consts(SB), CX
+	VBROADCASTSS m+24(FP), Y6  // m in every lane
+	VMOVUPD      (DX), Y8      // lanes 0..3 of acc
+	VMOVUPD      32(DX), Y9    // lanes 4..7
+
+esloop:
+	CMPQ    BX, $8
+	JL      estail
+	VMOVUPS (SI), Y1
+	VSUBPS  Y6, Y1, Y1      // z − m
+	EXP8                    // e = Exp(z − m)
+	VMOVUPS Y1, (DI)
+	ACC8                    // acc += e
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, BX
+	JMP     esloop
+
+estail:
+	TESTQ      BX, BX
+	JZ         esdone
+	// the mask of the last k = BX elements: tailMask from word 8 − k
+	LEAQ       ·tailMask+32(SB), AX
+	SHLQ       $2, BX
+	SUBQ       BX, AX
+	VMOVDQU    (AX), Y7
+	VMASKMOVPS (SI), Y7, Y1 // z, 0 past the end
+	VSUBPS     Y6, Y1, Y1
+	EXP8
+	VANDPS     Y7, Y1, Y1   // e, 0 past the end (adds nothing)
+	VMASKMOVPS Y1, Y7, (DI)
+	ACC8
+
+esdone:
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	VZEROUPPER
+	RET
+
+// func dotAVX2(p, d *float32, n int, acc *[8]float64)
+TEXT ·dotAVX2(SB), NOSPLIT, $0-32
+	MOVQ    p+0(FP), SI
+	MOVQ    d+8(FP), DI
+	MOVQ    n+16(FP), BX
+	MOVQ    acc+24(FP), DX
+	VMOVUPD (DX), Y8
+	VMOVUPD 32(DX), Y9
+
+dloop:
+	CMPQ      BX, $8
+	JL        dtail
+	VCVTPS2PD (SI), Y0       // p, lanes 0..3, in float64
+	VCVTPS2PD 16(SI), Y1     // lanes 4..7
+	VCVTPS2PD (DI), Y2       // d
+	VCVTPS2PD 16(DI), Y3
+	VMULPD    Y2, Y0, Y0     // p·d, exact
+	VMULPD    Y3, Y1, Y1
+	VADDPD    Y0, Y8, Y8     // acc += p·d
+	VADDPD    Y1, Y9, Y9
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	SUBQ      $8, BX
+	JMP       dloop
+
+dtail:
+	TESTQ        BX, BX
+	JZ           ddone
+	LEAQ         ·tailMask+32(SB), AX
+	SHLQ         $2, BX
+	SUBQ         BX, AX
+	VMOVDQU      (AX), Y7
+	VMASKMOVPS   (SI), Y7, Y4 // p, 0 past the end
+	VMASKMOVPS   (DI), Y7, Y5 // d, 0 past the end
+	VCVTPS2PD    X4, Y0
+	VEXTRACTF128 $1, Y4, X4
+	VCVTPS2PD    X4, Y1
+	VCVTPS2PD    X5, Y2
+	VEXTRACTF128 $1, Y5, X5
+	VCVTPS2PD    X5, Y3
+	VMULPD       Y2, Y0, Y0  // p·d, 0 past the end
+	VMULPD       Y3, Y1, Y1
+	VADDPD       Y0, Y8, Y8
+	VADDPD       Y1, Y9, Y9
+
+ddone:
+	VMOVUPD Y8, (DX)
+	VMOVUPD Y9, 32(DX)
+	VZEROUPPER
+	RET
