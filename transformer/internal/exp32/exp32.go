@@ -23,7 +23,7 @@ import (
 // The constants of Exp.
 const (
 	expMin = -87 // e⁻⁸⁷ ≈ 1.6·10⁻³⁸ is still a normal float32
-	expMax = 88  // e⁸⁸ ≈ 1.7·10³⁸ is still finite (the largest is 3.4·10³⁸)
+	expMax = 87  // e⁸⁷ ≈ 6.1·10³⁷ is finite, and 1/(1 + e⁸⁷) still normal
 	log2e  = 1.44269504088896338700
 	ln2Hi  = 0.693359375     // ln 2 in 9 bits: n·ln2Hi is exact for |n| < 2¹⁵
 	ln2Lo  = -2.12194440e-4  // ln 2 − ln2Hi
@@ -37,10 +37,9 @@ const (
 	expC5  = 5.0000001201e-1
 )
 
-// Exp(x) = eˣ within 2 ulp of float32 (TestExpUlp measures it against
-// math.Exp on every float32 in the range) for x in [−87, 88]; x is clamped
-// to that range first, so e⁸⁸ ≈ 1.7·10³⁸ stands in for overflow (+Inf
-// included) and e⁻⁸⁷ ≈ 1.6·10⁻³⁸ for underflow (−Inf included), both still
+// Exp(x) = eˣ within 1 ulp of float32 (TestExpUlp measures it against
+// math.Exp: 0.99 ulp at most) for x in [−87, 87]; x is clamped to that
+// range first, so e⁸⁷ ≈ 6.1·10³⁷ stands in for overflow (+Inf included) and e⁻⁸⁷ ≈ 1.6·10⁻³⁸ for underflow (−Inf included), both still
 // normal numbers; NaN stays NaN. eˣ = 2ⁿ·eʳ with n = round(x·log2 e),
 // r = x − n·ln 2 in two parts (Cody and Waite: n·ln2Hi is exact, so r is
 // accurate), |r| ≤ ½ln 2, and eʳ by a degree-7 polynomial; 2ⁿ is built
@@ -77,8 +76,9 @@ func GELUForward(y, s, x []float32) {
 
 // GELUForwardGo sets y = x·s with s = σ(2u) = ½(1 + tanh u), u =
 // √(2/π)·(x + 0.044715x³), as gelu.ForwardGo in float32, s kept (nil: not
-// kept). For x < −10³⁰ y is not quite 0 but x·6·10⁻³⁹ (the clamped
-// exponential), as gelu's float64 code gives x·3·10⁻³⁰⁸.
+// kept). Where σ(2u) is below float32's range (x < −9.5), s is 1.6·10⁻³⁸
+// (from the clamped exponential) and y = x·s, zero for all purposes (but
+// not quite 0 for x < −10³⁰), as gelu's float64 code gives s = 3·10⁻³⁰⁸.
 func GELUForwardGo(y, s, x []float32) {
 	for i, v := range x {
 		u := scale * (v + 0.044715*v*v*v)
@@ -120,22 +120,38 @@ func SoftmaxGo(p, z []float32) (m, s float64) { return softmax(p, z, false) }
 // softmax is SoftmaxGo, its exponentials in assembly if vector (and the
 // CPU has AVX2).
 func softmax(p, z []float32, vector bool) (m, s float64) {
-	mx := float32(math.Inf(-1))
-	for _, x := range z {
-		if x > mx {
-			mx = x
-		}
+	p = p[:len(z)]
+	mx, ok := maxVec(z)
+	if !vector || !ok {
+		mx = maxGo(z)
 	}
 	var acc [8]float64
 	if !vector || !expSumVec(p, z, mx, &acc) {
 		expSumGo(p, z, mx, &acc)
 	}
 	s = sum8(&acc)
-	inv := 1 / s
-	for j, e := range p[:len(z)] {
-		p[j] = float32(float64(e) * inv)
+	if inv := 1 / s; !vector || !scaleVec(p, inv) {
+		scaleGo(p, inv)
 	}
 	return float64(mx), s
+}
+
+// maxGo is the maximum of z (−Inf if empty), NaN never taken.
+func maxGo(z []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, x := range z {
+		if x > m {
+			m = x
+		}
+	}
+	return m
+}
+
+// scaleGo sets p_j = p_j·inv in float64, rounded to float32 once.
+func scaleGo(p []float32, inv float64) {
+	for j, e := range p {
+		p[j] = float32(float64(e) * inv)
+	}
 }
 
 // expSumGo sets p_j = Exp(z_j − m) and adds it (in float64) into lane j

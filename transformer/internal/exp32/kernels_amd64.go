@@ -14,12 +14,13 @@ var hasAVX2 = cpu.X86.HasAVX2
 // 256-bit loads, in the order kernels_amd64.s reads them (constant i at
 // byte 32·i); they are the same float32 values the Go code uses, so both
 // give the same bits.
-var consts = func() (v [20 * 8]float32) {
-	c := [20]float32{
+var consts = func() (v [21 * 8]float32) {
+	c := [21]float32{
 		expMin, expMax, log2e, round, ln2Hi, ln2Lo,
 		expC0, expC1, expC2, expC3, expC4, expC5,
 		1, math.Float32frombits(bias),
 		0.044715, scale, -2, 3 * 0.044715, 0.5, 2,
+		float32(math.Inf(-1)),
 	}
 	for i, x := range c {
 		for l := range 8 {
@@ -62,6 +63,28 @@ func geluBackwardVec(dx, dy, x, s []float32) int {
 	return n
 }
 
+// maxVec is maxGo with AVX2 (false without AVX2: nothing done).
+func maxVec(z []float32) (float32, bool) {
+	if !hasAVX2 {
+		return 0, false
+	}
+	if len(z) == 0 {
+		return float32(math.Inf(-1)), true
+	}
+	return maxAVX2(&z[0], len(z)), true
+}
+
+// scaleVec is scaleGo with AVX2 (false without AVX2: nothing done).
+func scaleVec(p []float32, inv float64) bool {
+	if !hasAVX2 {
+		return false
+	}
+	if len(p) > 0 {
+		scaleAVX2(&p[0], len(p), inv)
+	}
+	return true
+}
+
 // expSumVec is expSumGo with AVX2, the whole row (false without AVX2:
 // nothing done).
 func expSumVec(p, z []float32, m float32, acc *[8]float64) bool {
@@ -98,6 +121,16 @@ func geluForwardAVX2(y, s, x *float32, n int)
 //
 //go:noescape
 func geluBackwardAVX2(dx, dy, x, s *float32, n int)
+
+// maxAVX2 is maxGo on z[:n], n > 0.
+//
+//go:noescape
+func maxAVX2(z *float32, n int) float32
+
+// scaleAVX2 is scaleGo on p[:n].
+//
+//go:noescape
+func scaleAVX2(p *float32, n int, inv float64)
 
 // expSumAVX2 is expSumGo on z[:n] (any n, the last n mod 8 by masked
 // loads and stores).

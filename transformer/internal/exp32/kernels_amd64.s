@@ -7,7 +7,7 @@
 #define C(i) (32*i)(CX)
 
 // EXP8 is Exp (exp32.go) on the 8 lanes of Y1, the result in Y1; it uses
-// Y2..Y5. Line by line: clamp x to [−87, 88] (VMAXPS and VMINPS return
+// Y2..Y5. Line by line: clamp x to [−87, 87] (VMAXPS and VMINPS return
 // their register argument when either is NaN, so NaN stays NaN, as Go's
 // max and min); t = x·log2e + round; n = t − round; r = (x − n·ln2Hi) −
 // n·ln2Lo; the polynomial p by Horner's rule, then p·r² + r + 1; 2ⁿ =
@@ -131,6 +131,94 @@ gbdone:
 	VADDPD       Y2, Y8, Y8 \
 	VADDPD       Y3, Y9, Y9
 
+// TAILMASK sets Y7 to the mask of the last k = BX < 8 elements of a row,
+// the 8 words of tailMask from word 8 − k; it uses AX and BX.
+#define TAILMASK \
+	LEAQ    ·tailMask+32(SB), AX \
+	SHLQ    $2, BX               \
+	SUBQ    BX, AX               \
+	VMOVDQU (AX), Y7
+
+// func maxAVX2(z *float32, n int) float32
+// Eight lane maxima m = x > m ? x : m (so NaN is never taken, as in Go),
+// the last n mod 8 lanes −Inf past the end, then the maximum of the lanes.
+// (The maximum does not depend on the order; only which of +0 and −0
+// comes out may, which no later result sees.)
+TEXT ·maxAVX2(SB), NOSPLIT, $0-20
+	MOVQ    z+0(FP), SI
+	MOVQ    n+8(FP), BX
+	LEAQ    ·consts(SB), CX
+	VMOVUPS C(20), Y0       // the lane maxima, −Inf
+
+mloop:
+	CMPQ    BX, $8
+	JL      mtail
+	VMOVUPS (SI), Y1
+	VMAXPS  Y0, Y1, Y0      // m = x > m ? x : m
+	ADDQ    $32, SI
+	SUBQ    $8, BX
+	JMP     mloop
+
+mtail:
+	TESTQ      BX, BX
+	JZ         mreduce
+	TAILMASK
+	VMASKMOVPS (SI), Y7, Y1
+	VBLENDVPS  Y7, Y1, Y0, Y1 // x, or m past the end
+	VMAXPS     Y0, Y1, Y0
+
+mreduce:
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X0, X1, X0  // 4 lanes
+	VPERMILPS    $0x4e, X0, X1
+	VMAXPS       X0, X1, X0  // 2
+	VPERMILPS    $0xb1, X0, X1
+	VMAXPS       X0, X1, X0  // 1
+	VZEROUPPER
+	MOVSS        X0, ret+16(FP)
+	RET
+
+// func scaleAVX2(p *float32, n int, inv float64)
+// p_j = float32(float64(p_j)·inv), 4 lanes of float64 at a time.
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-24
+	MOVQ         p+0(FP), DI
+	MOVQ         n+8(FP), BX
+	VBROADCASTSD inv+16(FP), Y6
+
+sloop:
+	CMPQ        BX, $8
+	JL          stail
+	VCVTPS2PD   (DI), Y0      // p_0..3 in float64
+	VCVTPS2PD   16(DI), Y1    // p_4..7
+	VMULPD      Y6, Y0, Y0    // ·inv
+	VMULPD      Y6, Y1, Y1
+	VCVTPD2PSY  Y0, X0        // rounded to float32
+	VCVTPD2PSY  Y1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	SUBQ        $8, BX
+	JMP         sloop
+
+stail:
+	TESTQ        BX, BX
+	JZ           sdone
+	TAILMASK
+	VMASKMOVPS   (DI), Y7, Y2
+	VCVTPS2PD    X2, Y0
+	VEXTRACTF128 $1, Y2, X2
+	VCVTPS2PD    X2, Y1
+	VMULPD       Y6, Y0, Y0
+	VMULPD       Y6, Y1, Y1
+	VCVTPD2PSY   Y0, X0
+	VCVTPD2PSY   Y1, X1
+	VINSERTF128  $1, X1, Y0, Y0
+	VMASKMOVPS   Y0, Y7, (DI)
+
+sdone:
+	VZEROUPPER
+	RET
+
 // func expSumAVX2(p, z *float32, n int, m float32, acc *[8]float64)
 TEXT ·expSumAVX2(SB), NOSPLIT, $0-40
 	MOVQ         p+0(FP), DI
@@ -158,11 +246,7 @@ esloop:
 estail:
 	TESTQ      BX, BX
 	JZ         esdone
-	// the mask of the last k = BX elements: tailMask from word 8 − k
-	LEAQ       ·tailMask+32(SB), AX
-	SHLQ       $2, BX
-	SUBQ       BX, AX
-	VMOVDQU    (AX), Y7
+	TAILMASK
 	VMASKMOVPS (SI), Y7, Y1 // z, 0 past the end
 	VSUBPS     Y6, Y1, Y1
 	EXP8
@@ -204,10 +288,7 @@ dloop:
 dtail:
 	TESTQ        BX, BX
 	JZ           ddone
-	LEAQ         ·tailMask+32(SB), AX
-	SHLQ         $2, BX
-	SUBQ         BX, AX
-	VMOVDQU      (AX), Y7
+	TAILMASK
 	VMASKMOVPS   (SI), Y7, Y4 // p, 0 past the end
 	VMASKMOVPS   (DI), Y7, Y5 // d, 0 past the end
 	VCVTPS2PD    X4, Y0

@@ -7,5 +7,7 @@ const hasAVX2 = false
 
 func geluForwardVec(y, s, x []float32) int                      { return 0 }
 func geluBackwardVec(dx, dy, x, s []float32) int                { return 0 }
+func maxVec(z []float32) (float32, bool)                        { return 0, false }
+func scaleVec(p []float32, inv float64) bool                    { return false }
 func expSumVec(p, z []float32, m float32, acc *[8]float64) bool { return false }
 func dotVec(p, d []float32, acc *[8]float64) bool               { return false }
