@@ -1,7 +1,7 @@
 // Package exp32 holds the float32 element-wise kernels of training: the
-// exponential eˣ, GPT-2's GELU forward and backward, and the two row
-// operations of a softmax (exponentials with their sum, and the backward
-// p⊙(d − Σ p⊙d)). Each has a plain Go loop (the names ending in Go), the
+// exponential eˣ, GPT-2's GELU and Llama's SwiGLU forward and backward,
+// and a softmax row forward (exponentials, their sum) and backward
+// (p⊙(d − Σ p⊙d)). Each has a plain Go loop (the names ending in Go), the
 // reference to read first, and on CPUs with AVX2 the same operations in
 // the same order eight lanes at a time in Go assembly (kernels_amd64.s),
 // which a package using cgo (transformer with the openblas tag) cannot hold
@@ -181,7 +181,14 @@ func softmaxBackward(p, d []float32, vector bool) {
 	if !vector || !dotVec(p, d, &acc) {
 		dotGo(p, d, &acc)
 	}
-	dot := sum8(&acc)
+	if dot := sum8(&acc); !vector || !subScaleVec(p, d, dot) {
+		subScaleGo(p, d, dot)
+	}
+}
+
+// subScaleGo sets d_j = p_j·(d_j − dot) in float64, rounded to float32
+// once.
+func subScaleGo(p, d []float32, dot float64) {
 	for j, pv := range p {
 		d[j] = float32(float64(pv) * (float64(d[j]) - dot))
 	}
@@ -191,6 +198,41 @@ func softmaxBackward(p, d []float32, vector bool) {
 func dotGo(p, d []float32, acc *[8]float64) {
 	for j, pv := range p {
 		acc[j%8] += float64(pv) * float64(d[j])
+	}
+}
+
+// SwiGLUForward is SwiGLUForwardGo, whole groups of 8 in assembly where
+// the CPU has AVX2, the rest in Go.
+func SwiGLUForward(y, a, u []float32) {
+	n := swigluForwardVec(y, a, u)
+	SwiGLUForwardGo(y[n:], a[n:], u[n:])
+}
+
+// SwiGLUForwardGo sets y = silu(a)·u = a·σ(a)·u (Llama's MLP), σ(a) =
+// 1/(1 + Exp(−a)) in float32. Where σ(a) is below float32's range (a <
+// −87) it is 1.6·10⁻³⁸ (the clamped exponential), zero for all purposes.
+func SwiGLUForwardGo(y, a, u []float32) {
+	for i, v := range a {
+		s := 1 / (1 + Exp(-v))
+		y[i] = v * s * u[i]
+	}
+}
+
+// SwiGLUBackward is SwiGLUBackwardGo, whole groups of 8 in assembly where
+// the CPU has AVX2, the rest in Go.
+func SwiGLUBackward(da, du, dy, a, u []float32) {
+	n := swigluBackwardVec(da, du, dy, a, u)
+	SwiGLUBackwardGo(da[n:], du[n:], dy[n:], a[n:], u[n:])
+}
+
+// SwiGLUBackwardGo adds da += dy·u·σ(a)(1 + a(1 − σ(a))) and du +=
+// dy·a·σ(a), σ(a) computed again as in SwiGLUForwardGo.
+func SwiGLUBackwardGo(da, du, dy, a, u []float32) {
+	for i, v := range a {
+		s := 1 / (1 + Exp(-v))
+		d := dy[i]
+		da[i] += d * u[i] * s * (1 + v*(1-s))
+		du[i] += d * v * s
 	}
 }
 

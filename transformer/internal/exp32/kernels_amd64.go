@@ -14,13 +14,13 @@ var hasAVX2 = cpu.X86.HasAVX2
 // 256-bit loads, in the order kernels_amd64.s reads them (constant i at
 // byte 32·i); they are the same float32 values the Go code uses, so both
 // give the same bits.
-var consts = func() (v [21 * 8]float32) {
-	c := [21]float32{
+var consts = func() (v [22 * 8]float32) {
+	c := [22]float32{
 		expMin, expMax, log2e, round, ln2Hi, ln2Lo,
 		expC0, expC1, expC2, expC3, expC4, expC5,
 		1, math.Float32frombits(bias),
 		0.044715, scale, -2, 3 * 0.044715, 0.5, 2,
-		float32(math.Inf(-1)),
+		float32(math.Inf(-1)), float32(math.Copysign(0, -1)),
 	}
 	for i, x := range c {
 		for l := range 8 {
@@ -63,6 +63,30 @@ func geluBackwardVec(dx, dy, x, s []float32) int {
 	return n
 }
 
+// swigluForwardVec runs SwiGLUForwardGo on the largest multiple of 8
+// elements of a with AVX2 and returns how many it did (0 without AVX2).
+func swigluForwardVec(y, a, u []float32) int {
+	n := len(a) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _ = y[n-1], u[n-1]
+	swigluForwardAVX2(&y[0], &a[0], &u[0], n)
+	return n
+}
+
+// swigluBackwardVec runs SwiGLUBackwardGo on the largest multiple of 8
+// elements of a with AVX2 and returns how many it did (0 without AVX2).
+func swigluBackwardVec(da, du, dy, a, u []float32) int {
+	n := len(a) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	_, _, _, _ = da[n-1], du[n-1], dy[n-1], u[n-1]
+	swigluBackwardAVX2(&da[0], &du[0], &dy[0], &a[0], &u[0], n)
+	return n
+}
+
 // maxVec is maxGo with AVX2 (false without AVX2: nothing done).
 func maxVec(z []float32) (float32, bool) {
 	if !hasAVX2 {
@@ -94,6 +118,19 @@ func expSumVec(p, z []float32, m float32, acc *[8]float64) bool {
 	if len(z) > 0 {
 		_ = p[len(z)-1]
 		expSumAVX2(&p[0], &z[0], len(z), m, acc)
+	}
+	return true
+}
+
+// subScaleVec is subScaleGo with AVX2 (false without AVX2: nothing
+// done).
+func subScaleVec(p, d []float32, dot float64) bool {
+	if !hasAVX2 {
+		return false
+	}
+	if len(p) > 0 {
+		_ = d[len(p)-1]
+		subScaleAVX2(&p[0], &d[0], len(p), dot)
 	}
 	return true
 }
@@ -142,3 +179,19 @@ func expSumAVX2(p, z *float32, n int, m float32, acc *[8]float64)
 //
 //go:noescape
 func dotAVX2(p, d *float32, n int, acc *[8]float64)
+
+// subScaleAVX2 is subScaleGo on p[:n] (any n, the last n mod 8 by masked
+// loads and stores).
+//
+//go:noescape
+func subScaleAVX2(p, d *float32, n int, dot float64)
+
+// swigluForwardAVX2: SwiGLUForwardGo on a[:n], n a multiple of 8.
+//
+//go:noescape
+func swigluForwardAVX2(y, a, u *float32, n int)
+
+// swigluBackwardAVX2: SwiGLUBackwardGo on a[:n], n a multiple of 8.
+//
+//go:noescape
+func swigluBackwardAVX2(da, du, dy, a, u *float32, n int)

@@ -307,3 +307,133 @@ ddone:
 	VMOVUPD Y9, 32(DX)
 	VZEROUPPER
 	RET
+
+// func subScaleAVX2(p, d *float32, n int, dot float64)
+// d_j = float32(float64(p_j)·(float64(d_j) − dot)), 4 lanes of float64 at
+// a time.
+TEXT ·subScaleAVX2(SB), NOSPLIT, $0-32
+	MOVQ         p+0(FP), SI
+	MOVQ         d+8(FP), DI
+	MOVQ         n+16(FP), BX
+	VBROADCASTSD dot+24(FP), Y6
+
+ssloop:
+	CMPQ        BX, $8
+	JL          sstail
+	VCVTPS2PD   (SI), Y0      // p_0..3 in float64
+	VCVTPS2PD   16(SI), Y1    // p_4..7
+	VCVTPS2PD   (DI), Y2      // d
+	VCVTPS2PD   16(DI), Y3
+	VSUBPD      Y6, Y2, Y2    // d − dot
+	VSUBPD      Y6, Y3, Y3
+	VMULPD      Y2, Y0, Y0    // p·(d − dot)
+	VMULPD      Y3, Y1, Y1
+	VCVTPD2PSY  Y0, X0        // rounded to float32
+	VCVTPD2PSY  Y1, X1
+	VINSERTF128 $1, X1, Y0, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, BX
+	JMP         ssloop
+
+sstail:
+	TESTQ        BX, BX
+	JZ           ssdone
+	TAILMASK
+	VMASKMOVPS   (SI), Y7, Y4
+	VMASKMOVPS   (DI), Y7, Y5
+	VCVTPS2PD    X4, Y0
+	VEXTRACTF128 $1, Y4, X4
+	VCVTPS2PD    X4, Y1
+	VCVTPS2PD    X5, Y2
+	VEXTRACTF128 $1, Y5, X5
+	VCVTPS2PD    X5, Y3
+	VSUBPD       Y6, Y2, Y2
+	VSUBPD       Y6, Y3, Y3
+	VMULPD       Y2, Y0, Y0
+	VMULPD       Y3, Y1, Y1
+	VCVTPD2PSY   Y0, X0
+	VCVTPD2PSY   Y1, X1
+	VINSERTF128  $1, X1, Y0, Y0
+	VMASKMOVPS   Y0, Y7, (DI)
+
+ssdone:
+	VZEROUPPER
+	RET
+
+// SIGMOID8 sets Y2 = σ(a) = 1/(1 + Exp(−a)) for the 8 lanes of a in Y0;
+// it uses Y1..Y5.
+#define SIGMOID8 \
+	VXORPS  C(21), Y0, Y1 \
+	EXP8                  \
+	VADDPS  C(12), Y1, Y1 \
+	VMOVUPS C(12), Y2     \
+	VDIVPS  Y1, Y2, Y2
+
+// func swigluForwardAVX2(y, a, u *float32, n int)
+TEXT ·swigluForwardAVX2(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ u+16(FP), DX
+	MOVQ n+24(FP), BX
+	LEAQ ·consts(SB), CX
+	SHRQ $3, BX
+	JZ   sfdone
+
+sfloop:
+	VMOVUPS (SI), Y0        // a
+	SIGMOID8                // s = σ(a): −a (the sign flipped), Exp, 1/(1 + e)
+	VMULPS  Y2, Y0, Y3      // a·s
+	VMULPS  (DX), Y3, Y3    // ·u
+	VMOVUPS Y3, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    BX
+	JNZ     sfloop
+
+sfdone:
+	VZEROUPPER
+	RET
+
+// func swigluBackwardAVX2(da, du, dy, a, u *float32, n int)
+TEXT ·swigluBackwardAVX2(SB), NOSPLIT, $0-48
+	MOVQ da+0(FP), DI
+	MOVQ du+8(FP), R9
+	MOVQ dy+16(FP), DX
+	MOVQ a+24(FP), SI
+	MOVQ u+32(FP), R8
+	MOVQ n+40(FP), BX
+	LEAQ ·consts(SB), CX
+	SHRQ $3, BX
+	JZ   sbdone
+
+sbloop:
+	VMOVUPS (SI), Y0        // a
+	SIGMOID8                // s = σ(a)
+	VMOVUPS (DX), Y6        // d = dy
+	VMULPS  (R8), Y6, Y7    // d·u
+	VMULPS  Y2, Y7, Y7      // ·s
+	VMOVUPS C(12), Y8
+	VSUBPS  Y2, Y8, Y8      // 1 − s
+	VMULPS  Y8, Y0, Y8      // a·(1 − s)
+	VADDPS  C(12), Y8, Y8   // 1 + …
+	VMULPS  Y8, Y7, Y7      // d·u·s·(…)
+	VADDPS  (DI), Y7, Y7    // da + …
+	VMOVUPS Y7, (DI)
+	VMULPS  Y0, Y6, Y9      // d·a
+	VMULPS  Y2, Y9, Y9      // ·s
+	VADDPS  (R9), Y9, Y9    // du + …
+	VMOVUPS Y9, (R9)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	ADDQ    $32, R9
+	DECQ    BX
+	JNZ     sbloop
+
+sbdone:
+	VZEROUPPER
+	RET

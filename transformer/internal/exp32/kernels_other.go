@@ -11,3 +11,6 @@ func maxVec(z []float32) (float32, bool)                        { return 0, fals
 func scaleVec(p []float32, inv float64) bool                    { return false }
 func expSumVec(p, z []float32, m float32, acc *[8]float64) bool { return false }
 func dotVec(p, d []float32, acc *[8]float64) bool               { return false }
+func subScaleVec(p, d []float32, dot float64) bool              { return false }
+func swigluForwardVec(y, a, u []float32) int                    { return 0 }
+func swigluBackwardVec(da, du, dy, a, u []float32) int          { return 0 }
