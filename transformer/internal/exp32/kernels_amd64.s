@@ -132,12 +132,26 @@ gbdone:
 	VADDPD       Y3, Y9, Y9
 
 // TAILMASK sets Y7 to the mask of the last k = BX < 8 elements of a row,
-// the 8 words of tailMask from word 8 − k; it uses AX and BX.
+// the 8 words of tailMask from word 8 − k; it uses AX and R10 (k·4).
 #define TAILMASK \
 	LEAQ    ·tailMask+32(SB), AX \
-	SHLQ    $2, BX               \
-	SUBQ    BX, AX               \
+	MOVQ    BX, R10              \
+	SHLQ    $2, R10              \
+	SUBQ    R10, AX              \
 	VMOVDQU (AX), Y7
+
+// STORETAIL(Y) stores the first k = BX < 8 lanes of Y at (DI) through the
+// 32-byte frame, one lane at a time: a masked store (VMASKMOVPS) is much
+// slower on some CPUs (AMD Zen 1). It uses AX and R11.
+#define STORETAIL(Y) \
+	VMOVUPS Y, (SP)              \
+	XORQ    AX, AX               \
+	stloop:                      \
+	MOVL    (SP)(AX*4), R11      \
+	MOVL    R11, (DI)(AX*4)      \
+	INCQ    AX                   \
+	CMPQ    AX, BX               \
+	JL      stloop
 
 // func maxAVX2(z *float32, n int) float32
 // Eight lane maxima m = x > m ? x : m (so NaN is never taken, as in Go),
@@ -180,7 +194,7 @@ mreduce:
 
 // func scaleAVX2(p *float32, n int, inv float64)
 // p_j = float32(float64(p_j)·inv), 4 lanes of float64 at a time.
-TEXT ·scaleAVX2(SB), NOSPLIT, $0-24
+TEXT ·scaleAVX2(SB), NOSPLIT, $32-24
 	MOVQ         p+0(FP), DI
 	MOVQ         n+8(FP), BX
 	VBROADCASTSD inv+16(FP), Y6
@@ -213,14 +227,14 @@ stail:
 	VCVTPD2PSY   Y0, X0
 	VCVTPD2PSY   Y1, X1
 	VINSERTF128  $1, X1, Y0, Y0
-	VMASKMOVPS   Y0, Y7, (DI)
+	STORETAIL(Y0)
 
 sdone:
 	VZEROUPPER
 	RET
 
 // func expSumAVX2(p, z *float32, n int, m float32, acc *[8]float64)
-TEXT ·expSumAVX2(SB), NOSPLIT, $0-40
+TEXT ·expSumAVX2(SB), NOSPLIT, $32-40
 	MOVQ         p+0(FP), DI
 	MOVQ         z+8(FP), SI
 	MOVQ         n+16(FP), BX
@@ -251,7 +265,7 @@ estail:
 	VSUBPS     Y6, Y1, Y1
 	EXP8
 	VANDPS     Y7, Y1, Y1   // e, 0 past the end (adds nothing)
-	VMASKMOVPS Y1, Y7, (DI)
+	STORETAIL(Y1)
 	ACC8
 
 esdone:
@@ -311,7 +325,7 @@ ddone:
 // func subScaleAVX2(p, d *float32, n int, dot float64)
 // d_j = float32(float64(p_j)·(float64(d_j) − dot)), 4 lanes of float64 at
 // a time.
-TEXT ·subScaleAVX2(SB), NOSPLIT, $0-32
+TEXT ·subScaleAVX2(SB), NOSPLIT, $32-32
 	MOVQ         p+0(FP), SI
 	MOVQ         d+8(FP), DI
 	MOVQ         n+16(FP), BX
@@ -356,7 +370,7 @@ sstail:
 	VCVTPD2PSY   Y0, X0
 	VCVTPD2PSY   Y1, X1
 	VINSERTF128  $1, X1, Y0, Y0
-	VMASKMOVPS   Y0, Y7, (DI)
+	STORETAIL(Y0)
 
 ssdone:
 	VZEROUPPER
