@@ -14,12 +14,12 @@ var hasAVX2 = cpu.X86.HasAVX2
 // 256-bit loads, in the order kernels_amd64.s reads them (constant i at
 // byte 32·i); they are the same float32 values the Go code uses, so both
 // give the same bits.
-var consts = func() (v [22 * 8]float32) {
-	c := [22]float32{
+var consts = func() (v [21 * 8]float32) {
+	c := [21]float32{
 		expMin, expMax, log2e, round, ln2Hi, ln2Lo,
 		expC0, expC1, expC2, expC3, expC4, expC5,
 		1, math.Float32frombits(bias),
-		0.044715, scale, -2, 3 * 0.044715, 0.5, 2,
+		0.044715, scale, 3 * 0.044715, 0.5, 2,
 		float32(math.Inf(-1)), float32(math.Copysign(0, -1)),
 	}
 	for i, x := range c {

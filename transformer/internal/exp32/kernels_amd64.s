@@ -42,6 +42,15 @@
 	VPSLLD  $23, Y2, Y2   \
 	VMULPS  Y2, Y3, Y1
 
+// SIGMOID8 sets Y2 = σ(x) = 1/(1 + Exp(−x)) for the 8 lanes of x in Y1;
+// it uses Y1..Y5. (−x flips the sign bit, as Go's −x.)
+#define SIGMOID8 \
+	VXORPS  C(20), Y1, Y1 \
+	EXP8                  \
+	VADDPS  C(12), Y1, Y1 \
+	VMOVUPS C(12), Y2     \
+	VDIVPS  Y1, Y2, Y2
+
 // func geluForwardAVX2(y, s, x *float32, n int)
 TEXT ·geluForwardAVX2(SB), NOSPLIT, $0-32
 	MOVQ y+0(FP), DI
@@ -59,11 +68,8 @@ gfloop:
 	VMULPS  Y0, Y1, Y1      // ·v
 	VADDPS  Y1, Y0, Y1      // v + 0.044715v³
 	VMULPS  C(15), Y1, Y1   // u = √(2/π)·(…)
-	VMULPS  C(16), Y1, Y1   // −2u
-	EXP8                    // e = Exp(−2u)
-	VADDPS  C(12), Y1, Y1   // 1 + e
-	VMOVUPS C(12), Y2
-	VDIVPS  Y1, Y2, Y2      // s = 1/(1 + e)
+	VMULPS  C(18), Y1, Y1   // 2u (exact, so −(2u) has the bits of Go's −2·u)
+	SIGMOID8                // s = σ(2u) = 1/(1 + Exp(−2u))
 	VMULPS  Y2, Y0, Y3      // y = v·s
 	VMOVUPS Y3, (DI)
 	TESTQ   DX, DX
@@ -95,16 +101,16 @@ TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-40
 gbloop:
 	VMOVUPS (SI), Y0        // v
 	VMOVUPS (R8), Y1        // s
-	VMULPS  C(19), Y1, Y2   // 2s
+	VMULPS  C(18), Y1, Y2   // 2s
 	VSUBPS  C(12), Y2, Y2   // th = 2s − 1
-	VMULPS  C(17), Y0, Y3   // 3·0.044715·v
+	VMULPS  C(16), Y0, Y3   // 3·0.044715·v
 	VMULPS  Y0, Y3, Y3      // ·v
 	VADDPS  C(12), Y3, Y3   // 1 + …
 	VMULPS  C(15), Y3, Y3   // du = √(2/π)·(…)
 	VMULPS  Y2, Y2, Y2      // th²
 	VMOVUPS C(12), Y4
 	VSUBPS  Y2, Y4, Y4      // 1 − th²
-	VMULPS  C(18), Y0, Y5   // 0.5·v
+	VMULPS  C(17), Y0, Y5   // 0.5·v
 	VMULPS  Y4, Y5, Y5      // ·(1 − th²)
 	VMULPS  Y3, Y5, Y5      // ·du
 	VADDPS  Y5, Y1, Y5      // s + …
@@ -122,14 +128,26 @@ gbdone:
 	VZEROUPPER
 	RET
 
+// WIDEN(Ys, Xs, Ylo, Yhi, Xhi) sets Ylo and Yhi to the float32 lanes 0..3
+// and 4..7 of Ys (Xs its low half, Xhi Yhi's) in float64.
+#define WIDEN(Ys, Xs, Ylo, Yhi, Xhi) \
+	VEXTRACTF128 $1, Ys, Xhi \
+	VCVTPS2PD    Xs, Ylo     \
+	VCVTPS2PD    Xhi, Yhi
+
+// NARROW sets Y0 to the float64 lanes of Y0 (0..3) and Y1 (4..7) rounded
+// to float32.
+#define NARROW \
+	VCVTPD2PSY  Y0, X0 \
+	VCVTPD2PSY  Y1, X1 \
+	VINSERTF128 $1, X1, Y0, Y0
+
 // ACC8 adds the 8 float32 lanes of Y1 into the float64 accumulators Y8
 // (lanes 0..3) and Y9 (lanes 4..7); it uses Y2 and Y3.
 #define ACC8 \
-	VCVTPS2PD    X1, Y2     \
-	VEXTRACTF128 $1, Y1, X3 \
-	VCVTPS2PD    X3, Y3     \
-	VADDPD       Y2, Y8, Y8 \
-	VADDPD       Y3, Y9, Y9
+	WIDEN(Y1, X1, Y2, Y3, X3) \
+	VADDPD Y2, Y8, Y8         \
+	VADDPD Y3, Y9, Y9
 
 // TAILMASK sets Y7 to the mask of the last k = BX < 8 elements of a row,
 // the 8 words of tailMask from word 8 − k; it uses AX and R10 (k·4).
@@ -141,28 +159,32 @@ gbdone:
 	VMOVDQU (AX), Y7
 
 // STORETAIL(Y) stores the first k = BX < 8 lanes of Y at (DI) through the
-// 32-byte frame, one lane at a time: a masked store (VMASKMOVPS) is much
-// slower on some CPUs (AMD Zen 1). It uses AX and R11.
+// 32-byte frame, one lane at a time: a masked store (VMASKMOVPS) measured
+// 15% slower a tail on AMD Zen 1. It uses AX and R11.
 #define STORETAIL(Y) \
-	VMOVUPS Y, (SP)              \
-	XORQ    AX, AX               \
-	stloop:                      \
-	MOVL    (SP)(AX*4), R11      \
-	MOVL    R11, (DI)(AX*4)      \
-	INCQ    AX                   \
-	CMPQ    AX, BX               \
+	VMOVUPS Y, (SP)         \
+	XORQ    AX, AX          \
+	stloop:                 \
+	MOVL    (SP)(AX*4), R11 \
+	MOVL    R11, (DI)(AX*4) \
+	INCQ    AX              \
+	CMPQ    AX, BX          \
 	JL      stloop
+
+// The row kernels below run whole groups of 8 with plain loads and
+// stores, then the last k = n mod 8 elements with masked loads (0 past the
+// end, which no load can fault on) through the same macro.
 
 // func maxAVX2(z *float32, n int) float32
 // Eight lane maxima m = x > m ? x : m (so NaN is never taken, as in Go),
-// the last n mod 8 lanes −Inf past the end, then the maximum of the lanes.
-// (The maximum does not depend on the order; only which of +0 and −0
-// comes out may, which no later result sees.)
+// −Inf past the end of the row, then the maximum of the lanes. (The
+// maximum does not depend on the order; only which of +0 and −0 comes out
+// may, which no later result sees.)
 TEXT ·maxAVX2(SB), NOSPLIT, $0-20
 	MOVQ    z+0(FP), SI
 	MOVQ    n+8(FP), BX
 	LEAQ    ·consts(SB), CX
-	VMOVUPS C(20), Y0       // the lane maxima, −Inf
+	VMOVUPS C(19), Y0       // the lane maxima, −Inf
 
 mloop:
 	CMPQ    BX, $8
@@ -192,41 +214,35 @@ mreduce:
 	MOVSS        X0, ret+16(FP)
 	RET
 
+// SCALE8: Y0 = float32(float64(Y4)·inv), inv in the 4 float64 lanes of Y6.
+#define SCALE8 \
+	WIDEN(Y4, X4, Y0, Y1, X1) \
+	VMULPD Y6, Y0, Y0         \
+	VMULPD Y6, Y1, Y1         \
+	NARROW
+
 // func scaleAVX2(p *float32, n int, inv float64)
-// p_j = float32(float64(p_j)·inv), 4 lanes of float64 at a time.
 TEXT ·scaleAVX2(SB), NOSPLIT, $32-24
 	MOVQ         p+0(FP), DI
 	MOVQ         n+8(FP), BX
 	VBROADCASTSD inv+16(FP), Y6
 
 sloop:
-	CMPQ        BX, $8
-	JL          stail
-	VCVTPS2PD   (DI), Y0      // p_0..3 in float64
-	VCVTPS2PD   16(DI), Y1    // p_4..7
-	VMULPD      Y6, Y0, Y0    // ·inv
-	VMULPD      Y6, Y1, Y1
-	VCVTPD2PSY  Y0, X0        // rounded to float32
-	VCVTPD2PSY  Y1, X1
-	VINSERTF128 $1, X1, Y0, Y0
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, DI
-	SUBQ        $8, BX
-	JMP         sloop
+	CMPQ    BX, $8
+	JL      stail
+	VMOVUPS (DI), Y4
+	SCALE8                  // p·inv in float64, rounded to float32
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $8, BX
+	JMP     sloop
 
 stail:
-	TESTQ        BX, BX
-	JZ           sdone
+	TESTQ      BX, BX
+	JZ         sdone
 	TAILMASK
-	VMASKMOVPS   (DI), Y7, Y2
-	VCVTPS2PD    X2, Y0
-	VEXTRACTF128 $1, Y2, X2
-	VCVTPS2PD    X2, Y1
-	VMULPD       Y6, Y0, Y0
-	VMULPD       Y6, Y1, Y1
-	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y1, X1
-	VINSERTF128  $1, X1, Y0, Y0
+	VMASKMOVPS (DI), Y7, Y4
+	SCALE8
 	STORETAIL(Y0)
 
 sdone:
@@ -261,7 +277,7 @@ estail:
 	TESTQ      BX, BX
 	JZ         esdone
 	TAILMASK
-	VMASKMOVPS (SI), Y7, Y1 // z, 0 past the end
+	VMASKMOVPS (SI), Y7, Y1
 	VSUBPS     Y6, Y1, Y1
 	EXP8
 	VANDPS     Y7, Y1, Y1   // e, 0 past the end (adds nothing)
@@ -274,6 +290,16 @@ esdone:
 	VZEROUPPER
 	RET
 
+// DOT8 adds float64(Y4)·float64(Y5) (exact) into the accumulators Y8
+// (lanes 0..3) and Y9 (4..7).
+#define DOT8 \
+	WIDEN(Y4, X4, Y0, Y1, X1) \
+	WIDEN(Y5, X5, Y2, Y3, X3) \
+	VMULPD Y2, Y0, Y0         \
+	VMULPD Y3, Y1, Y1         \
+	VADDPD Y0, Y8, Y8         \
+	VADDPD Y1, Y9, Y9
+
 // func dotAVX2(p, d *float32, n int, acc *[8]float64)
 TEXT ·dotAVX2(SB), NOSPLIT, $0-32
 	MOVQ    p+0(FP), SI
@@ -284,37 +310,23 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-32
 	VMOVUPD 32(DX), Y9
 
 dloop:
-	CMPQ      BX, $8
-	JL        dtail
-	VCVTPS2PD (SI), Y0       // p, lanes 0..3, in float64
-	VCVTPS2PD 16(SI), Y1     // lanes 4..7
-	VCVTPS2PD (DI), Y2       // d
-	VCVTPS2PD 16(DI), Y3
-	VMULPD    Y2, Y0, Y0     // p·d, exact
-	VMULPD    Y3, Y1, Y1
-	VADDPD    Y0, Y8, Y8     // acc += p·d
-	VADDPD    Y1, Y9, Y9
-	ADDQ      $32, SI
-	ADDQ      $32, DI
-	SUBQ      $8, BX
-	JMP       dloop
+	CMPQ    BX, $8
+	JL      dtail
+	VMOVUPS (SI), Y4        // p
+	VMOVUPS (DI), Y5        // d
+	DOT8                    // acc += p·d
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, BX
+	JMP     dloop
 
 dtail:
-	TESTQ        BX, BX
-	JZ           ddone
+	TESTQ      BX, BX
+	JZ         ddone
 	TAILMASK
-	VMASKMOVPS   (SI), Y7, Y4 // p, 0 past the end
-	VMASKMOVPS   (DI), Y7, Y5 // d, 0 past the end
-	VCVTPS2PD    X4, Y0
-	VEXTRACTF128 $1, Y4, X4
-	VCVTPS2PD    X4, Y1
-	VCVTPS2PD    X5, Y2
-	VEXTRACTF128 $1, Y5, X5
-	VCVTPS2PD    X5, Y3
-	VMULPD       Y2, Y0, Y0  // p·d, 0 past the end
-	VMULPD       Y3, Y1, Y1
-	VADDPD       Y0, Y8, Y8
-	VADDPD       Y1, Y9, Y9
+	VMASKMOVPS (SI), Y7, Y4 // p, 0 past the end
+	VMASKMOVPS (DI), Y7, Y5 // d, 0 past the end: p·d = 0 adds nothing
+	DOT8
 
 ddone:
 	VMOVUPD Y8, (DX)
@@ -322,9 +334,18 @@ ddone:
 	VZEROUPPER
 	RET
 
+// SUBSCALE8: Y0 = float32(float64(Y4)·(float64(Y5) − dot)), dot in the 4
+// float64 lanes of Y6.
+#define SUBSCALE8 \
+	WIDEN(Y4, X4, Y0, Y1, X1) \
+	WIDEN(Y5, X5, Y2, Y3, X3) \
+	VSUBPD Y6, Y2, Y2         \
+	VSUBPD Y6, Y3, Y3         \
+	VMULPD Y2, Y0, Y0         \
+	VMULPD Y3, Y1, Y1         \
+	NARROW
+
 // func subScaleAVX2(p, d *float32, n int, dot float64)
-// d_j = float32(float64(p_j)·(float64(d_j) − dot)), 4 lanes of float64 at
-// a time.
 TEXT ·subScaleAVX2(SB), NOSPLIT, $32-32
 	MOVQ         p+0(FP), SI
 	MOVQ         d+8(FP), DI
@@ -332,58 +353,29 @@ TEXT ·subScaleAVX2(SB), NOSPLIT, $32-32
 	VBROADCASTSD dot+24(FP), Y6
 
 ssloop:
-	CMPQ        BX, $8
-	JL          sstail
-	VCVTPS2PD   (SI), Y0      // p_0..3 in float64
-	VCVTPS2PD   16(SI), Y1    // p_4..7
-	VCVTPS2PD   (DI), Y2      // d
-	VCVTPS2PD   16(DI), Y3
-	VSUBPD      Y6, Y2, Y2    // d − dot
-	VSUBPD      Y6, Y3, Y3
-	VMULPD      Y2, Y0, Y0    // p·(d − dot)
-	VMULPD      Y3, Y1, Y1
-	VCVTPD2PSY  Y0, X0        // rounded to float32
-	VCVTPD2PSY  Y1, X1
-	VINSERTF128 $1, X1, Y0, Y0
-	VMOVUPS     Y0, (DI)
-	ADDQ        $32, SI
-	ADDQ        $32, DI
-	SUBQ        $8, BX
-	JMP         ssloop
+	CMPQ    BX, $8
+	JL      sstail
+	VMOVUPS (SI), Y4        // p
+	VMOVUPS (DI), Y5        // d
+	SUBSCALE8               // p·(d − dot) in float64, rounded to float32
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, BX
+	JMP     ssloop
 
 sstail:
-	TESTQ        BX, BX
-	JZ           ssdone
+	TESTQ      BX, BX
+	JZ         ssdone
 	TAILMASK
-	VMASKMOVPS   (SI), Y7, Y4
-	VMASKMOVPS   (DI), Y7, Y5
-	VCVTPS2PD    X4, Y0
-	VEXTRACTF128 $1, Y4, X4
-	VCVTPS2PD    X4, Y1
-	VCVTPS2PD    X5, Y2
-	VEXTRACTF128 $1, Y5, X5
-	VCVTPS2PD    X5, Y3
-	VSUBPD       Y6, Y2, Y2
-	VSUBPD       Y6, Y3, Y3
-	VMULPD       Y2, Y0, Y0
-	VMULPD       Y3, Y1, Y1
-	VCVTPD2PSY   Y0, X0
-	VCVTPD2PSY   Y1, X1
-	VINSERTF128  $1, X1, Y0, Y0
+	VMASKMOVPS (SI), Y7, Y4
+	VMASKMOVPS (DI), Y7, Y5
+	SUBSCALE8
 	STORETAIL(Y0)
 
 ssdone:
 	VZEROUPPER
 	RET
-
-// SIGMOID8 sets Y2 = σ(a) = 1/(1 + Exp(−a)) for the 8 lanes of a in Y0;
-// it uses Y1..Y5.
-#define SIGMOID8 \
-	VXORPS  C(21), Y0, Y1 \
-	EXP8                  \
-	VADDPS  C(12), Y1, Y1 \
-	VMOVUPS C(12), Y2     \
-	VDIVPS  Y1, Y2, Y2
 
 // func swigluForwardAVX2(y, a, u *float32, n int)
 TEXT ·swigluForwardAVX2(SB), NOSPLIT, $0-32
@@ -397,7 +389,8 @@ TEXT ·swigluForwardAVX2(SB), NOSPLIT, $0-32
 
 sfloop:
 	VMOVUPS (SI), Y0        // a
-	SIGMOID8                // s = σ(a): −a (the sign flipped), Exp, 1/(1 + e)
+	VMOVAPS Y0, Y1
+	SIGMOID8                // s = σ(a)
 	VMULPS  Y2, Y0, Y3      // a·s
 	VMULPS  (DX), Y3, Y3    // ·u
 	VMOVUPS Y3, (DI)
@@ -425,6 +418,7 @@ TEXT ·swigluBackwardAVX2(SB), NOSPLIT, $0-48
 
 sbloop:
 	VMOVUPS (SI), Y0        // a
+	VMOVAPS Y0, Y1
 	SIGMOID8                // s = σ(a)
 	VMOVUPS (DX), Y6        // d = dy
 	VMULPS  (R8), Y6, Y7    // d·u
