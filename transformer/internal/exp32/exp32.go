@@ -39,9 +39,10 @@ const (
 
 // Exp(x) = eˣ within 1 ulp of float32 (TestExpUlp measures it against
 // math.Exp: 0.99 ulp at most) for x in [−87, 87]; x is clamped to that
-// range first, so e⁸⁷ ≈ 6.1·10³⁷ stands in for overflow (+Inf included) and e⁻⁸⁷ ≈ 1.6·10⁻³⁸ for underflow (−Inf included), both still
-// normal numbers; NaN stays NaN. eˣ = 2ⁿ·eʳ with n = round(x·log2 e),
-// r = x − n·ln 2 in two parts (Cody and Waite: n·ln2Hi is exact, so r is
+// range first, so e⁸⁷ ≈ 6.1·10³⁷ stands in for overflow (+Inf included)
+// and e⁻⁸⁷ ≈ 1.6·10⁻³⁸ for underflow (−Inf included), both still normal
+// numbers; NaN stays NaN. eˣ = 2ⁿ·eʳ with n = round(x·log2 e), r = x −
+// n·ln 2 in two parts (Cody and Waite: n·ln2Hi is exact, so r is
 // accurate), |r| ≤ ½ln 2, and eʳ by a degree-7 polynomial; 2ⁿ is built
 // from n's bits. No multiply-add is fused, so the assembly gives the same
 // bits.
@@ -107,18 +108,20 @@ func GELUBackwardGo(dx, dy, x, s []float32) {
 	}
 }
 
-// Softmax is SoftmaxGo with the exponentials and their sum in assembly
-// where the CPU has AVX2.
+// Softmax is SoftmaxGo with its three passes over the row (maximum,
+// exponentials and their sum, scaling) in assembly where the CPU has AVX2.
 func Softmax(p, z []float32) (m, s float64) { return softmax(p, z, true) }
 
 // SoftmaxGo writes p = softmax(z) (p may be z) and returns the maximum m
 // of z and the sum s of the exponentials e_j = Exp(z_j − m) (float32, in
 // (0, 1]) in float64: log Σ exp(z) = m + log s. p_j = e_j·(1/s), the
 // product in float64 rounded once. The sum runs over eight lanes (sum8).
+// z_j − m is rounded to float32, which moves p_j by at most 2⁻²⁴|z_j − m|
+// relatively: only where z_j ≪ m, p_j tiny (TestSoftmaxAccuracy).
 func SoftmaxGo(p, z []float32) (m, s float64) { return softmax(p, z, false) }
 
-// softmax is SoftmaxGo, its exponentials in assembly if vector (and the
-// CPU has AVX2).
+// softmax is SoftmaxGo, its passes in assembly if vector (and the CPU
+// has AVX2).
 func softmax(p, z []float32, vector bool) (m, s float64) {
 	p = p[:len(z)]
 	mx, ok := maxVec(z)
@@ -164,8 +167,8 @@ func expSumGo(p, z []float32, m float32, acc *[8]float64) {
 	}
 }
 
-// SoftmaxBackward is SoftmaxBackwardGo with the sum in assembly where the
-// CPU has AVX2.
+// SoftmaxBackward is SoftmaxBackwardGo with its two passes over the row
+// (the sum, the update) in assembly where the CPU has AVX2.
 func SoftmaxBackward(p, d []float32) { softmaxBackward(p, d, true) }
 
 // SoftmaxBackwardGo is the backward of a softmax row p in place on its
@@ -174,7 +177,7 @@ func SoftmaxBackward(p, d []float32) { softmaxBackward(p, d, true) }
 // once.
 func SoftmaxBackwardGo(p, d []float32) { softmaxBackward(p, d, false) }
 
-// softmaxBackward is SoftmaxBackwardGo, its sum in assembly if vector
+// softmaxBackward is SoftmaxBackwardGo, its passes in assembly if vector
 // (and the CPU has AVX2).
 func softmaxBackward(p, d []float32, vector bool) {
 	var acc [8]float64

@@ -6,8 +6,7 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// hasAVX2 says whether the assembly runs (the CPU has AVX2); a test may
-// turn it off to run the Go loops.
+// hasAVX2 says whether the assembly runs (the CPU has AVX2).
 var hasAVX2 = cpu.X86.HasAVX2
 
 // consts holds the constants of the Go code, each repeated 8 times for
