@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/blas"
+
+	"github.com/tick-llm/tick/transformer/internal/exp32"
 )
 
 // attnShape is the geometry of one causal self-attention layer with
@@ -179,6 +181,23 @@ func causalSoftmax[F float](row []F, t int) {
 	clear(row[t+1:])
 }
 
+// softmaxBackwardRow is the backward of a softmax row p in place on its
+// gradient d: d_j = p_j·(d_j − Σ_k p_k·d_k), the sum in float64 (in
+// float32 by exp32.SoftmaxBackward: eight float64 lanes in a fixed order).
+func softmaxBackwardRow[F float](p, d []F) {
+	if p32, ok := any(p).([]float32); ok {
+		exp32.SoftmaxBackward(p32, any(d).([]float32))
+		return
+	}
+	dot := 0.0
+	for j, pv := range p {
+		dot += float64(pv) * float64(d[j])
+	}
+	for j, pv := range p {
+		d[j] = F(float64(pv) * (float64(d[j]) - dot))
+	}
+}
+
 // attentionBackward adds the gradients of q, k and v into dqkv given dy.
 // Units are (b, g): all query heads of one key/value head, so every unit
 // writes its own columns of dqkv and dK, dV sum over the group's heads in
@@ -205,15 +224,7 @@ func attentionBackward[F float](dqkv, dy, att, qkv []F, scratch [][]F, s attnSha
 			mm1(blas.NoTrans, blas.Trans, 1, dY, v, 0, gen(dp, T, T, T))
 			mm1(blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
 			for t := 0; t < T; t++ {
-				pr := p.Data[t*T : t*T+t+1]
-				dr := dp[t*T : t*T+t+1]
-				dot := 0.0
-				for j, pv := range pr {
-					dot += float64(pv) * float64(dr[j])
-				}
-				for j, pv := range pr {
-					dr[j] = F(float64(pv) * (float64(dr[j]) - dot))
-				}
+				softmaxBackwardRow(p.Data[t*T:t*T+t+1], dp[t*T:t*T+t+1])
 				clear(dp[t*T+t+1 : (t+1)*T])
 			}
 			ds := gen(dp, T, T, T)

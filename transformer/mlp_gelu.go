@@ -1,6 +1,9 @@
 package transformer
 
-import "github.com/tick-llm/tick/transformer/internal/gelu"
+import (
+	"github.com/tick-llm/tick/transformer/internal/exp32"
+	"github.com/tick-llm/tick/transformer/internal/gelu"
+)
 
 // GELU, tanh approximation (GPT-2), element-wise; u = √(2/π)·(x + 0.044715x³):
 // forward:  y = ½x(1 + tanh u)
@@ -16,32 +19,25 @@ var geluScale = gelu.Scale
 func geluForward(y, s, x []float64) { gelu.Forward(y, s, x) }
 
 // geluForwardT is geluForward in either precision: float64 runs package
-// gelu's vector code on x itself; float32 runs the same code on blocks of x
-// widened to float64, rounding y and s back, so both precisions compute
-// the same float64 formula (gelu.ForwardGo's) and float32 keeps the AVX2
-// exponentials.
+// gelu (its vector code, 4 lanes); float32 runs package exp32's float32
+// version of the same formula (8 lanes), within a few float32 roundings of
+// the float64 one (exp32's TestGELUAccuracy).
 func geluForwardT[F float](y, s, x []F) {
-	if y64, ok := any(y).([]float64); ok {
-		gelu.Forward(y64, any(s).([]float64), any(x).([]float64))
+	if y32, ok := any(y).([]float32); ok {
+		exp32.GELUForward(y32, any(s).([]float32), any(x).([]float32))
 		return
 	}
-	const block = 256 // three float64 blocks on the stack
-	var xb, yb, sb [block]float64
-	for lo := 0; lo < len(x); lo += block {
-		n := min(block, len(x)-lo)
-		for i, v := range x[lo : lo+n] {
-			xb[i] = float64(v)
-		}
-		gelu.Forward(yb[:n], sb[:n], xb[:n])
-		for i := range n {
-			y[lo+i], s[lo+i] = F(yb[i]), F(sb[i])
-		}
-	}
+	gelu.Forward(any(y).([]float64), any(s).([]float64), any(x).([]float64))
 }
 
 // geluBackward: dx += dy·(s + ½x(1 - tanh²u)·du/dx), tanh u = 2s - 1.
-// Computed in F (no exponential: float32 rounding is all it adds).
+// Computed in F (no exponential: float32 rounding is all it adds); in
+// float32 by exp32.GELUBackward, the same operations 8 lanes at a time.
 func geluBackward[F float](dx, dy, x, s []F) {
+	if dx32, ok := any(dx).([]float32); ok {
+		exp32.GELUBackward(dx32, any(dy).([]float32), any(x).([]float32), any(s).([]float32))
+		return
+	}
 	scale := F(geluScale)
 	for i, v := range x {
 		th := 2*s[i] - 1
