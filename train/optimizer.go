@@ -26,9 +26,8 @@ type Optimizer struct {
 	decay         []bool
 
 	// data parallelism (shards.go): replicas of Model made on first use,
-	// their gradients' storage, and whether Model can have any
+	// and whether Model can have any
 	reps       []*transformer.Model
-	repGrads   [][][]float64
 	noReplicas bool
 }
 

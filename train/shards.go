@@ -61,7 +61,6 @@ func (o *Optimizer) replicas(n int) (reps []*transformer.Model, ok bool) {
 			return nil, false
 		}
 		o.reps = append(o.reps, r)
-		o.repGrads = append(o.repGrads, gradsOf(r))
 	}
 	inner := max(1, runtime.GOMAXPROCS(0)/n)
 	for _, r := range o.reps[:n] {
@@ -88,15 +87,6 @@ func (o *Optimizer) sharers(B, T int) []*transformer.Model {
 	return []*transformer.Model{o.Model}
 }
 
-// gradsOf is the raw storage of m's trainable gradients, in Trainable order.
-func gradsOf(m *transformer.Model) [][]float64 {
-	var g [][]float64
-	for _, p := range m.Trainable() {
-		g = append(g, p.Grad.RawMatrix().Data)
-	}
-	return g
-}
-
 // shardedPass runs Forward and Backward of one batch on n replicas at once
 // and adds the batch's gradient into the model's. It returns the batch's
 // mean loss over its scored positions, as one Forward of the whole batch
@@ -109,6 +99,7 @@ func gradsOf(m *transformer.Model) [][]float64 {
 func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int, seed uint64, first bool, squares []float64) (float64, error) {
 	n := len(reps)
 	losses, counts, errs := make([]float64, n), make([]int, n), make([]error, n)
+	parts := make([][]transformer.GradientPart, n)
 	var wg sync.WaitGroup
 	for i, r := range reps {
 		wg.Add(1)
@@ -123,6 +114,7 @@ func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int,
 			if errs[i] == nil {
 				r.Backward()
 				counts[i] = scored(y[lo*T : hi*T])
+				parts[i] = r.GradientParts()
 			}
 		}()
 	}
@@ -151,7 +143,7 @@ func (o *Optimizer) shardedPass(reps []*transformer.Model, x, y []int, B, T int,
 		weights[i] = float64(counts[i]) / float64(total)
 		loss += weights[i] * losses[i]
 	}
-	addWeighted(o.grads, o.repGrads[:n], weights, first, squares)
+	addWeighted(o.grads, parts, weights, first, squares)
 	return loss, nil
 }
 
@@ -166,23 +158,36 @@ func scored(y []int) int {
 	return n
 }
 
-// addWeighted adds Σ_i weights[i]·srcs[i] into dst (overwrite: writes it
-// there), the terms in shard order for every value, spread over the cores
-// by span; with sq not nil it also writes each span's sum of squares of
-// the result, while the span is still in cache.
-func addWeighted(dst [][]float64, srcs [][][]float64, weights []float64, overwrite bool, sq []float64) {
+// addWeighted adds Σ_i weights[i]·(the gradient srcs[i] describes) into
+// dst (overwrite: writes it there), the terms in shard order for every
+// value, spread over the cores by span; with sq not nil it also writes
+// each span's sum of squares of the result, while the span is in cache.
+// A replica's gradient comes in two parts (transformer.GradientPart): the
+// float64 one and its float32 weight gradients, added as g64 + g32.
+func addWeighted(dst [][]float64, srcs [][]transformer.GradientPart, weights []float64, overwrite bool, sq []float64) {
 	forEachSpan(spansOf(dst), func(n int, c span) {
 		d := dst[c.i][c.lo:c.hi]
+		if overwrite {
+			clear(d)
+		}
 		for s, src := range srcs {
-			w, g := weights[s], src[c.i][c.lo:c.hi]
-			if s == 0 && overwrite {
+			w, g64, g32 := weights[s], src[c.i].Grad64, src[c.i].Grad32
+			switch {
+			case g64 != nil && g32 != nil:
+				g64, g32 := g64[c.lo:c.hi], g32[c.lo:c.hi]
 				for j := range d {
-					d[j] = w * g[j]
+					d[j] += w * (g64[j] + float64(g32[j]))
 				}
-				continue
-			}
-			for j := range d {
-				d[j] += w * g[j]
+			case g32 != nil:
+				g32 := g32[c.lo:c.hi]
+				for j := range d {
+					d[j] += w * float64(g32[j])
+				}
+			case g64 != nil:
+				g64 := g64[c.lo:c.hi]
+				for j := range d {
+					d[j] += w * g64[j]
+				}
 			}
 		}
 		if sq != nil {

@@ -60,7 +60,9 @@ func backwardHidden[F float](m *Model, a *acts[F], w *weights[F], cos, sin []F, 
 		dwpe = m.wpe.Grad.RawMatrix().Data
 	}
 	embeddingBackward(m.wte.Grad.RawMatrix().Data, dwpe, dinputs, a.dres, a.ids, a.T, D)
-	w.flush(m.params)
+	if !m.keeps32() { // a replica hands its float32 gradients over as they are (GradientParts)
+		w.flush(m.params)
+	}
 }
 
 // blockBackward turns a.dres from ∂L/∂(output of layer l) into ∂L/∂(input

@@ -52,6 +52,7 @@ type Model struct {
 	cos32    []float32            // RoPE tables rounded for float32 compute
 	sin32    []float32            //
 	view     map[string][]float64 // float32 compute: float64 copies the public readers return
+	only32   []bool               // a replica (replica.go): by Param.idx, the gradient is the float32 products' alone
 }
 
 // block is one transformer layer.
@@ -211,10 +212,17 @@ func (m *Model) NumParams() int {
 	return n
 }
 
-// ZeroGrad sets every trainable parameter gradient to zero.
+// ZeroGrad sets every trainable parameter gradient to zero (on a replica
+// computing in float32, the gradients GradientParts returns).
 func (m *Model) ZeroGrad() {
+	kept := m.keeps32()
 	for _, p := range m.Trainable() {
-		clear(p.Grad.RawMatrix().Data)
+		if !kept || !m.only32[p.idx] {
+			clear(p.Grad.RawMatrix().Data)
+		}
+	}
+	if kept && m.w32 != nil {
+		clear(m.w32.written) // the next products overwrite the float32 gradients
 	}
 }
 

@@ -33,8 +33,50 @@ func (m *Model) Replica() (*Model, error) {
 		p.Value, p.Decay, p.Frozen = src.Value, src.Decay, src.Frozen
 	}
 	r.compute, r.workers = m.compute, m.workers
+	// The weight matrices get their gradient from their products alone
+	// (in float32 a float32 buffer); the embedding's also sums rows.
+	r.only32 = make([]bool, len(r.params))
+	_, blocks := r.linears()
+	for _, l := range blocks {
+		r.only32[l.W.idx] = true
+	}
+	r.only32[r.head.W.idx] = r.head.W != r.wte
 	return r, nil
 }
+
+// GradientPart is where the last Backward left one parameter's gradient:
+// it is Grad64[j] + float64(Grad32[j]), a nil part counting as zero.
+type GradientPart struct {
+	Grad64 []float64
+	Grad32 []float32
+}
+
+// GradientParts returns the gradient of every trainable parameter (in
+// Trainable order) as the last Backward left it. A model's gradients are
+// all in Param.Grad (Grad32 nil). A replica computing in float32 leaves
+// its weight matrices' float32 gradients where its products wrote them,
+// instead of adding them into Param.Grad (which stays zero and is not
+// returned): the sum over replicas then reads them there, one pass over
+// every weight fewer per replica.
+func (m *Model) GradientParts() []GradientPart {
+	kept := m.keeps32()
+	var parts []GradientPart
+	for _, p := range m.Trainable() {
+		var part GradientPart
+		if !kept || !m.only32[p.idx] {
+			part.Grad64 = p.Grad.RawMatrix().Data
+		}
+		if kept && m.w32 != nil && m.w32.written[p.idx] {
+			part.Grad32 = m.w32.grad[p.idx]
+		}
+		parts = append(parts, part)
+	}
+	return parts
+}
+
+// keeps32 reports whether Backward keeps the float32 weight gradients
+// instead of adding them into Param.Grad: a replica computing in float32.
+func (m *Model) keeps32() bool { return m.only32 != nil && m.compute == Float32 }
 
 // SetWorkers sets how many goroutines one Forward or Backward spreads its
 // layers over (at least 1; New starts at GOMAXPROCS). Results are the same

@@ -8,10 +8,11 @@ import (
 )
 
 // TestReplica: for every tiny configuration and both precisions, a replica
-// computes the model's loss to the bit, keeps its gradients to itself
-// (the model's stay zero), sees a change to the model's weights at once,
-// and gives the same bits on any number of workers, set before or after a
-// Forward.
+// computes the model's loss and gradient to the bit (the gradient read
+// through GradientParts: in float32 a replica keeps its weight matrices'
+// float32 gradients), on any number of workers set before or after a
+// Forward, keeps its gradients to itself (the model's stay zero), and sees
+// a change to the model's weights at once.
 func TestReplica(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for name, cfg := range tinyConfigs(t) {
@@ -26,16 +27,18 @@ func TestReplica(t *testing.T) {
 			}
 			B, T := 2, cfg.Context
 			ids, targets := randomTokens(rng, B*T, cfg.VocabSize), randomTokens(rng, B*T, cfg.VocabSize)
+			m.ZeroGrad()
 			want, err := m.Forward(ids, targets, B, T)
 			if err != nil {
 				t.Fatal(err)
 			}
+			m.Backward()
+			wantGrad := combined(m.GradientParts())
 			r, err := m.Replica()
 			if err != nil {
 				t.Fatal(err)
 			}
 			m.ZeroGrad()
-			var grads [][]float64
 			for _, workers := range []int{1, 3, 1} {
 				r.SetWorkers(workers)
 				r.ZeroGrad()
@@ -47,16 +50,10 @@ func TestReplica(t *testing.T) {
 					t.Fatalf("%s %v, %d workers: replica loss %v, model %v", name, p, workers, got, want)
 				}
 				r.Backward()
-				var g []float64
-				for _, q := range r.Trainable() {
-					g = append(g, q.Grad.RawMatrix().Data...)
-				}
-				grads = append(grads, g)
-			}
-			for k := range grads[0] {
-				for w := 1; w < len(grads); w++ {
-					if math.Float64bits(grads[0][k]) != math.Float64bits(grads[w][k]) {
-						t.Fatalf("%s %v: gradient %d differs between worker counts: %v, %v", name, p, k, grads[0][k], grads[w][k])
+				g := combined(r.GradientParts())
+				for k := range wantGrad {
+					if math.Float64bits(g[k]) != math.Float64bits(wantGrad[k]) {
+						t.Fatalf("%s %v, %d workers: gradient value %d: replica %v, model %v", name, p, workers, k, g[k], wantGrad[k])
 					}
 				}
 			}
@@ -78,6 +75,25 @@ func TestReplica(t *testing.T) {
 			}
 		}
 	}
+}
+
+// combined is the gradient the parts describe, parameter after parameter.
+func combined(parts []GradientPart) []float64 {
+	var g []float64
+	for _, part := range parts {
+		n := max(len(part.Grad64), len(part.Grad32))
+		for j := range n {
+			v := 0.0
+			if part.Grad64 != nil {
+				v = part.Grad64[j]
+			}
+			if part.Grad32 != nil {
+				v += float64(part.Grad32[j])
+			}
+			g = append(g, v)
+		}
+	}
+	return g
 }
 
 // TestReplicaRefused: a model with LoRA adapters or one for inference has
