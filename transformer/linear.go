@@ -1,6 +1,7 @@
 package transformer
 
 import (
+	"github.com/tick-llm/tick/transformer/internal/normf32"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -112,6 +113,10 @@ func linearBackward[F float](l *linear, w *weights[F], dx, dy, x matrix[F], fres
 	}
 	if l.B != nil && !l.B.Frozen {
 		db := l.B.Grad.RawMatrix().Data
+		if dy32, ok := any(dy.Data).([]float32); ok { // the same sums, 8 columns at a time
+			normf32.AddRows(db[:l.out], dy32, dy.Rows, dy.Stride)
+			return
+		}
 		for i := 0; i < dy.Rows; i++ {
 			row := dy.Data[i*dy.Stride : i*dy.Stride+l.out]
 			for j, v := range row {

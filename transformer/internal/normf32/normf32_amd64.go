@@ -109,3 +109,21 @@ func gradInputAVX2(dx, dy, x, gain *float32, n int, mf, rf, sD, sDX float32)
 //
 //go:noescape
 func paramRowAVX2(dg, db *float64, dy, x *float32, n int, m, r float64)
+
+// addRowsVec is AddRows on the columns j < len(db)&^7 with AVX2; it
+// returns how many columns it did (0 without AVX2).
+func addRowsVec(db []float64, dy []float32, n, ld int) int {
+	cols := len(db) &^ 7
+	if !hasAVX2 || cols == 0 || n == 0 {
+		return 0
+	}
+	_ = dy[(n-1)*ld+cols-1]
+	addRowsAVX2(&db[0], &dy[0], n, cols, ld)
+	return cols
+}
+
+// addRowsAVX2 is addRowsGo on the columns j < cols (a positive multiple
+// of 8), n > 0.
+//
+//go:noescape
+func addRowsAVX2(db *float64, dy *float32, n, cols, ld int)

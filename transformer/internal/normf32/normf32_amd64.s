@@ -234,3 +234,41 @@ pnobias:
 	JNZ  pnobias
 	VZEROUPPER
 	RET
+
+// func addRowsAVX2(db *float64, dy *float32, n, cols, ld int)
+// db[j] += float64(dy[i·ld + j]) for rows i = 0..n-1 in order, for the
+// columns j < cols (a positive multiple of 8, n > 0): 8 columns at a time
+// held in two registers across the rows, so each column's sum is the Go
+// loop's.
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-40
+	MOVQ db+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ n+16(FP), BX
+	MOVQ cols+24(FP), DX
+	MOVQ ld+32(FP), R8
+	SHLQ $2, R8                // a row of dy in bytes
+	SHRQ $3, DX                // blocks of 8 columns
+
+cblock:
+	VMOVUPD (DI), Y0           // db[j:j+4]
+	VMOVUPD 32(DI), Y1         // db[j+4:j+8]
+	MOVQ SI, R9
+	MOVQ BX, CX
+
+crow:
+	VCVTPS2PD (R9), Y2         // dy[i, j:j+4] as float64
+	VCVTPS2PD 16(R9), Y3
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	ADDQ R8, R9
+	DECQ CX
+	JNZ  crow
+
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	ADDQ $64, DI
+	ADDQ $32, SI
+	DECQ DX
+	JNZ  cblock
+	VZEROUPPER
+	RET

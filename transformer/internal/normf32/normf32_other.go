@@ -21,3 +21,5 @@ func scaleShiftVec(y, x, g, b []float32, mf, rf float32) int { return 0 }
 func gradInputVec(dx, dy, x, g []float32, mf, rf, sD, sDX float32) int { return 0 }
 
 func paramRowVec(dg, db []float64, dy, x []float32, m, r float64) int { return 0 }
+
+func addRowsVec(db []float64, dy []float32, n, ld int) int { return 0 }
