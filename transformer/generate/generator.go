@@ -327,7 +327,13 @@ func (g *Generator) step(st sample.Step) Step {
 // generation loop with nobody watching, as training samples and the demos'
 // texts use it.
 func Continue(m *transformer.Model, prompt []int, n int, o sample.Options, seed uint64) ([]int, error) {
-	g, err := New(m, prompt, Options{Sample: o, Seed: seed, Top: 1, ChoiceOnly: true})
+	return ContinueWithCache(m.NewCache(), m.Config.Context, prompt, n, o, seed)
+}
+
+// ContinueWithCache is Continue through any Cache holding at most context
+// tokens (a model's float32 one, say: Model.NewCacheFloat32).
+func ContinueWithCache(c Cache, context int, prompt []int, n int, o sample.Options, seed uint64) ([]int, error) {
+	g, err := NewWithCache(c, context, prompt, Options{Sample: o, Seed: seed, Top: 1, ChoiceOnly: true})
 	if err != nil {
 		return nil, err
 	}
