@@ -59,3 +59,17 @@ func kernel6x16Direct(k int, a []float32, rsA, csA int, b []float32, ldb int, c 
 //
 //go:noescape
 func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32)
+
+// packA6Trans32 is packA6's transposed case in float32 (d holds 6·kb
+// values, a the panel's first value of row 0): 24 bytes a row in two
+// moves. It reports whether it ran (always, on amd64).
+func packA6Trans32(d, a []float32, lda, kb int) bool {
+	_, _ = d[6*kb-1], a[(kb-1)*lda+5]
+	packA6T32(&d[0], &a[0], lda, kb)
+	return true
+}
+
+// packA6T32: d[6p+r] = a[p·lda+r] for p < kb (kb ≥ 1), r < 6.
+//
+//go:noescape
+func packA6T32(d, a *float32, lda, kb int)

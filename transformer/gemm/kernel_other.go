@@ -8,3 +8,6 @@ var (
 	avx2Kernel64 = goKernel64
 	avx2Kernel32 = goKernel32
 )
+
+// packA6Trans32 has no assembly here: packA6 runs its Go loop.
+func packA6Trans32(d, a []float32, lda, kb int) bool { return false }

@@ -87,6 +87,9 @@ func packB[T float](nr int, dst []T, trans bool, b []T, ldb, pc, jc, kb, nb int)
 func packA6[T float](d []T, trans bool, a []T, lda, i0, pc, kb int) {
 	d = d[:6*kb]
 	if trans {
+		if d32, ok := any(d).([]float32); ok && packA6Trans32(d32, any(a).([]float32)[pc*lda+i0:], lda, kb) {
+			return
+		}
 		for p := 0; p < kb; p++ {
 			q, r := (*[6]T)(d[6*p:]), (*[6]T)(a[(pc+p)*lda+i0:])
 			q[0], q[1], q[2], q[3], q[4], q[5] = r[0], r[1], r[2], r[3], r[4], r[5]
