@@ -73,3 +73,21 @@ func packA6Trans32(d, a []float32, lda, kb int) bool {
 //
 //go:noescape
 func packA6T32(d, a *float32, lda, kb int)
+
+// packA6Rows32 is packA6's untransposed case in float32 on the first
+// kb&^3 columns (a holds the panel's 6 rows from its first column, lda
+// apart); it returns how many columns it packed.
+func packA6Rows32(d, a []float32, lda, kb int) int {
+	n := kb &^ 3
+	if n == 0 {
+		return 0
+	}
+	_, _ = d[6*n-1], a[5*lda+n-1]
+	packA6N32(&d[0], &a[0], lda, n)
+	return n
+}
+
+// packA6N32: d[6p+r] = a[r·lda+p] for p < kb (a positive multiple of 4), r < 6.
+//
+//go:noescape
+func packA6N32(d, a *float32, lda, kb int)

@@ -11,3 +11,6 @@ var (
 
 // packA6Trans32 has no assembly here: packA6 runs its Go loop.
 func packA6Trans32(d, a []float32, lda, kb int) bool { return false }
+
+// packA6Rows32 has no assembly here: packA6 runs its Go loop.
+func packA6Rows32(d, a []float32, lda, kb int) int { return 0 }

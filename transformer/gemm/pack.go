@@ -97,6 +97,10 @@ func packA6[T float](d []T, trans bool, a []T, lda, i0, pc, kb int) {
 		return
 	}
 	// Six row streams of A, written interleaved: d[6p+r] = A[i0+r, pc+p].
+	if d32, ok := any(d).([]float32); ok { // in assembly four columns at a time, where there is
+		done := packA6Rows32(d32, any(a).([]float32)[i0*lda+pc:], lda, kb)
+		d, pc, kb = d[6*done:], pc+done, kb-done
+	}
 	r0 := a[i0*lda+pc:][:kb]
 	r1 := a[(i0+1)*lda+pc:][:kb]
 	r2 := a[(i0+2)*lda+pc:][:kb]

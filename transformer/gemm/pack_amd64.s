@@ -21,3 +21,55 @@ ploop:
 	DECQ   CX
 	JNZ    ploop
 	RET
+
+// func packA6N32(d, a *float32, lda, kb int)
+// packA6's untransposed float32 case for the first kb&^3 columns (kb ≥ 4):
+// d[6p+r] = a[r·lda+p]. Four p at a time: four values from each of the 6
+// rows, rows 0-3 transposed as a 4×4 block and rows 4-5 interleaved in
+// pairs, then stored as four runs of 6.
+TEXT ·packA6N32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), BX
+	SHLQ $2, BX                // a row of a in bytes
+	LEAQ (SI)(BX*2), R8
+	ADDQ BX, R8                // row 3
+	MOVQ kb+24(FP), CX
+	SHRQ $2, CX
+
+nloop:
+	MOVUPS (SI), X0            // row 0, p..p+3
+	MOVUPS (SI)(BX*1), X1      // row 1
+	MOVUPS (SI)(BX*2), X2      // row 2
+	MOVUPS (R8), X3            // row 3
+	MOVUPS (SI)(BX*4), X4      // row 4
+	MOVUPS (R8)(BX*2), X5      // row 5
+	MOVAPS X0, X6
+	UNPCKLPS X1, X6            // r0p0 r1p0 r0p1 r1p1
+	UNPCKHPS X1, X0            // r0p2 r1p2 r0p3 r1p3
+	MOVAPS X2, X7
+	UNPCKLPS X3, X7            // r2p0 r3p0 r2p1 r3p1
+	UNPCKHPS X3, X2            // r2p2 r3p2 r2p3 r3p3
+	MOVAPS X6, X1
+	MOVLHPS X7, X1             // rows 0-3 of p
+	MOVHLPS X6, X7             // rows 0-3 of p+1
+	MOVAPS X0, X3
+	MOVLHPS X2, X3             // rows 0-3 of p+2
+	MOVHLPS X0, X2             // rows 0-3 of p+3
+	MOVAPS X4, X8
+	UNPCKLPS X5, X8            // r4p0 r5p0 r4p1 r5p1
+	UNPCKHPS X5, X4            // r4p2 r5p2 r4p3 r5p3
+	MOVUPS X1, 0(DI)
+	MOVLPS X8, 16(DI)
+	MOVUPS X7, 24(DI)
+	MOVHPS X8, 40(DI)
+	MOVUPS X3, 48(DI)
+	MOVLPS X4, 64(DI)
+	MOVUPS X2, 72(DI)
+	MOVHPS X4, 88(DI)
+	ADDQ $16, SI
+	ADDQ $16, R8
+	ADDQ $96, DI
+	DECQ CX
+	JNZ  nloop
+	RET
