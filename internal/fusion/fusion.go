@@ -5,6 +5,5 @@
 // riscv64 it does so always. Tests that hold two computations to the same
 // bits (Go and assembly, which never fuses unless it says so, or two Go
 // loops the compiler may fuse differently) skip those checks when it is
-// true. (gelu's tests keep their own flag, true only
-// for GOAMD64=v3: off amd64 their Go code is all there is.)
+// true.
 package fusion

@@ -43,6 +43,30 @@
 	VMOVUPS Y13, 32(DX) \
 	ADDQ R8, DX
 
+// ZERO32 clears the tile.
+#define ZERO32 \
+	VXORPS Y0, Y0, Y0 \
+	VXORPS Y1, Y1, Y1 \
+	VXORPS Y2, Y2, Y2 \
+	VXORPS Y3, Y3, Y3 \
+	VXORPS Y4, Y4, Y4 \
+	VXORPS Y5, Y5, Y5 \
+	VXORPS Y6, Y6, Y6 \
+	VXORPS Y7, Y7, Y7 \
+	VXORPS Y8, Y8, Y8 \
+	VXORPS Y9, Y9, Y9 \
+	VXORPS Y10, Y10, Y10 \
+	VXORPS Y11, Y11, Y11
+
+// STORE32 adds alpha (in Y15) times the tile to the 6 rows of C at DX.
+#define STORE32 \
+	ROW32(Y0, Y1) \
+	ROW32(Y2, Y3) \
+	ROW32(Y4, Y5) \
+	ROW32(Y6, Y7) \
+	ROW32(Y8, Y9) \
+	ROW32(Y10, Y11)
+
 // func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32)
 TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-44
 	MOVQ k+0(FP), CX
@@ -52,18 +76,7 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-44
 	MOVQ ldc+32(FP), R8
 	SHLQ $2, R8
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO32
 
 	// Four p per iteration: A advances 4·6·4 = 96 bytes, B 4·16·4 = 256.
 	MOVQ CX, R9
@@ -93,12 +106,7 @@ loop1:
 
 store:
 	VBROADCASTSS alpha+40(FP), Y15
-	ROW32(Y0, Y1)
-	ROW32(Y2, Y3)
-	ROW32(Y4, Y5)
-	ROW32(Y6, Y7)
-	ROW32(Y8, Y9)
-	ROW32(Y10, Y11)
+	STORE32
 	VZEROUPPER
 	RET
 
@@ -150,18 +158,7 @@ TEXT ·kernel6x16DirectAVX2(SB), NOSPLIT, $0-68
 	LEAQ (SI)(R10*2), R11
 	ADDQ R10, R11
 
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	ZERO32
 
 	MOVQ CX, R9
 	SHRQ $2, R9
@@ -186,11 +183,6 @@ dloop1:
 
 dstore:
 	VBROADCASTSS alpha+64(FP), Y15
-	ROW32(Y0, Y1)
-	ROW32(Y2, Y3)
-	ROW32(Y4, Y5)
-	ROW32(Y6, Y7)
-	ROW32(Y8, Y9)
-	ROW32(Y10, Y11)
+	STORE32
 	VZEROUPPER
 	RET

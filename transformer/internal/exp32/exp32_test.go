@@ -1,6 +1,7 @@
 package exp32
 
 import (
+	"github.com/tick-llm/tick/internal/fusion"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -39,7 +40,7 @@ func TestExpUlp(t *testing.T) {
 		check(float32(x))
 	}
 	bound := 1.0
-	if goFusesMultiplyAdd {
+	if fusion.GoFuses {
 		bound = 1.1 // the Go compiler's fused multiply-adds (GOAMD64=v3) round differently: 1.003 measured
 	}
 	t.Logf("Exp: at most %.3f ulp (x = %g)", worst, at)
@@ -102,7 +103,7 @@ func same64(a, b float64) bool {
 // inputs (unaligned slices), skipping under GOAMD64=v3, where the Go loops
 // may fuse multiply-adds and the assembly never does.
 func vectorCases(t *testing.T, f func(x []float32)) {
-	if goFusesMultiplyAdd {
+	if fusion.GoFuses {
 		t.Skip("GOAMD64=v3: the Go loops may fuse multiply-adds, the assembly does not")
 	}
 	if !hasAVX2 {

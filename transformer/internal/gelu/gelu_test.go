@@ -1,6 +1,7 @@
 package gelu
 
 import (
+	"github.com/tick-llm/tick/internal/fusion"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -47,7 +48,7 @@ func TestGELUTanh(t *testing.T) {
 		// test's u and Forward's may differ in that ulp when the
 		// compiler fuses multiply-adds (GOAMD64=v3) in one and not the other.
 		slack := 0.0
-		if goFusesMultiplyAdd {
+		if fusion.GoFuses {
 			slack = 4 * math.Abs(2*u) * (1 - sig) // 4 ulp of u
 		}
 		worstS = max(worstS, ulps(s[i], sig)-slack)
@@ -139,5 +140,5 @@ func sameOrUlp(x, got, want, s float64) bool {
 		return true
 	}
 	u := Scale * (x + 0.044715*x*x*x)
-	return goFusesMultiplyAdd && ulps(got, want) <= 8+4*math.Abs(2*u)*(1-s)
+	return fusion.GoFuses && ulps(got, want) <= 8+4*math.Abs(2*u)*(1-s)
 }
