@@ -3,7 +3,6 @@ package train
 import (
 	"errors"
 	"fmt"
-	"math"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -80,7 +79,7 @@ func (o Options) memoryOf(cfg transformer.Config) []MemoryPart {
 	} else {
 		// Each replica keeps its shard of a batch and, where it differs,
 		// its shard of the last, smaller evaluation batch (eval.WindowsShared).
-		inner := max(1, math.Floor(procs/float64(shards))) // Optimizer.replicas
+		inner := float64(innerWorkers(shards))
 		for i := range shards {
 			lo, hi := shard(i, shards, B)
 			acts += memory.ActivationsOf(cfg, hi-lo, T, o.Dropout > 0, prec, inner)

@@ -77,11 +77,8 @@ func (o *Optimizer) StepAccum(step, accum, B, T int, next func() (x, y []int)) (
 	}
 	seed := stepSeed(o.Seed, step)
 	o.Model.SetTraining(true, seed)
-	var reps []*transformer.Model
-	sharded := false
-	if n := shardsFor(B, T); n > 1 {
-		reps, sharded = o.replicas(n)
-	}
+	reps := o.sharers(B, T)
+	sharded := len(reps) > 1
 	if !sharded {
 		o.Model.ZeroGrad() // a sharded pass writes its first micro-batch's gradient instead
 	}

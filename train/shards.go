@@ -62,7 +62,7 @@ func (o *Optimizer) replicas(n int) (reps []*transformer.Model, ok bool) {
 		}
 		o.reps = append(o.reps, r)
 	}
-	inner := max(1, runtime.GOMAXPROCS(0)/n)
+	inner := innerWorkers(n)
 	for _, r := range o.reps[:n] {
 		if r.Compute() != o.Model.Compute() {
 			if err := r.SetCompute(o.Model.Compute()); err != nil {
@@ -73,6 +73,10 @@ func (o *Optimizer) replicas(n int) (reps []*transformer.Model, ok bool) {
 	}
 	return o.reps[:n], true
 }
+
+// innerWorkers is the goroutines each of n replicas spreads its layers
+// over: the cores left over after one per shard, shared out.
+func innerWorkers(n int) int { return max(1, runtime.GOMAXPROCS(0)/n) }
 
 // sharers are the models that share a batch of B windows of T tokens:
 // its replicas when such a batch is cut into shards, else the model alone.

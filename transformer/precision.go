@@ -82,13 +82,6 @@ func (m *Model) Compute() Precision { return m.compute }
 // float is the element type of the layers: one code for both precisions.
 type float interface{ ~float32 | ~float64 }
 
-// is32 reports whether F is float32.
-func is32[F float]() bool {
-	var z F
-	_, ok := any(z).(float32)
-	return ok
-}
-
 // matrix is a row-major matrix of either precision, rows Stride apart, as
 // BLAS reads it (blas64.General or blas32.General).
 type matrix[F float] struct {

@@ -180,7 +180,8 @@ func (cl *call[T]) run(w int) {
 		if cl.pc == 0 {
 			scale(mb, cl.nb, cl.beta, cb, cl.ldc)
 		}
-		p := panels[T]{a: cl.bufs[w].a, aRow: cl.kb, rsA: 1, csA: cl.kern.mr, b: cl.packedB, bCol: cl.kb, ldb: cl.kern.nr}
+		p := panels[T]{a: cl.bufs[w].a, aRow: cl.kb, rsA: 1, csA: cl.kern.mr, b: cl.packedB, bCol: cl.kb, ldb: cl.kern.nr,
+			direct: cl.directA || cl.directB}
 		if cl.directA {
 			p.a, p.aRow, p.rsA, p.csA = cl.a[ic*cl.lda+cl.pc:], cl.lda, cl.lda, 1
 		} else {
@@ -203,6 +204,7 @@ type panels[T float] struct {
 	aRow, rsA, csA int
 	b              []T
 	bCol, ldb      int
+	direct         bool // an operand is read in place: the kernel's direct form runs
 }
 
 // macro multiplies the mb×kb block of A by the kb×nb panel of B that p
@@ -213,9 +215,8 @@ type panels[T float] struct {
 // wherever the tile boundaries fall.
 func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], mb, nb, kb int, c []T, ldc int, alpha T) {
 	mr, nr := kern.mr, kern.nr
-	direct := p.ldb != nr || p.csA != mr // an operand is read in place
 	tile := func(as, bs, c []T, ldc int) {
-		if direct {
+		if p.direct {
 			kern.direct(kb, as, p.rsA, p.csA, bs, p.ldb, c, ldc, alpha)
 		} else {
 			kern.fn(kb, as, bs, c, ldc, alpha)
