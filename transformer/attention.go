@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
+	gemmkernel "github.com/tick-llm/tick/transformer/gemm"
 	"github.com/tick-llm/tick/transformer/internal/exp32"
 )
 
@@ -165,11 +166,11 @@ func attentionForward[F float](att, y, qkv []F, s attnShape, workers int) {
 		k := gen(base[s.kCol(g):], T, hs, w)
 		v := gen(base[s.vCol(g):], T, hs, w)
 		p := att[u*T*T : (u+1)*T*T]
-		mm1(blas.NoTrans, blas.Trans, scale, q, k, 0, gen(p, T, T, T))
+		mmBand(gemmkernel.LowerC, blas.NoTrans, blas.Trans, scale, q, k, 0, gen(p, T, T, T)) // the future is masked
 		for t := 0; t < T; t++ {
 			causalSoftmax(p[t*T:(t+1)*T], t)
 		}
-		mm1(blas.NoTrans, blas.NoTrans, 1, gen(p, T, T, T), v, 0,
+		mmBand(gemmkernel.LowerA, blas.NoTrans, blas.NoTrans, 1, gen(p, T, T, T), v, 0,
 			gen(y[b*T*s.H*hs+h*hs:], T, hs, s.H*hs))
 	})
 }
@@ -221,15 +222,15 @@ func attentionBackward[F float](dqkv, dy, att, qkv []F, scratch [][]F, s attnSha
 			dq := gen(dbase[s.qCol(h):], T, hs, w)
 			p := gen(att[(b*s.H+h)*T*T:], T, T, T)
 			dY := gen(dy[b*T*s.H*hs+h*hs:], T, hs, s.H*hs)
-			mm1(blas.NoTrans, blas.Trans, 1, dY, v, 0, gen(dp, T, T, T))
-			mm1(blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
+			mmBand(gemmkernel.LowerC, blas.NoTrans, blas.Trans, 1, dY, v, 0, gen(dp, T, T, T))
+			mmBand(gemmkernel.UpperA, blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
 			for t := 0; t < T; t++ {
 				softmaxBackwardRow(p.Data[t*T:t*T+t+1], dp[t*T:t*T+t+1])
 				clear(dp[t*T+t+1 : (t+1)*T])
 			}
 			ds := gen(dp, T, T, T)
-			mm1(blas.NoTrans, blas.NoTrans, scale, ds, k, 1, dq)
-			mm1(blas.Trans, blas.NoTrans, scale, ds, q, 1, dk)
+			mmBand(gemmkernel.LowerA, blas.NoTrans, blas.NoTrans, scale, ds, k, 1, dq)
+			mmBand(gemmkernel.UpperA, blas.Trans, blas.NoTrans, scale, ds, q, 1, dk)
 		}
 	})
 }

@@ -28,11 +28,3 @@ func init() {
 		gemmkernel.SgemmParallel(workers, tA, tB, c.Rows, c.Cols, innerSize(tA, a.Rows, a.Cols), alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 	}
 }
-
-// innerSize is k, the columns of op(A) for A stored rows×cols.
-func innerSize(tA blas.Transpose, rows, cols int) int {
-	if tA != blas.NoTrans {
-		return rows
-	}
-	return cols
-}

@@ -6,6 +6,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	gemmkernel "github.com/tick-llm/tick/transformer/gemm"
 )
 
 // Mixed precision, as real trainers do it: the master weights, their
@@ -107,15 +109,29 @@ func mm[F float](tA, tB blas.Transpose, alpha F, a, b matrix[F], beta F, c matri
 	}
 }
 
-// mm1 is mm on the calling goroutine only (the small products of one
-// attention head, already run in parallel by head).
-func mm1[F float](tA, tB blas.Transpose, alpha F, a, b matrix[F], beta F, c matrix[F]) {
+// mmBand is mm on the calling goroutine only, for the small products of
+// one attention head (already run in parallel by head), with the work
+// outside band skipped: causal attention's zeros (gemm.Band; the same bits
+// as the full product). It runs on transformer/gemm's kernels in every
+// build: BLAS has no such product.
+func mmBand[F float](band gemmkernel.Band, tA, tB blas.Transpose, alpha F, a, b matrix[F], beta F, c matrix[F]) {
+	k := innerSize(tA, a.Rows, a.Cols)
 	switch ad := any(a.Data).(type) {
 	case []float64:
-		blas64.Gemm(tA, tB, float64(alpha), to64(a, ad), to64(b, any(b.Data).([]float64)), float64(beta), to64(c, any(c.Data).([]float64)))
+		gemmkernel.DgemmBand(band, tA, tB, c.Rows, c.Cols, k, float64(alpha), ad, a.Stride,
+			any(b.Data).([]float64), b.Stride, float64(beta), any(c.Data).([]float64), c.Stride)
 	case []float32:
-		blas32.Gemm(tA, tB, float32(alpha), to32(a, ad), to32(b, any(b.Data).([]float32)), float32(beta), to32(c, any(c.Data).([]float32)))
+		gemmkernel.SgemmBand(band, tA, tB, c.Rows, c.Cols, k, float32(alpha), ad, a.Stride,
+			any(b.Data).([]float32), b.Stride, float32(beta), any(c.Data).([]float32), c.Stride)
 	}
+}
+
+// innerSize is k, the columns of op(A) for A stored rows×cols.
+func innerSize(tA blas.Transpose, rows, cols int) int {
+	if tA != blas.NoTrans {
+		return rows
+	}
+	return cols
 }
 
 func to64[F float](m matrix[F], d []float64) blas64.General {

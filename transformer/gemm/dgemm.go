@@ -36,5 +36,5 @@ func DgemmParallel(workers int, tA, tB blas.Transpose, m, n, k int, alpha float6
 	if err := Check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
 		panic(err)
 	}
-	gemm(best64, workers, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(best64, workers, Full, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

@@ -54,6 +54,7 @@ func grow[T float](s []T, n int) []T {
 // calls (a training step makes hundreds) allocate nothing but goroutines.
 type call[T float] struct {
 	kern                   kernel[T]
+	band                   Band
 	tA, tB                 bool
 	m, n, k, lda, ldb, ldc int
 	alpha, beta            T
@@ -86,7 +87,7 @@ func callPool[T float]() *sync.Pool {
 // by all goroutines together, then shared), the blocks of at most mc rows
 // of C are dealt out to the goroutines; each scales its rows of C by beta
 // (first panel only), packs its block of A and adds the block's product.
-func gemm[T float](kern kernel[T], workers int, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+func gemm[T float](kern kernel[T], workers int, band Band, tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -96,7 +97,7 @@ func gemm[T float](kern kernel[T], workers int, tA, tB bool, m, n, k int, alpha 
 	}
 	pool := callPool[T]()
 	cl := pool.Get().(*call[T])
-	*cl = call[T]{kern: kern, tA: tA, tB: tB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
+	*cl = call[T]{kern: kern, band: band, tA: tA, tB: tB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc,
 		alpha: alpha, beta: beta, a: a, b: b, c: c, packedB: cl.packedB, bufs: cl.bufs}
 	mr, nr, kc, mc, nc := kern.mr, kern.nr, kern.kc, kern.mc, kern.nc
 	// A row-major B whose slivers are all whole is read in place: each row
@@ -190,7 +191,7 @@ func (cl *call[T]) run(w int) {
 		if cl.directB {
 			p.b, p.bCol, p.ldb = cl.b[cl.pc*cl.ldb+cl.jc:], 1, cl.ldb
 		}
-		macro(cl.kern, &cl.bufs[w], p, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha)
+		macro(cl.kern, &cl.bufs[w], p, bandAt{cl.band, ic, cl.jc, cl.pc}, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha)
 	}
 }
 
@@ -208,18 +209,21 @@ type panels[T float] struct {
 }
 
 // macro multiplies the mb×kb block of A by the kb×nb panel of B that p
-// locates into C (mb×nb, stride ldc), one mr×nr tile per kernel call. A
+// locates into C (mb×nb, stride ldc), one mr×nr tile per kernel call, each
+// over the values of p that the band bd leaves it (all of them for Full). A
 // partial tile at the right or bottom edge is copied into the scratch tile,
 // updated there by the same kernel and copied back, so the kernel never
 // touches memory outside C and every element of C gets the same arithmetic
 // wherever the tile boundaries fall.
-func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], mb, nb, kb int, c []T, ldc int, alpha T) {
+func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], bd bandAt, mb, nb, kb int, c []T, ldc int, alpha T) {
 	mr, nr := kern.mr, kern.nr
+	var lo, hi int // the values of p the current tile sums over
 	tile := func(as, bs, c []T, ldc int) {
+		as, bs = as[lo*p.csA:], bs[lo*p.ldb:]
 		if p.direct {
-			kern.direct(kb, as, p.rsA, p.csA, bs, p.ldb, c, ldc, alpha)
+			kern.direct(hi-lo, as, p.rsA, p.csA, bs, p.ldb, c, ldc, alpha)
 		} else {
-			kern.fn(kb, as, bs, c, ldc, alpha)
+			kern.fn(hi-lo, as, bs, c, ldc, alpha)
 		}
 	}
 	for jr := 0; jr < nb; jr += nr {
@@ -227,6 +231,9 @@ func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], mb, nb, kb int
 		bs := p.b[jr*p.bCol:]
 		for ir := 0; ir < mb; ir += mr {
 			mm := min(mr, mb-ir)
+			if lo, hi = bd.sums(ir, mm, jr, kb); lo >= hi {
+				continue // outside the band: C keeps beta·C
+			}
 			as := p.a[ir*p.aRow:]
 			if mm == mr && nn == nr {
 				tile(as, bs, c[ir*ldc+jr:], ldc)

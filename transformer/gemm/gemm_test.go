@@ -117,7 +117,7 @@ func withKernel[T float](kern kernel[T]) gemmFunc[T] {
 		if err := check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
 			panic(err)
 		}
-		gemm(kern, 1, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm(kern, 1, Full, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 

@@ -36,5 +36,5 @@ func SgemmParallel(workers int, tA, tB blas.Transpose, m, n, k int, alpha float3
 	if err := Check32(tA, tB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
 		panic(err)
 	}
-	gemm(best32, workers, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(best32, workers, Full, tA != blas.NoTrans, tB != blas.NoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
