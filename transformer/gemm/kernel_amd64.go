@@ -91,3 +91,21 @@ func packA6Rows32(d, a []float32, lda, kb int) int {
 //
 //go:noescape
 func packA6N32(d, a *float32, lda, kb int)
+
+// packB16Trans32 is packB's transposed case in float32 for one whole
+// 16-column panel (b holds the panel's first stored row from its first p,
+// ldb apart) on its first kb&^3 rows; it returns how many rows it packed.
+func packB16Trans32(d, b []float32, ldb, kb int) int {
+	n := kb &^ 3
+	if n == 0 {
+		return 0
+	}
+	_, _ = d[16*n-1], b[15*ldb+n-1]
+	packB16T32(&d[0], &b[0], ldb, n)
+	return n
+}
+
+// packB16T32: d[16p+j] = b[j·ldb+p] for p < kb (a positive multiple of 4), j < 16.
+//
+//go:noescape
+func packB16T32(d, b *float32, ldb, kb int)

@@ -14,3 +14,6 @@ func packA6Trans32(d, a []float32, lda, kb int) bool { return false }
 
 // packA6Rows32 has no assembly here: packA6 runs its Go loop.
 func packA6Rows32(d, a []float32, lda, kb int) int { return 0 }
+
+// packB16Trans32 has no assembly here: packB runs its Go loop.
+func packB16Trans32(d, b []float32, ldb, kb int) int { return 0 }

@@ -51,6 +51,16 @@ func packB[T float](nr int, dst []T, trans bool, b []T, ldb, pc, jc, kb, nb int)
 			packB16(d, b, ldb, pc, j0, kb)
 			continue
 		}
+		if nr == 16 && cols == 16 && trans { // in assembly four rows at a time, where there is
+			if d32, ok := any(d).([]float32); ok {
+				done := packB16Trans32(d32, any(b).([]float32)[j0*ldb+pc:], ldb, kb)
+				if done < kb {
+					packB8(d[done*nr:], nr, true, b, ldb, pc+done, j0, kb-done)
+					packB8(d[done*nr+8:], nr, true, b, ldb, pc+done, j0+8, kb-done)
+				}
+				continue
+			}
+		}
 		if nr%8 == 0 && cols == nr {
 			for j := 0; j < nr; j += 8 {
 				packB8(d[j:], nr, trans, b, ldb, pc, j0+j, kb)

@@ -73,3 +73,54 @@ nloop:
 	DECQ CX
 	JNZ  nloop
 	RET
+
+// func packB16T32(d, b *float32, ldb, kb int)
+// packB's transposed float32 case for one whole 16-column panel, first
+// kb&^3 rows (kb ≥ 4): d[16p+j] = b[j·ldb+p]. Four p at a time: for each
+// group of four columns j, four values of each of its four stored rows,
+// transposed as a 4×4 block (as in packA6N32) into four runs of 4.
+TEXT ·packB16T32(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ ldb+16(FP), BX
+	SHLQ $2, BX                // a row of b in bytes
+	LEAQ (BX)(BX*2), R9        // three rows
+	MOVQ kb+24(FP), CX
+	SHRQ $2, CX
+
+bloop:
+	MOVQ SI, R8                // stored row j of the group, at p
+	MOVQ DI, R10               // d[16p+j]
+	MOVQ $4, DX
+
+bgroup:
+	MOVUPS (R8), X0            // column j of op(B), p..p+3
+	MOVUPS (R8)(BX*1), X1      // column j+1
+	MOVUPS (R8)(BX*2), X2      // column j+2
+	MOVUPS (R8)(R9*1), X3      // column j+3
+	MOVAPS X0, X4
+	UNPCKLPS X1, X4            // j0p0 j1p0 j0p1 j1p1
+	UNPCKHPS X1, X0            // j0p2 j1p2 j0p3 j1p3
+	MOVAPS X2, X5
+	UNPCKLPS X3, X5            // j2p0 j3p0 j2p1 j3p1
+	UNPCKHPS X3, X2            // j2p2 j3p2 j2p3 j3p3
+	MOVAPS X4, X1
+	MOVLHPS X5, X1             // columns j..j+3 of p
+	MOVHLPS X4, X5             // of p+1
+	MOVAPS X0, X3
+	MOVLHPS X2, X3             // of p+2
+	MOVHLPS X0, X2             // of p+3
+	MOVUPS X1, 0(R10)
+	MOVUPS X5, 64(R10)
+	MOVUPS X3, 128(R10)
+	MOVUPS X2, 192(R10)
+	LEAQ (R8)(BX*4), R8
+	ADDQ $16, R10
+	DECQ DX
+	JNZ  bgroup
+
+	ADDQ $16, SI               // the next four p
+	ADDQ $256, DI              // four rows of the panel
+	DECQ CX
+	JNZ  bloop
+	RET
