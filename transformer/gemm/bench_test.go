@@ -163,13 +163,13 @@ func BenchmarkKernel(b *testing.B) {
 	for _, kern := range kernels(b, dgemmFuncs) {
 		a, bb, c := make([]float64, kern.mr*k), make([]float64, kern.nr*k), make([]float64, kern.mr*kern.nr)
 		b.Run(fmt.Sprintf("float64/%s_%dx%d", kern.name, kern.mr, kern.nr), func(b *testing.B) {
-			timeGemm(b, kern.mr, kern.nr, k, func() { kern.fn(k, a, bb, c, kern.nr, 1) })
+			timeGemm(b, kern.mr, kern.nr, k, func() { kern.fn(k, a, bb, c, kern.nr, 1, false) })
 		})
 	}
 	for _, kern := range kernels(b, sgemmFuncs) {
 		a, bb, c := make([]float32, kern.mr*k), make([]float32, kern.nr*k), make([]float32, kern.mr*kern.nr)
 		b.Run(fmt.Sprintf("float32/%s_%dx%d", kern.name, kern.mr, kern.nr), func(b *testing.B) {
-			timeGemm(b, kern.mr, kern.nr, k, func() { kern.fn(k, a, bb, c, kern.nr, 1) })
+			timeGemm(b, kern.mr, kern.nr, k, func() { kern.fn(k, a, bb, c, kern.nr, 1, false) })
 		})
 	}
 }

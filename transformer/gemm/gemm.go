@@ -25,12 +25,12 @@ type kernel[T float] struct {
 	name       string
 	mr, nr     int
 	kc, mc, nc int
-	fn         func(k int, a, b, c []T, ldc int, alpha T)
+	fn         func(k int, a, b, c []T, ldc int, alpha T, over bool)
 	// direct, when not nil, is fn on operands read in place: A's element
 	// (i, p) at a[i·rsA + p·csA], B's row p at b[p·ldb:] (packed panels are
 	// rsA 1, csA mr, ldb nr), with the same arithmetic. The driver then
 	// skips packing a row-major A or B whose panels are all whole.
-	direct func(k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, alpha T)
+	direct func(k int, a []T, rsA, csA int, b []T, ldb int, c []T, ldc int, alpha T, over bool)
 }
 
 // buffers holds one goroutine's packed block of A and the scratch tile for
@@ -178,7 +178,11 @@ func (cl *call[T]) run(w int) {
 		ic := blk * cl.rows
 		mb := min(cl.rows, cl.m-ic)
 		cb := cl.c[ic*cl.ldc+cl.jc:]
-		if cl.pc == 0 {
+		// beta 0 with every tile computed: the first panel's tiles are
+		// written over C instead of added to zeros (no clearing, no reads
+		// of C); a band may skip tiles, which must hold zeros then.
+		over := cl.pc == 0 && cl.beta == 0 && cl.band == Full
+		if cl.pc == 0 && !over {
 			scale(mb, cl.nb, cl.beta, cb, cl.ldc)
 		}
 		p := panels[T]{a: cl.bufs[w].a, aRow: cl.kb, rsA: 1, csA: cl.kern.mr, b: cl.packedB, bCol: cl.kb, ldb: cl.kern.nr,
@@ -191,7 +195,7 @@ func (cl *call[T]) run(w int) {
 		if cl.directB {
 			p.b, p.bCol, p.ldb = cl.b[cl.pc*cl.ldb+cl.jc:], 1, cl.ldb
 		}
-		macro(cl.kern, &cl.bufs[w], p, bandAt{cl.band, ic, cl.jc, cl.pc}, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha)
+		macro(cl.kern, &cl.bufs[w], p, bandAt{cl.band, ic, cl.jc, cl.pc}, mb, cl.nb, cl.kb, cb, cl.ldc, cl.alpha, over)
 	}
 }
 
@@ -210,20 +214,21 @@ type panels[T float] struct {
 
 // macro multiplies the mb×kb block of A by the kb×nb panel of B that p
 // locates into C (mb×nb, stride ldc), one mr×nr tile per kernel call, each
-// over the values of p that the band bd leaves it (all of them for Full). A
+// over the values of p that the band bd leaves it (all of them for Full),
+// written over C with over (beta 0, first panel) instead of added to it. A
 // partial tile at the right or bottom edge is copied into the scratch tile,
 // updated there by the same kernel and copied back, so the kernel never
 // touches memory outside C and every element of C gets the same arithmetic
 // wherever the tile boundaries fall.
-func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], bd bandAt, mb, nb, kb int, c []T, ldc int, alpha T) {
+func macro[T float](kern kernel[T], buf *buffers[T], p panels[T], bd bandAt, mb, nb, kb int, c []T, ldc int, alpha T, over bool) {
 	mr, nr := kern.mr, kern.nr
 	var lo, hi int // the values of p the current tile sums over
 	tile := func(as, bs, c []T, ldc int) {
 		as, bs = as[lo*p.csA:], bs[lo*p.ldb:]
 		if p.direct {
-			kern.direct(hi-lo, as, p.rsA, p.csA, bs, p.ldb, c, ldc, alpha)
+			kern.direct(hi-lo, as, p.rsA, p.csA, bs, p.ldb, c, ldc, alpha, over)
 		} else {
-			kern.fn(hi-lo, as, bs, c, ldc, alpha)
+			kern.fn(hi-lo, as, bs, c, ldc, alpha, over)
 		}
 	}
 	for jr := 0; jr < nb; jr += nr {

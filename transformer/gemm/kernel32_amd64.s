@@ -67,8 +67,27 @@
 	ROW32(Y8, Y9) \
 	ROW32(Y10, Y11)
 
-// func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32)
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-44
+// OVER32 writes alpha (in Y15) times tile row lo, hi over the 16 floats
+// at DX without reading them, then moves DX to the next row of C.
+#define OVER32(lo, hi) \
+	VMULPS lo, Y15, Y12 \
+	VMOVUPS Y12, (DX) \
+	VMULPS hi, Y15, Y13 \
+	VMOVUPS Y13, 32(DX) \
+	ADDQ R8, DX
+
+// OVERWRITE32 writes alpha (in Y15) times the tile over the 6 rows of C
+// at DX (beta 0: the bits of STORE32 on zeros, but for the sign of a zero).
+#define OVERWRITE32 \
+	OVER32(Y0, Y1) \
+	OVER32(Y2, Y3) \
+	OVER32(Y4, Y5) \
+	OVER32(Y6, Y7) \
+	OVER32(Y8, Y9) \
+	OVER32(Y10, Y11)
+
+// func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32, over bool)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-45
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -106,7 +125,14 @@ loop1:
 
 store:
 	VBROADCASTSS alpha+40(FP), Y15
+	CMPB over+44(FP), $0
+	JNE  overwrite
 	STORE32
+	VZEROUPPER
+	RET
+
+overwrite:
+	OVERWRITE32
 	VZEROUPPER
 	RET
 
@@ -141,8 +167,8 @@ store:
 	ADDQ R12, R11 \
 	ADDQ R13, DI
 
-// func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32)
-TEXT ·kernel6x16DirectAVX2(SB), NOSPLIT, $0-68
+// func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32, over bool)
+TEXT ·kernel6x16DirectAVX2(SB), NOSPLIT, $0-69
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsA+16(FP), R10
@@ -183,6 +209,13 @@ dloop1:
 
 dstore:
 	VBROADCASTSS alpha+64(FP), Y15
+	CMPB over+68(FP), $0
+	JNE  doverwrite
 	STORE32
+	VZEROUPPER
+	RET
+
+doverwrite:
+	OVERWRITE32
 	VZEROUPPER
 	RET

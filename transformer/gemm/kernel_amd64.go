@@ -23,34 +23,35 @@ func init() {
 
 // kernel6x8 checks the panel and tile lengths once (the assembly does not)
 // and runs the assembly kernel.
-func kernel6x8(k int, a, b, c []float64, ldc int, alpha float64) {
+func kernel6x8(k int, a, b, c []float64, ldc int, alpha float64, over bool) {
 	_, _, _ = a[6*k-1], b[8*k-1], c[5*ldc+7]
-	kernel6x8AVX2(k, &a[0], &b[0], &c[0], ldc, alpha)
+	kernel6x8AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, over)
 }
 
-// kernel6x8AVX2: C[0:6, 0:8] += alpha · Σ_p a[6p:6p+6]ᵀ ⊗ b[8p:8p+8], k ≥ 1.
+// kernel6x8AVX2: C[0:6, 0:8] += alpha · Σ_p a[6p:6p+6]ᵀ ⊗ b[8p:8p+8], k ≥ 1
+// (with over, = instead of +=).
 //
 //go:noescape
-func kernel6x8AVX2(k int, a, b, c *float64, ldc int, alpha float64)
+func kernel6x8AVX2(k int, a, b, c *float64, ldc int, alpha float64, over bool)
 
 // kernel6x16 is kernel6x8 for the float32 kernel.
-func kernel6x16(k int, a, b, c []float32, ldc int, alpha float32) {
+func kernel6x16(k int, a, b, c []float32, ldc int, alpha float32, over bool) {
 	_, _, _ = a[6*k-1], b[16*k-1], c[5*ldc+15]
-	kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha)
+	kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, alpha, over)
 }
 
 // kernel6x16AVX2: C[0:6, 0:16] += alpha · Σ_p a[6p:6p+6]ᵀ ⊗ b[16p:16p+16]
-// in float32, k ≥ 1.
+// in float32, k ≥ 1 (with over, = instead of +=).
 //
 //go:noescape
-func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32)
+func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha float32, over bool)
 
 // kernel6x16Direct is kernel6x16 on operands in place: A's element (i, p)
 // at a[i·rsA + p·csA], B's row p at b[p·ldb:][:16] (a packed panel is
 // rsA 1, csA 6, ldb 16). It checks the last element each reads once.
-func kernel6x16Direct(k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, alpha float32) {
+func kernel6x16Direct(k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, alpha float32, over bool) {
 	_, _, _ = a[5*rsA+(k-1)*csA], b[(k-1)*ldb+15], c[5*ldc+15]
-	kernel6x16DirectAVX2(k, &a[0], rsA, csA, &b[0], ldb, &c[0], ldc, alpha)
+	kernel6x16DirectAVX2(k, &a[0], rsA, csA, &b[0], ldb, &c[0], ldc, alpha, over)
 }
 
 // kernel6x16DirectAVX2: C[0:6, 0:16] += alpha · Σ_p A[0:6, p] ⊗ B[p, 0:16]
@@ -58,7 +59,7 @@ func kernel6x16Direct(k int, a []float32, rsA, csA int, b []float32, ldb int, c 
 // the same operations in the same order as kernel6x16AVX2, k ≥ 1.
 //
 //go:noescape
-func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32)
+func kernel6x16DirectAVX2(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32, over bool)
 
 // packA6Trans32 is packA6's transposed case in float32 (d holds 6·kb
 // values, a the panel's first value of row 0): 24 bytes a row in two

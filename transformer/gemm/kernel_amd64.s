@@ -42,7 +42,16 @@
 	ADDQ R8, DX
 
 // func kernel6x8AVX2(k int, a, b, c *float64, ldc int, alpha float64)
-TEXT ·kernel6x8AVX2(SB), NOSPLIT, $0-48
+// OVER writes alpha (in Y15) times tile row lo, hi over the 8 doubles at
+// DX without reading them (beta 0), then moves DX to the next row of C.
+#define OVER(lo, hi) \
+	VMULPD lo, Y15, Y12 \
+	VMOVUPD Y12, (DX) \
+	VMULPD hi, Y15, Y13 \
+	VMOVUPD Y13, 32(DX) \
+	ADDQ R8, DX
+
+TEXT ·kernel6x8AVX2(SB), NOSPLIT, $0-49
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -91,11 +100,23 @@ loop1:
 
 store:
 	VBROADCASTSD alpha+40(FP), Y15
+	CMPB over+48(FP), $0
+	JNE  overwrite
 	ROW(Y0, Y1)
 	ROW(Y2, Y3)
 	ROW(Y4, Y5)
 	ROW(Y6, Y7)
 	ROW(Y8, Y9)
 	ROW(Y10, Y11)
+	VZEROUPPER
+	RET
+
+overwrite:
+	OVER(Y0, Y1)
+	OVER(Y2, Y3)
+	OVER(Y4, Y5)
+	OVER(Y6, Y7)
+	OVER(Y8, Y9)
+	OVER(Y10, Y11)
 	VZEROUPPER
 	RET

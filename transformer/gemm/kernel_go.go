@@ -8,8 +8,9 @@ var (
 )
 
 // kernel4x4: C[0:4, 0:4] += alpha · Σ_p a[4p:4p+4]ᵀ ⊗ b[4p:4p+4] (an outer
-// product per p: each a value meets each b value once).
-func kernel4x4[T float](k int, a, b, c []T, ldc int, alpha T) {
+// product per p: each a value meets each b value once); with over the
+// tile of C is written (beta 0), not added to.
+func kernel4x4[T float](k int, a, b, c []T, ldc int, alpha T, over bool) {
 	var c00, c01, c02, c03 T
 	var c10, c11, c12, c13 T
 	var c20, c21, c22, c23 T
@@ -34,6 +35,11 @@ func kernel4x4[T float](k int, a, b, c []T, ldc int, alpha T) {
 		c31 += a3 * b1
 		c32 += a3 * b2
 		c33 += a3 * b3
+	}
+	if over {
+		for i := range 4 {
+			clear(c[i*ldc : i*ldc+4])
+		}
 	}
 	r := c[0:4]
 	r[0] += alpha * c00
