@@ -5,6 +5,7 @@ import (
 
 	"github.com/tick-llm/tick/transformer/internal/fastexp"
 	"github.com/tick-llm/tick/transformer/internal/gelu"
+	"github.com/tick-llm/tick/transformer/internal/round32"
 	"github.com/tick-llm/tick/transformer/vec"
 )
 
@@ -88,7 +89,7 @@ func matrix32(p *Param) []float32 {
 	if p.f32 != nil {
 		return p.f32
 	}
-	return round32(p.Value.RawMatrix().Data)
+	return rounded(p.Value.RawMatrix().Data)
 }
 
 // vector32 returns a vector parameter (a gain, a bias) in float32: the
@@ -100,14 +101,13 @@ func vector32(p *Param) []float32 {
 	if p.f32 != nil {
 		return p.f32 // Float32Snapshot's
 	}
-	return round32(p.Value.RawMatrix().Data)
+	return rounded(p.Value.RawMatrix().Data)
 }
 
-func round32(src []float64) []float32 {
+// rounded is a new float32 copy of src, rounded.
+func rounded(src []float64) []float32 {
 	dst := make([]float32, len(src))
-	for i, v := range src {
-		dst[i] = float32(v)
-	}
+	round32.Round(dst, src)
 	return dst
 }
 

@@ -155,7 +155,7 @@ func (m *Model) forward(ids []int, inputs []float64, targets []int, B, T int) (f
 	m.prepareLoRA(m.training, dropSeed)
 	if m.compute == Float32 {
 		if m.cos != nil && m.cos32 == nil {
-			m.cos32, m.sin32 = round32(m.cos), round32(m.sin)
+			m.cos32, m.sin32 = rounded(m.cos), rounded(m.sin)
 		}
 		a := activationsOf(m, &m.a32, &m.spare32, B, T)
 		return forwardT(m, a, m.weights32(), m.cos32, m.sin32, ids, inputs, targets, drop, dropSeed), nil

@@ -118,6 +118,6 @@ func (m *Model) Float32Snapshot() {
 		return
 	}
 	for _, p := range m.params { // matrices, and the gains and biases too, so that the snapshot is the whole model
-		p.f32 = round32(p.Value.RawMatrix().Data)
+		p.f32 = rounded(p.Value.RawMatrix().Data)
 	}
 }

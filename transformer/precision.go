@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 
 	gemmkernel "github.com/tick-llm/tick/transformer/gemm"
+	"github.com/tick-llm/tick/transformer/internal/round32"
 )
 
 // Mixed precision, as real trainers do it: the master weights, their
@@ -180,10 +181,7 @@ func (m *Model) weights32() *weights[float32] {
 		m.w32 = w
 	}
 	for i, p := range m.params {
-		dst := w.val[i]
-		for j, v := range p.Value.RawMatrix().Data {
-			dst[j] = float32(v)
-		}
+		round32.Round(w.val[i], p.Value.RawMatrix().Data)
 	}
 	return w
 }
