@@ -5,7 +5,6 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
-	gemmkernel "github.com/tick-llm/tick/transformer/gemm"
 	"github.com/tick-llm/tick/transformer/internal/exp32"
 )
 
@@ -154,6 +153,18 @@ func attentionBackwardPlain(dqkv, dy, att, qkv []float64, s attnShape) {
 }
 
 // attentionForward fills att with the softmax weights of every (b, h) and y
+
+// band names the part of one head's product that causal attention needs,
+// transformer/gemm's Band: the pure-Go build skips the rest, the OpenBLAS
+// build computes the whole product (mmBand).
+type band uint8
+
+const (
+	lowerC band = iota + 1 // only C[i,j] for j ≤ i is read: scores, dP
+	lowerA                 // op(A)[i,p] = 0 for p > i: P·v, dS·k
+	upperA                 // op(A)[i,p] = 0 for p < i: Pᵀ·dY, dSᵀ·q
+)
+
 // with the attention output. Units (b, h) are independent: parallel.
 func attentionForward[F float](att, y, qkv []F, s attnShape, workers int) {
 	T, hs, w := s.T, s.hs, s.qkvWidth()
@@ -166,11 +177,11 @@ func attentionForward[F float](att, y, qkv []F, s attnShape, workers int) {
 		k := gen(base[s.kCol(g):], T, hs, w)
 		v := gen(base[s.vCol(g):], T, hs, w)
 		p := att[u*T*T : (u+1)*T*T]
-		mmBand(gemmkernel.LowerC, blas.NoTrans, blas.Trans, scale, q, k, 0, gen(p, T, T, T)) // the future is masked
+		mmBand(lowerC, blas.NoTrans, blas.Trans, scale, q, k, 0, gen(p, T, T, T)) // the future is masked
 		for t := 0; t < T; t++ {
 			causalSoftmax(p[t*T:(t+1)*T], t)
 		}
-		mmBand(gemmkernel.LowerA, blas.NoTrans, blas.NoTrans, 1, gen(p, T, T, T), v, 0,
+		mmBand(lowerA, blas.NoTrans, blas.NoTrans, 1, gen(p, T, T, T), v, 0,
 			gen(y[b*T*s.H*hs+h*hs:], T, hs, s.H*hs))
 	})
 }
@@ -222,15 +233,15 @@ func attentionBackward[F float](dqkv, dy, att, qkv []F, scratch [][]F, s attnSha
 			dq := gen(dbase[s.qCol(h):], T, hs, w)
 			p := gen(att[(b*s.H+h)*T*T:], T, T, T)
 			dY := gen(dy[b*T*s.H*hs+h*hs:], T, hs, s.H*hs)
-			mmBand(gemmkernel.LowerC, blas.NoTrans, blas.Trans, 1, dY, v, 0, gen(dp, T, T, T))
-			mmBand(gemmkernel.UpperA, blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
+			mmBand(lowerC, blas.NoTrans, blas.Trans, 1, dY, v, 0, gen(dp, T, T, T))
+			mmBand(upperA, blas.Trans, blas.NoTrans, 1, p, dY, 1, dv)
 			for t := 0; t < T; t++ {
 				softmaxBackwardRow(p.Data[t*T:t*T+t+1], dp[t*T:t*T+t+1])
 				clear(dp[t*T+t+1 : (t+1)*T])
 			}
 			ds := gen(dp, T, T, T)
-			mmBand(gemmkernel.LowerA, blas.NoTrans, blas.NoTrans, scale, ds, k, 1, dq)
-			mmBand(gemmkernel.UpperA, blas.Trans, blas.NoTrans, scale, ds, q, 1, dk)
+			mmBand(lowerA, blas.NoTrans, blas.NoTrans, scale, ds, k, 1, dq)
+			mmBand(upperA, blas.Trans, blas.NoTrans, scale, ds, q, 1, dk)
 		}
 	})
 }

@@ -28,3 +28,22 @@ func init() {
 		gemmkernel.SgemmParallel(workers, tA, tB, c.Rows, c.Cols, innerSize(tA, a.Rows, a.Cols), alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
 	}
 }
+
+// mmBand is mm on the calling goroutine only, for the small products of
+// one attention head (already run in parallel by head), with the work
+// outside band skipped: causal attention's zeros (gemm.Band; the same bits
+// as the full product).
+func mmBand[F float](bd band, tA, tB blas.Transpose, alpha F, a, b matrix[F], beta F, c matrix[F]) {
+	k := innerSize(tA, a.Rows, a.Cols)
+	switch ad := any(a.Data).(type) {
+	case []float64:
+		gemmkernel.DgemmBand(gemmBands[bd], tA, tB, c.Rows, c.Cols, k, float64(alpha), ad, a.Stride,
+			any(b.Data).([]float64), b.Stride, float64(beta), any(c.Data).([]float64), c.Stride)
+	case []float32:
+		gemmkernel.SgemmBand(gemmBands[bd], tA, tB, c.Rows, c.Cols, k, float32(alpha), ad, a.Stride,
+			any(b.Data).([]float32), b.Stride, float32(beta), any(c.Data).([]float32), c.Stride)
+	}
+}
+
+// gemmBands maps attention's bands to transformer/gemm's.
+var gemmBands = [...]gemmkernel.Band{lowerC: gemmkernel.LowerC, lowerA: gemmkernel.LowerA, upperA: gemmkernel.UpperA}

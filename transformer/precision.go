@@ -7,7 +7,6 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 
-	gemmkernel "github.com/tick-llm/tick/transformer/gemm"
 	"github.com/tick-llm/tick/transformer/internal/round32"
 )
 
@@ -107,23 +106,6 @@ func mm[F float](tA, tB blas.Transpose, alpha F, a, b matrix[F], beta F, c matri
 		gemm(tA, tB, float64(alpha), to64(a, ad), to64(b, any(b.Data).([]float64)), float64(beta), to64(c, any(c.Data).([]float64)), workers)
 	case []float32:
 		gemm32(tA, tB, float32(alpha), to32(a, ad), to32(b, any(b.Data).([]float32)), float32(beta), to32(c, any(c.Data).([]float32)), workers)
-	}
-}
-
-// mmBand is mm on the calling goroutine only, for the small products of
-// one attention head (already run in parallel by head), with the work
-// outside band skipped: causal attention's zeros (gemm.Band; the same bits
-// as the full product). It runs on transformer/gemm's kernels in every
-// build: BLAS has no such product.
-func mmBand[F float](band gemmkernel.Band, tA, tB blas.Transpose, alpha F, a, b matrix[F], beta F, c matrix[F]) {
-	k := innerSize(tA, a.Rows, a.Cols)
-	switch ad := any(a.Data).(type) {
-	case []float64:
-		gemmkernel.DgemmBand(band, tA, tB, c.Rows, c.Cols, k, float64(alpha), ad, a.Stride,
-			any(b.Data).([]float64), b.Stride, float64(beta), any(c.Data).([]float64), c.Stride)
-	case []float32:
-		gemmkernel.SgemmBand(band, tA, tB, c.Rows, c.Cols, k, float32(alpha), ad, a.Stride,
-			any(b.Data).([]float32), b.Stride, float32(beta), any(c.Data).([]float32), c.Stride)
 	}
 }
 
