@@ -3,6 +3,7 @@ package transformer
 import (
 	"math"
 
+	"github.com/tick-llm/tick/internal/hugepage"
 	"github.com/tick-llm/tick/transformer/internal/fastexp"
 	"github.com/tick-llm/tick/transformer/internal/gelu"
 	"github.com/tick-llm/tick/transformer/internal/round32"
@@ -104,9 +105,10 @@ func vector32(p *Param) []float32 {
 	return rounded(p.Value.RawMatrix().Data)
 }
 
-// rounded is a new float32 copy of src, rounded.
+// rounded is a new float32 copy of src, rounded. A large one is held in
+// huge pages: generation streams the weights from memory once a token.
 func rounded(src []float64) []float32 {
-	dst := make([]float32, len(src))
+	dst := hugepage.Float32s(len(src))
 	round32.Round(dst, src)
 	return dst
 }
@@ -154,8 +156,8 @@ func newCache32(m *Model, workers int) *cache32 {
 	c.normF = newNorm32(&m.normF)
 	c.head = newLin32(&m.head, mats)
 	for range cfg.Layers {
-		c.k = append(c.k, make([]float32, cfg.Context*kvw))
-		c.v = append(c.v, make([]float32, cfg.Context*kvw))
+		c.k = append(c.k, hugepage.Float32s(cfg.Context*kvw)) // long contexts: streamed once a token, as the weights
+		c.v = append(c.v, hugepage.Float32s(cfg.Context*kvw))
 	}
 	D, F := cfg.Dim, cfg.FFDim
 	c.x, c.h, c.y, c.branch = make([]float64, D), make([]float32, D), make([]float32, D), make([]float32, D)

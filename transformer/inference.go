@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/tick-llm/tick/internal/hugepage"
+	"github.com/tick-llm/tick/transformer/internal/round32"
 )
 
 // An inference-only model (NewInference) is what generation needs and no
@@ -57,7 +60,7 @@ func (p *Param) Float32() []float32 {
 		return nil
 	}
 	if p.f32 == nil {
-		p.f32 = make([]float32, p.Size())
+		p.f32 = hugepage.Float32s(p.Size()) // generation streams them once a token
 	}
 	return p.f32
 }
@@ -117,7 +120,20 @@ func (m *Model) Float32Snapshot() {
 	if m.inference {
 		return
 	}
-	for _, p := range m.params { // matrices, and the gains and biases too, so that the snapshot is the whole model
-		p.f32 = rounded(p.Value.RawMatrix().Data)
+	// One buffer for every parameter (matrices, and the gains and biases
+	// too, so that the snapshot is the whole model), in huge pages: a token
+	// streams all the weights from memory, most of them in matrices far
+	// smaller than a huge page. Each starts on a 64-byte cache line.
+	const line = 16 // float32s
+	total := 0
+	for _, p := range m.params {
+		total += (p.Size() + line - 1) / line * line
+	}
+	arena := hugepage.Float32s(total)
+	for _, p := range m.params {
+		n := p.Size()
+		p.f32 = arena[:n:n]
+		round32.Round(p.f32, p.Value.RawMatrix().Data)
+		arena = arena[(n+line-1)/line*line:]
 	}
 }

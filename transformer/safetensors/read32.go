@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/tick-llm/tick/internal/hugepage"
 )
 
 // Tensor32 is a tensor read in float32 (ReadFloat32): Data holds the
@@ -69,11 +71,22 @@ func read32(r io.ReaderAt, size int64) ([]Tensor32, map[string]string, error) {
 	if err := checkLayout(entries, int(size-body)); err != nil {
 		return nil, nil, err
 	}
+	// One buffer for all the values, in huge pages: generation streams
+	// every weight from memory once a token, most of them in matrices far
+	// smaller than a huge page. Each tensor starts on a 64-byte cache line.
+	const line = 16 // float32s
+	total := 0
+	for _, e := range entries {
+		total += ((e.end-e.begin)/dtypes[e.dtype].size + line - 1) / line * line
+	}
+	arena := hugepage.Float32s(total)
 	buf := make([]byte, chunk)
 	tensors := make([]Tensor32, len(entries))
 	for i, e := range entries {
 		dt := dtypes[e.dtype]
-		values := make([]float32, (e.end-e.begin)/dt.size)
+		n := (e.end - e.begin) / dt.size
+		values := arena[:n:n]
+		arena = arena[(n+line-1)/line*line:]
 		for off := e.begin; off < e.end; off += chunk {
 			raw := buf[:min(chunk, e.end-off)]
 			if _, err := r.ReadAt(raw, body+int64(off)); err != nil {

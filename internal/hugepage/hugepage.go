@@ -1,0 +1,49 @@
+// Package hugepage asks the kernel to back large buffers with huge pages
+// (2 MiB on amd64 Linux instead of 4 KiB).
+//
+// Generation reads every weight once per token, tens to hundreds of
+// megabytes in order, and is bound by how fast memory delivers them. With
+// 4 KiB pages that stream crosses a page, and may miss the TLB, every 64
+// cache lines; with 2 MiB pages it almost never does. On Linux, where
+// transparent huge pages are usually enabled for the memory that asks for
+// them ("madvise"), a 35 MB matrix-vector product measured 20-45% faster
+// this way (BenchmarkMatVecPages). Elsewhere Advise does nothing.
+//
+// Advising changes no value: only how the kernel maps the memory.
+package hugepage
+
+import "unsafe"
+
+// Size is the huge page size Advise rounds to.
+const Size = 2 << 20
+
+// MinBytes is the smallest buffer worth advising: two huge pages, so that
+// at least one whole page lies inside it wherever it starts.
+const MinBytes = 2 * Size
+
+// Float32s returns make([]float32, n), advised for huge pages when it
+// holds at least MinBytes.
+func Float32s(n int) []float32 {
+	s := make([]float32, n)
+	Advise(s)
+	return s
+}
+
+// Advise asks for huge pages for the whole huge pages inside s, if s
+// holds at least MinBytes. Call it before s is first written: the kernel
+// then maps huge pages as the writes fault the memory in (pages already
+// in use are only gathered into huge pages later, in the background).
+func Advise[T any](s []T) {
+	var zero T
+	n := uintptr(len(s)) * unsafe.Sizeof(zero)
+	if n < MinBytes {
+		return
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), n)
+	start := uintptr(unsafe.Pointer(&b[0]))
+	lo := (start+Size-1)&^(Size-1) - start // offsets of the first and past the last whole huge page
+	hi := (start+n)&^(Size-1) - start
+	if hi > lo {
+		advise(b[lo:hi])
+	}
+}
