@@ -1,5 +1,25 @@
 #include "textflag.h"
 
+// TRANSPOSE4 transposes the 4×4 block of floats in X0-X3 (row i in Xi,
+// its four values a, b, c, d) into columns, with t0 and t1 for scratch:
+// the a values of the four rows end in X1, the b values in t1, c in X3
+// and d in X2. Unpacking pairs rows 0-1 and 2-3 (t0 = r0a r1a r0b r1b,
+// X0 = r0c r1c r0d r1d, t1 and X2 likewise for rows 2-3), then the
+// halves of the pairs are joined.
+#define TRANSPOSE4(t0, t1) \
+	MOVAPS   X0, t0 \
+	UNPCKLPS X1, t0 \
+	UNPCKHPS X1, X0 \
+	MOVAPS   X2, t1 \
+	UNPCKLPS X3, t1 \
+	UNPCKHPS X3, X2 \
+	MOVAPS   t0, X1 \
+	MOVLHPS  t1, X1 \
+	MOVHLPS  t0, t1 \
+	MOVAPS   X0, X3 \
+	MOVLHPS  X2, X3 \
+	MOVHLPS  X0, X2
+
 // func packA6T32(d, a *float32, lda, kb int)
 // packA6's transposed float32 case: for each p < kb (kb ≥ 1), the 6
 // values a[p·lda : p·lda+6] go to d[6p : 6p+6], moved as 16 + 8 bytes
@@ -44,18 +64,7 @@ nloop:
 	MOVUPS (R8), X3            // row 3
 	MOVUPS (SI)(BX*4), X4      // row 4
 	MOVUPS (R8)(BX*2), X5      // row 5
-	MOVAPS X0, X6
-	UNPCKLPS X1, X6            // r0p0 r1p0 r0p1 r1p1
-	UNPCKHPS X1, X0            // r0p2 r1p2 r0p3 r1p3
-	MOVAPS X2, X7
-	UNPCKLPS X3, X7            // r2p0 r3p0 r2p1 r3p1
-	UNPCKHPS X3, X2            // r2p2 r3p2 r2p3 r3p3
-	MOVAPS X6, X1
-	MOVLHPS X7, X1             // rows 0-3 of p
-	MOVHLPS X6, X7             // rows 0-3 of p+1
-	MOVAPS X0, X3
-	MOVLHPS X2, X3             // rows 0-3 of p+2
-	MOVHLPS X0, X2             // rows 0-3 of p+3
+	TRANSPOSE4(X6, X7)         // rows 0-3 of p in X1, p+1 in X7, p+2 in X3, p+3 in X2
 	MOVAPS X4, X8
 	UNPCKLPS X5, X8            // r4p0 r5p0 r4p1 r5p1
 	UNPCKHPS X5, X4            // r4p2 r5p2 r4p3 r5p3
@@ -98,18 +107,7 @@ bgroup:
 	MOVUPS (R8)(BX*1), X1      // column j+1
 	MOVUPS (R8)(BX*2), X2      // column j+2
 	MOVUPS (R8)(R9*1), X3      // column j+3
-	MOVAPS X0, X4
-	UNPCKLPS X1, X4            // j0p0 j1p0 j0p1 j1p1
-	UNPCKHPS X1, X0            // j0p2 j1p2 j0p3 j1p3
-	MOVAPS X2, X5
-	UNPCKLPS X3, X5            // j2p0 j3p0 j2p1 j3p1
-	UNPCKHPS X3, X2            // j2p2 j3p2 j2p3 j3p3
-	MOVAPS X4, X1
-	MOVLHPS X5, X1             // columns j..j+3 of p
-	MOVHLPS X4, X5             // of p+1
-	MOVAPS X0, X3
-	MOVLHPS X2, X3             // of p+2
-	MOVHLPS X0, X2             // of p+3
+	TRANSPOSE4(X4, X5)         // columns j..j+3 of p in X1, p+1 in X5, p+2 in X3, p+3 in X2
 	MOVUPS X1, 0(R10)
 	MOVUPS X5, 64(R10)
 	MOVUPS X3, 128(R10)
