@@ -152,8 +152,6 @@ func attentionBackwardPlain(dqkv, dy, att, qkv []float64, s attnShape) {
 	}
 }
 
-// attentionForward fills att with the softmax weights of every (b, h) and y
-
 // band names the part of one head's product that causal attention needs,
 // transformer/gemm's Band: the pure-Go build skips the rest, the OpenBLAS
 // build computes the whole product (mmBand).
@@ -165,6 +163,7 @@ const (
 	upperA                 // op(A)[i,p] = 0 for p < i: Pᵀ·dY, dSᵀ·q
 )
 
+// attentionForward fills att with the softmax weights of every (b, h) and y
 // with the attention output. Units (b, h) are independent: parallel.
 func attentionForward[F float](att, y, qkv []F, s attnShape, workers int) {
 	T, hs, w := s.T, s.hs, s.qkvWidth()
