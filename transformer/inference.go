@@ -122,18 +122,14 @@ func (m *Model) Float32Snapshot() {
 	}
 	// One buffer for every parameter (matrices, and the gains and biases
 	// too, so that the snapshot is the whole model), in huge pages: a token
-	// streams all the weights from memory, most of them in matrices far
-	// smaller than a huge page. Each starts on a 64-byte cache line.
-	const line = 16 // float32s
-	total := 0
-	for _, p := range m.params {
-		total += (p.Size() + line - 1) / line * line
+	// streams all the weights from memory.
+	sizes := make([]int, len(m.params))
+	for i, p := range m.params {
+		sizes[i] = p.Size()
 	}
-	arena := hugepage.Float32s(total)
-	for _, p := range m.params {
-		n := p.Size()
-		p.f32 = arena[:n:n]
+	bufs := hugepage.Float32Slices(sizes)
+	for i, p := range m.params {
+		p.f32 = bufs[i]
 		round32.Round(p.f32, p.Value.RawMatrix().Data)
-		arena = arena[(n+line-1)/line*line:]
 	}
 }

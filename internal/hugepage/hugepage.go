@@ -47,3 +47,23 @@ func Advise[T any](s []T) {
 		advise(b[lo:hi])
 	}
 }
+
+// Float32Slices returns one zeroed slice of each length in sizes, all cut
+// from a single buffer advised for huge pages (Float32s), each padded to
+// whole 64-byte cache lines (so in a large buffer, which Go aligns to a
+// page, each starts on a line): a model's weights, most of them far
+// smaller than a huge page, still live in huge pages together.
+func Float32Slices(sizes []int) [][]float32 {
+	const line = 16 // float32s in a cache line
+	total := 0
+	for _, n := range sizes {
+		total += (n + line - 1) / line * line
+	}
+	buf := Float32s(total)
+	out := make([][]float32, len(sizes))
+	for i, n := range sizes {
+		out[i] = buf[:n:n]
+		buf = buf[(n+line-1)/line*line:]
+	}
+	return out
+}

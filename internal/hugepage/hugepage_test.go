@@ -102,3 +102,30 @@ func BenchmarkMatVecPages(b *testing.B) {
 		})
 	}
 }
+
+// TestFloat32Slices: each slice has its length and capacity, starts a
+// whole number of 64-byte lines after the first, and none overlaps the
+// next (writing one leaves the others).
+func TestFloat32Slices(t *testing.T) {
+	sizes := []int{1, 0, 15, 16, 17, 1000, 3}
+	s := Float32Slices(sizes)
+	first := uintptr(unsafe.Pointer(&s[0][0]))
+	for i, n := range sizes {
+		if len(s[i]) != n || cap(s[i]) != n {
+			t.Fatalf("slice %d: len %d cap %d, want %d", i, len(s[i]), cap(s[i]), n)
+		}
+		if n > 0 && (uintptr(unsafe.Pointer(&s[i][0]))-first)%64 != 0 {
+			t.Fatalf("slice %d starts %d bytes after the first, not a whole number of 64-byte lines", i, uintptr(unsafe.Pointer(&s[i][0]))-first)
+		}
+		for j := range s[i] {
+			s[i][j] = float32(i)
+		}
+	}
+	for i := range sizes {
+		for j, v := range s[i] {
+			if v != float32(i) {
+				t.Fatalf("slice %d[%d] = %v after writing the others, want %d", i, j, v, i)
+			}
+		}
+	}
+}

@@ -72,21 +72,17 @@ func read32(r io.ReaderAt, size int64) ([]Tensor32, map[string]string, error) {
 		return nil, nil, err
 	}
 	// One buffer for all the values, in huge pages: generation streams
-	// every weight from memory once a token, most of them in matrices far
-	// smaller than a huge page. Each tensor starts on a 64-byte cache line.
-	const line = 16 // float32s
-	total := 0
-	for _, e := range entries {
-		total += ((e.end-e.begin)/dtypes[e.dtype].size + line - 1) / line * line
+	// every weight from memory once a token.
+	sizes := make([]int, len(entries))
+	for i, e := range entries {
+		sizes[i] = (e.end - e.begin) / dtypes[e.dtype].size
 	}
-	arena := hugepage.Float32s(total)
+	bufs := hugepage.Float32Slices(sizes)
 	buf := make([]byte, chunk)
 	tensors := make([]Tensor32, len(entries))
 	for i, e := range entries {
 		dt := dtypes[e.dtype]
-		n := (e.end - e.begin) / dt.size
-		values := arena[:n:n]
-		arena = arena[(n+line-1)/line*line:]
+		values := bufs[i]
 		for off := e.begin; off < e.end; off += chunk {
 			raw := buf[:min(chunk, e.end-off)]
 			if _, err := r.ReadAt(raw, body+int64(off)); err != nil {
