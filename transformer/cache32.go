@@ -278,15 +278,14 @@ func (c *cache32) attend(lo, hi int) {
 		g := s.kvHead(h)
 		q := c.qkv[s.qCol(h) : s.qCol(h)+hs]
 		sc := c.scores[h*ctx : h*ctx+pos+1]
+		vec.DotRows(sc, k[g*hs:], q, kvw) // q·k_j: head g's keys are hs values every kvw
 		for j := range sc {
-			sc[j] = vec.Dot(q, k[j*kvw+g*hs:j*kvw+(g+1)*hs]) * scale
+			sc[j] *= scale
 		}
 		softmax32(sc)
 		y := c.y[h*hs : (h+1)*hs]
 		clear(y)
-		for j, p := range sc {
-			vec.Axpy(p, v[j*kvw+g*hs:j*kvw+(g+1)*hs], y)
-		}
+		vec.AxpyRows(y, sc, v[g*hs:], kvw)
 	}
 }
 

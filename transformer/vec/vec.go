@@ -1,11 +1,18 @@
 // Package vec holds the float32 vector kernels generation runs on: the dot
-// product, y += a·x, and the two matrix-vector products built from them.
+// product, y += a·x, the two matrix-vector products built from them, and
+// their strided forms for attention (the dots of a query with one head's
+// keys, the weighted sum of its values).
 //
 // Each kernel has a plain Go loop (dotPlain, axpyPlain), the reference to
 // read first, and on amd64 with AVX2 and FMA an assembly version that does
 // the same arithmetic eight lanes at a time (vec_amd64.s). The exported
 // functions pick the fast one when the CPU has it; vec_test.go checks that
 // the two agree on every length from 0 to 300 and on unaligned slices.
+// The row kernels take four rows at a time (dot4AVX2, axpy4AVX2), each row
+// summed in the one-row kernel's order, so their bits are those of one
+// Dot or Axpy per row; they are faster because four rows keep eight FMA
+// chains in flight where one row keeps two, and four axpys load and store
+// y once.
 //
 // Determinism: every output of MatVec and MatVecT is computed by one call
 // on one row (or one column range) whose order of operations depends only
@@ -39,8 +46,38 @@ func MatVec(y, w, x []float32) {
 	if len(w) != len(y)*n {
 		panic(fmt.Sprintf("vec.MatVec: %d weights for %d x %d", len(w), len(y), n))
 	}
-	for i := range y {
-		y[i] = dot(w[i*n:(i+1)*n], x) // one row, one dot: the same bits however rows are split
+	// Four rows at a time where there is a kernel for it (the same bits as
+	// four dots), the rest one by one: each row's sum depends on its row
+	// and x only, so the bits are the same however rows are split.
+	for i := dots4(y, w, x, n); i < len(y); i++ {
+		y[i] = dot(w[i*n:(i+1)*n], x)
+	}
+}
+
+// DotRows sets y[j] = Dot(x, w[j·stride:][:len(x)]) for each j: the dot
+// products of x with len(y) rows stride apart (the keys of one attention
+// head, say, interleaved with the other heads'). It panics if w does not
+// hold the rows.
+func DotRows(y, w, x []float32, stride int) {
+	n := len(x)
+	if len(y) > 0 && (stride < n || len(w) < (len(y)-1)*stride+n) {
+		panic(fmt.Sprintf("vec.DotRows: %d rows of %d, %d apart, in %d weights", len(y), n, stride, len(w)))
+	}
+	for j := dots4(y, w, x, stride); j < len(y); j++ { // four at a time where there is a kernel: the same bits
+		y[j] = dot(w[j*stride:j*stride+n], x)
+	}
+}
+
+// AxpyRows computes y += Σ_j a[j]·w[j·stride:][:len(y)], one Axpy per row
+// in the order j = 0, 1, ... (the weighted sum of one attention head's
+// values). It panics if w does not hold the rows.
+func AxpyRows(y, a, w []float32, stride int) {
+	n := len(y)
+	if len(a) > 0 && (stride < n || len(w) < (len(a)-1)*stride+n) {
+		panic(fmt.Sprintf("vec.AxpyRows: %d rows of %d, %d apart, in %d weights", len(a), n, stride, len(w)))
+	}
+	for j := axpys4(y, a, w, stride); j < len(a); j++ { // four at a time where there is a kernel: the same bits
+		axpy(a[j], w[j*stride:j*stride+n], y)
 	}
 }
 

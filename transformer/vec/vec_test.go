@@ -100,12 +100,13 @@ func TestAsmMatchesPlainClosely(t *testing.T) {
 	}
 }
 
-// TestMatVec checks MatVec against float64 row dots, and that computing
-// it in pieces of rows gives the same bits as in one call (the property
-// parallel generation relies on).
+// TestMatVec checks MatVec against float64 row dots, that each row has
+// the bits of Dot on it (the four-row kernel does each row's sum in
+// Dot's order), and that computing it in pieces of rows gives the same
+// bits as in one call (the property parallel generation relies on).
 func TestMatVec(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, sh := range []struct{ rows, cols int }{{1, 1}, {3, 7}, {17, 33}, {64, 288}, {5, 300}, {0, 4}, {4, 0}, {9, 15}, {11, 8}, {13, 16}} {
+	for _, sh := range []struct{ rows, cols int }{{1, 1}, {3, 7}, {17, 33}, {64, 288}, {5, 300}, {0, 4}, {4, 0}, {9, 15}, {11, 8}, {13, 16}, {8, 40}, {12, 7}, {4, 1}, {7, 24}, {6, 768}} {
 		w, x := randoms(r, sh.rows*sh.cols, 1), randoms(r, sh.cols, 2)
 		y := make([]float32, sh.rows)
 		MatVec(y, w, x)
@@ -163,14 +164,54 @@ func TestMatVecT(t *testing.T) {
 	}
 }
 
+// TestDotRowsAxpyRows checks the strided row kernels (attention's keys and
+// values, four rows at a time in assembly) against Dot and Axpy called row
+// by row: the same bits, on every count of rows 0-13 (whole groups of four
+// and the rest), lengths around the kernels' steps, strides wider than
+// the rows and rows that start unaligned.
+func TestDotRowsAxpyRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for rows := 0; rows <= 13; rows++ {
+		for _, n := range []int{1, 3, 7, 8, 9, 16, 17, 31, 33, 48, 64, 77} {
+			for _, extra := range []int{0, 1, 5} {
+				stride := n + extra
+				w := randoms(r, rows*stride+n, 1) // unaligned
+				x, a := randoms(r, n, 2), randoms(r, rows, 3)
+				got := make([]float32, rows)
+				DotRows(got, w, x, stride)
+				for j := range got {
+					if want := Dot(x, w[j*stride:j*stride+n]); got[j] != want {
+						t.Fatalf("DotRows %d rows of %d, stride %d: row %d is %g, Dot %g", rows, n, stride, j, got[j], want)
+					}
+				}
+				y, want := randoms(r, n, 0), make([]float32, n)
+				copy(want, y)
+				AxpyRows(y, a, w, stride)
+				for j := range a {
+					Axpy(a[j], w[j*stride:j*stride+n], want)
+				}
+				for i := range y {
+					if y[i] != want[i] {
+						t.Fatalf("AxpyRows %d rows of %d, stride %d: y[%d] is %g, Axpy row by row %g", rows, n, stride, i, y[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestBadLengthsPanic checks that mismatched lengths are refused with a
 // panic naming the kernel, not read out of bounds.
 func TestBadLengthsPanic(t *testing.T) {
 	for name, f := range map[string]func(){
-		"Dot":     func() { Dot(make([]float32, 3), make([]float32, 4)) },
-		"Axpy":    func() { Axpy(1, make([]float32, 4), make([]float32, 3)) },
-		"MatVec":  func() { MatVec(make([]float32, 2), make([]float32, 5), make([]float32, 3)) },
-		"MatVecT": func() { MatVecT(make([]float32, 3), make([]float32, 5), make([]float32, 2), 3, 1) },
+		"Dot":              func() { Dot(make([]float32, 3), make([]float32, 4)) },
+		"Axpy":             func() { Axpy(1, make([]float32, 4), make([]float32, 3)) },
+		"MatVec":           func() { MatVec(make([]float32, 2), make([]float32, 5), make([]float32, 3)) },
+		"MatVecT":          func() { MatVecT(make([]float32, 3), make([]float32, 5), make([]float32, 2), 3, 1) },
+		"DotRows short w":  func() { DotRows(make([]float32, 4), make([]float32, 3*5+2), make([]float32, 3), 5) },
+		"DotRows stride":   func() { DotRows(make([]float32, 2), make([]float32, 10), make([]float32, 3), 2) },
+		"AxpyRows short w": func() { AxpyRows(make([]float32, 3), make([]float32, 5), make([]float32, 4*4+2), 4) },
+		"AxpyRows stride":  func() { AxpyRows(make([]float32, 3), make([]float32, 2), make([]float32, 10), 1) },
 	} {
 		func() {
 			defer func() {
@@ -237,4 +278,10 @@ func BenchmarkClassifier(b *testing.B) {
 			}
 		})
 	}
+	b.Run("matvec", func(b *testing.B) { // four rows at a time where the CPU has the kernel
+		b.SetBytes(4 * V * D)
+		for b.Loop() {
+			MatVec(y, w, x)
+		}
+	})
 }
