@@ -95,13 +95,17 @@ func (e *Encoding) EncodeBatch(texts []string, mode SpecialMode) ([][]int, error
 	return out, nil
 }
 
-func (e *Encoding) newMerger() *merger { return &merger{v: e.vocab, e: e} }
+// newMerger returns the scratch space of one call. An encoding whose IDs
+// do not fit a pair cache's keys merges without one.
+func (e *Encoding) newMerger() *merger {
+	return &merger{v: e.vocab, e: e, noCache: e.vocab.maxRankPlus1()-1 > maxPairID}
+}
 
-// release gives back the merger's pair and piece caches, if it made them,
+// release gives back the merger's pair and piece caches, if it took them,
 // at the end of a call.
 func (m *merger) release() {
 	if m.cache != nil {
-		m.cache.release()
+		m.e.pairs.give(m.cache)
 		m.cache = nil
 	}
 	if m.pieces != nil {

@@ -17,6 +17,7 @@ type Encoding struct {
 	vocab    *vocab
 	specials specialSet
 	nVocab   int // max id + 1, specials included
+	pairs    pairCaches
 }
 
 // SpecialMode says what Encode does with text that spells a special token

@@ -116,16 +116,17 @@ type merger struct {
 	e *Encoding
 	v *vocab
 
-	// cache remembers pair ranks for the whole call; it is made on first
-	// use, sized by sizeHint (the text's length). noCache turns it off, for
-	// tests and benchmarks that compare with and without.
-	cache    *pairCache
-	sizeHint int
-	noCache  bool
+	// cache remembers pair ranks; it is taken from the Encoding's caches on
+	// first use (see paircache.go). noCache turns it off, for tests and
+	// benchmarks that compare with and without.
+	cache   *pairCache
+	noCache bool
 
 	// pieces remembers the tokens of the call's pieces (see pieceCache),
-	// made on first use; noPieceCache turns it off.
+	// made on first use and sized by sizeHint (the text's length);
+	// noPieceCache turns it off.
 	pieces       *pieceCache
+	sizeHint     int
 	noPieceCache bool
 
 	// noChars makes merging start from bytes only, never from whole
@@ -260,18 +261,18 @@ func (m *merger) pairRank(piece []byte, a, b int32, left, right int32) int32 {
 		return noRank
 	}
 	if m.cache == nil {
-		m.cache = newPairCache(m.sizeHint)
+		m.cache = m.e.pairs.take()
 	}
 	key := pairKey(left, right)
 	s := m.cache.slot(key)
-	if s.key == key {
-		return s.rank
+	if r, ok := s.get(key); ok {
+		return r
 	}
 	r := noRank
 	if rr, ok := m.v.lookup(piece[a:b]); ok {
 		r = int32(rr)
 	}
-	*s = pairSlot{key: key, rank: r}
+	*s = pairSlotOf(key, r)
 	return r
 }
 

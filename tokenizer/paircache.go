@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // The merge loop asks one question over and over: "do the parts left and
@@ -19,6 +20,19 @@ import (
 // for exactly those two tokens, and bytes(left)+bytes(right) is the same
 // string whenever the same two IDs meet.
 //
+// For the same reason an answer never goes stale: it holds for as long as
+// the vocab does. So the caches belong to the Encoding and are handed from
+// call to call (Encoding.pairs): a text in a language the encoder has met
+// before finds most of its pairs answered, where a cache emptied for each
+// call would send every first meeting of a pair to the vocab again (about
+// 3,900 lookups in a 21 KB Russian text with o200k_base, each likely a
+// trip to memory). A call takes a cache for itself and gives it back when
+// it is done, so no two goroutines ever share one; the pool keeps one per
+// goroutine encoding at the time and lets the garbage collector take the
+// idle ones, so memory stays bounded. Speed depends on what was encoded
+// before, as with any cache (DropPairCaches times a first meeting); the
+// IDs never do.
+//
 // (A fuller table was tried first: every token's cuts into two tokens,
 // (left, right) -> token, built at load, so that no pair needs the bytes.
 // Building it made loading cl100k_base and o200k_base 5-10x slower, it
@@ -27,56 +41,107 @@ import (
 // this cache gives 30-50%.)
 
 // pairCache is a direct-mapped cache from a pair of token IDs to the rank
-// of the token they join into (noRank if none). Each encoding call starts
-// with an empty one, so no call's speed or result depends on another's,
-// memory stays bounded, and nothing is shared between goroutines. The
-// memory itself is reused from call to call (see cachePool): allocating
-// 128 KB per call would make the garbage collector run often, and each run
-// scans the whole heap.
+// of the token they join into (noRank if none).
 type pairCache struct {
 	slots []pairSlot
-	shift uint // slot index = hash >> shift
+	shift uint   // slot index = hash >> shift
+	epoch uint64 // the pairCaches epoch its answers are from
 }
 
-// pairSlot is one remembered answer; key 0 marks an empty slot.
-type pairSlot struct {
-	key  uint64 // (left+1)<<32 | right: never 0
-	rank int32
-}
+// pairSlot is one remembered answer in 8 bytes, so that twice as many fit
+// in the same cache lines as a struct of key and rank would: the pair's
+// key (pairKey) with the rank in its low pairRankBits bits (pairNone for
+// "no token"). 0 marks an empty slot.
+type pairSlot uint64
 
-// Cache sizes: at most maxPairCache slots (16 bytes each: 128 KB, which
-// fits a core's L2 cache), fewer for short texts, which could not fill it.
+// A key holds left+1 in its top pairIDBits bits and right below them,
+// above the rank's bits. IDs up to 2^21 - 2 fit (o200k_base's largest is
+// 200,018); an encoding with more tokens merges without the cache
+// (newMerger).
 const (
-	minPairCache = 1 << 8
-	maxPairCache = 1 << 13
+	pairIDBits   = 21
+	pairRankBits = 22
+	pairRankMask = 1<<pairRankBits - 1
+	pairNone     = pairRankMask // the rank field of "these two do not join"
+	maxPairID    = 1<<pairIDBits - 2
 )
 
-// cachePool holds the memory of pair caches between calls.
-var cachePool = sync.Pool{New: func() any { return new([maxPairCache]pairSlot) }}
+// Cache sizes: at most maxPairCache slots (8 bytes each: 256 KB, which
+// fits a core's L2 cache); newPairCache makes smaller ones for tests.
+// (Measured on the scripts of package samples: 8,192 slots answered
+// 5-15% fewer pairs than 32,768, which hold several texts' pairs.)
+const (
+	minPairCache = 1 << 8
+	maxPairCache = 1 << 15
+)
 
-// newPairCache returns an empty cache sized for a text of n bytes. Give it
-// back with release when the call is done.
+// newPairCache returns an empty cache with room for about n answers
+// (between minPairCache and maxPairCache, a power of two).
 func newPairCache(n int) *pairCache {
 	size := min(max(n, minPairCache), maxPairCache)
 	b := bits.Len(uint(size - 1)) // size rounded up to a power of two is 1<<b
-	mem := cachePool.Get().(*[maxPairCache]pairSlot)
-	slots := mem[:1<<b]
-	clear(slots) // empty: nothing from an earlier call
-	return &pairCache{slots: slots, shift: uint(64 - b)}
+	return &pairCache{slots: make([]pairSlot, 1<<b), shift: uint(64 - b)}
 }
 
-// release returns the cache's memory to the pool; c must not be used after.
-func (c *pairCache) release() {
-	cachePool.Put((*[maxPairCache]pairSlot)(c.slots[:maxPairCache]))
-	c.slots = nil
+// pairCaches is an Encoding's pool of pair caches (see above).
+type pairCaches struct {
+	pool  sync.Pool
+	epoch atomic.Uint64 // DropPairCaches counts up; a cache of an earlier epoch is emptied before use
 }
 
-// pairKey packs two token IDs into a cache key.
-func pairKey(left, right int32) uint64 { return uint64(left+1)<<32 | uint64(uint32(right)) }
+// take returns a cache for one call: one that an earlier call gave back,
+// its answers still good, or a new empty one.
+func (c *pairCaches) take() *pairCache {
+	epoch := c.epoch.Load()
+	pc, _ := c.pool.Get().(*pairCache)
+	if pc == nil {
+		pc = newPairCache(maxPairCache)
+		pc.epoch = epoch
+	}
+	if pc.epoch != epoch {
+		clear(pc.slots)
+		pc.epoch = epoch
+	}
+	return pc
+}
+
+// give returns a cache that take handed out.
+func (c *pairCaches) give(pc *pairCache) { c.pool.Put(pc) }
+
+// DropPairCaches forgets the pair ranks earlier calls looked up (see
+// paircache.go), so that the next call starts with an empty cache as the
+// first call of a process does: for timing a first meeting with a text.
+// It never changes an ID, and it is safe to call while other goroutines
+// encode (a call under way keeps its cache until it ends).
+func (e *Encoding) DropPairCaches() { e.pairs.epoch.Add(1) }
+
+// pairKey packs two token IDs (at most maxPairID) into a cache key.
+func pairKey(left, right int32) uint64 {
+	return uint64(left+1)<<(pairIDBits+pairRankBits) | uint64(right)<<pairRankBits
+}
 
 // slot returns where key's answer is kept. The multiply is Fibonacci
 // hashing: the product's top bits, which pick the slot, depend on every
 // bit of the key.
 func (c *pairCache) slot(key uint64) *pairSlot {
 	return &c.slots[(key*0x9E3779B97F4A7C15)>>c.shift] // 2^64 / golden ratio
+}
+
+// get returns the rank s remembers for key, and whether it remembers one.
+func (s pairSlot) get(key uint64) (int32, bool) {
+	if uint64(s)&^pairRankMask != key {
+		return 0, false
+	}
+	if r := int32(s & pairRankMask); r != pairNone {
+		return r, true
+	}
+	return noRank, true
+}
+
+// pairSlotOf is the slot remembering rank r (or noRank) for key.
+func pairSlotOf(key uint64, r int32) pairSlot {
+	if r == noRank {
+		return pairSlot(key | pairNone)
+	}
+	return pairSlot(key | uint64(r))
 }

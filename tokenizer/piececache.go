@@ -14,11 +14,12 @@ import (
 //
 // It cannot change an ID: merging depends on nothing but the piece's
 // bytes, and a slot is only used when its bytes equal the piece's exactly
-// (the hash only picks the slot). Like the pair cache it starts empty in
-// every call, so no call's speed or result depends on another's, and its
-// size is bounded: at most maxPieceCache slots, each holding a piece of at
-// most maxCachedPiece bytes and pieceIDs tokens (longer pieces, which
-// rarely repeat, are merged every time).
+// (the hash only picks the slot). Unlike the pair cache (paircache.go)
+// it starts empty in every call: its slots point into the caller's text,
+// which must not be kept alive after the call. Its size is bounded: at
+// most maxPieceCache slots, each holding a piece of at most maxCachedPiece
+// bytes and pieceIDs tokens (longer pieces, which rarely repeat, are
+// merged every time).
 type pieceCache struct {
 	slots []pieceSlot
 	shift uint // slot index = hash >> shift

@@ -16,7 +16,7 @@ func TestBenchScripts(t *testing.T) {
 	r := tick(t, dir, "", "bench", "tokenizer", "--encoding", "o200k_base", "--scripts", "zh,th", "--repeat", "1")
 	mustSucceed(t, r)
 	for _, name := range []string{"zh", "th"} {
-		row := regexp.MustCompile(`(?m)^` + name + ` .* \d+\.\d\dx  agree \(\d+ tokens\)$`)
+		row := regexp.MustCompile(`(?m)^` + name + ` .* \d+\.\d\dx +\d+\.\d\dx  agree \(\d+ tokens; .+\)$`)
 		if !row.MatchString(r.stdout) {
 			t.Errorf("no row for %s matching %s:\n%s", name, row, r)
 		}
