@@ -14,10 +14,11 @@ const (
 // best64 is the fastest float64 kernel this CPU runs (chosen in init).
 var best64 = goKernel64
 
-// Name names the micro-kernels Dgemm and Sgemm run on this CPU: "go-avx2"
-// (Go assembly with AVX2 and FMA) or "go" (portable Go). Both types pick
-// their kernel by the same CPU test, so one name holds for both.
-func Name() string { return best64.name }
+// Name names the micro-kernels Dgemm and Sgemm run on this CPU:
+// "go-avx512" (Sgemm in Go assembly with AVX-512, Dgemm with AVX2 and
+// FMA), "go-avx2" (both with AVX2 and FMA) or "go" (portable Go). It is
+// the float32 kernel's name: the one tick's training and generation run.
+func Name() string { return best32.name }
 
 // Dgemm computes C = alpha·op(A)·op(B) + beta·C like Reference, fast: same
 // arguments, same meaning, results equal to Reference's up to rounding

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -16,11 +17,19 @@ import (
 // amd64 without AVX2 the assembly one is skipped, never silently replaced).
 func kernels[T float](t testing.TB, f typed[T]) []kernel[T] {
 	ks := []kernel[T]{f.goKernel}
-	if f.avx2Kernel.name != f.goKernel.name {
-		if f.best.name != f.avx2Kernel.name {
-			t.Logf("this CPU lacks AVX2/FMA: testing the Go kernel only")
+	if f.avx2Kernel.name == f.goKernel.name {
+		return ks // no assembly on this architecture
+	}
+	if !haveAVX2 {
+		t.Logf("this CPU lacks AVX2/FMA: testing the Go kernel only")
+		return ks
+	}
+	ks = append(ks, f.avx2Kernel)
+	if k, ok := any(avx512Kernel32).(kernel[T]); ok {
+		if haveAVX512 {
+			ks = append(ks, k)
 		} else {
-			ks = append(ks, f.avx2Kernel)
+			t.Logf("this CPU lacks AVX-512: the float32 AVX-512 kernel is not tested")
 		}
 	}
 	return ks
@@ -474,11 +483,46 @@ func testNoAllocs[T float](t *testing.T, f typed[T]) {
 	}
 }
 
-// TestName: Name names the kernel both types run (they are chosen by the
-// same CPU test).
+// TestName: Name names the float32 kernel, and the float64 one is the
+// same family (AVX2 where float32 runs AVX-512, which has no float64
+// kernel).
 func TestName(t *testing.T) {
-	if best64.name != best32.name || Name() != best64.name {
+	want64 := best32.name
+	if want64 == avx512Kernel32.name {
+		want64 = avx2Kernel64.name
+	}
+	if Name() != best32.name || best64.name != want64 {
 		t.Fatalf("Name %q, float64 kernel %q, float32 kernel %q", Name(), best64.name, best32.name)
+	}
+}
+
+// TestAVX512SameBits: the AVX-512 float32 kernel sums each element of C
+// with the same FMAs in the same order as the AVX2 one, so whole products
+// (packed and read in place, every transpose, beta 0 and not, partial
+// tiles, several panels of p) give the same bits on both.
+func TestAVX512SameBits(t *testing.T) {
+	if !haveAVX512 {
+		t.Skip("this CPU lacks AVX-512: nothing to compare")
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	shapes := [][3]int{{64, 64, 32}, {64, 32, 64}, {768, 384, 128}, {37, 19, 41}, {6, 32, 6}, {1, 1, 1}, {150, 96, 300}, {13, 64, 520}}
+	for _, s := range shapes {
+		for _, tA := range transposes {
+			for _, tB := range transposes {
+				for _, beta := range []float64{0, 1.5} {
+					p := newProblem[float32](rng, tA, tB, s[0], s[1], s[2], 1, 0.5, beta)
+					want := slices.Clone(p.c)
+					gemm(avx2Kernel32, 1, Full, tA == blas.Trans, tB == blas.Trans, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, want, p.ldc)
+					got := slices.Clone(p.c)
+					gemm(avx512Kernel32, 1, Full, tA == blas.Trans, tB == blas.Trans, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, got, p.ldc)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+							t.Fatalf("%dx%dx%d %c%c beta %g: C[%d] is %g with AVX-512, %g with AVX2", s[0], s[1], s[2], tA, tB, beta, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -15,11 +15,51 @@ var (
 	avx2Kernel32 = kernel[float32]{name: "go-avx2", mr: 6, nr: 16, kc: kc32, mc: mc32, nc: nc32, fn: kernel6x16, direct: kernel6x16Direct}
 )
 
+// avx512Kernel32 is the float32 kernel on AVX-512 (kernel512_amd64.s):
+// 6×32, the AVX2 kernel's register map with 16 floats a register, twice
+// the multiply-adds an instruction. Its sums are the AVX2 kernel's, FMA
+// for FMA, so the two give the same bits (TestAVX512SameBits) and a model
+// trains to the same weights on either CPU.
+var avx512Kernel32 = kernel[float32]{name: "go-avx512", mr: 6, nr: 32, kc: kc32, mc: mc32, nc: nc32, fn: kernel6x32, direct: kernel6x32Direct}
+
+// What this CPU runs (the kernels' tests skip what it does not).
+var (
+	haveAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	haveAVX512 = haveAVX2 && cpu.X86.HasAVX512F
+)
+
 func init() {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if haveAVX2 {
 		best64, best32 = avx2Kernel64, avx2Kernel32
 	}
+	if haveAVX512 {
+		best32 = avx512Kernel32
+	}
 }
+
+// kernel6x32 checks the panel and tile lengths once and runs the AVX-512
+// kernel.
+func kernel6x32(k int, a, b, c []float32, ldc int, alpha float32, over bool) {
+	_, _, _ = a[6*k-1], b[32*k-1], c[5*ldc+31]
+	kernel6x32AVX512(k, &a[0], &b[0], &c[0], ldc, alpha, over)
+}
+
+// kernel6x32AVX512: C[0:6, 0:32] += alpha · Σ_p a[6p:6p+6]ᵀ ⊗ b[32p:32p+32]
+// in float32, k ≥ 1 (with over, = instead of +=).
+//
+//go:noescape
+func kernel6x32AVX512(k int, a, b, c *float32, ldc int, alpha float32, over bool)
+
+// kernel6x32Direct is kernel6x16Direct for the AVX-512 kernel.
+func kernel6x32Direct(k int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, alpha float32, over bool) {
+	_, _, _ = a[5*rsA+(k-1)*csA], b[(k-1)*ldb+31], c[5*ldc+31]
+	kernel6x32DirectAVX512(k, &a[0], rsA, csA, &b[0], ldb, &c[0], ldc, alpha, over)
+}
+
+// kernel6x32DirectAVX512 is kernel6x16DirectAVX2 with 32 columns.
+//
+//go:noescape
+func kernel6x32DirectAVX512(k int, a *float32, rsA, csA int, b *float32, ldb int, c *float32, ldc int, alpha float32, over bool)
 
 // kernel6x8 checks the panel and tile lengths once (the assembly does not)
 // and runs the assembly kernel.
@@ -93,20 +133,21 @@ func packA6Rows32(d, a []float32, lda, kb int) int {
 //go:noescape
 func packA6N32(d, a *float32, lda, kb int)
 
-// packB16Trans32 is packB's transposed case in float32 for one whole
-// 16-column panel (b holds the panel's first stored row from its first p,
-// ldb apart) on its first kb&^3 rows; it returns how many rows it packed.
-func packB16Trans32(d, b []float32, ldb, kb int) int {
+// packB16Trans32 is packB's transposed case in float32 for 16 whole
+// columns of a panel whose rows are ldd floats apart (b holds the first
+// of the 16 stored rows from its first p, ldb apart), on its first kb&^3
+// rows; it returns how many rows it packed.
+func packB16Trans32(d, b []float32, ldb, ldd, kb int) int {
 	n := kb &^ 3
 	if n == 0 {
 		return 0
 	}
-	_, _ = d[16*n-1], b[15*ldb+n-1]
-	packB16T32(&d[0], &b[0], ldb, n)
+	_, _ = d[ldd*(n-1)+15], b[15*ldb+n-1]
+	packB16T32(&d[0], &b[0], ldb, ldd, n)
 	return n
 }
 
-// packB16T32: d[16p+j] = b[j·ldb+p] for p < kb (a positive multiple of 4), j < 16.
+// packB16T32: d[ldd·p+j] = b[j·ldb+p] for p < kb (a positive multiple of 4), j < 16.
 //
 //go:noescape
-func packB16T32(d, b *float32, ldb, kb int)
+func packB16T32(d, b *float32, ldb, ldd, kb int)

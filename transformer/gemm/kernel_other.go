@@ -5,8 +5,11 @@ package gemm
 // The AVX2 kernels exist on amd64 only; elsewhere the tests exercise the Go
 // kernels.
 var (
-	avx2Kernel64 = goKernel64
-	avx2Kernel32 = goKernel32
+	avx2Kernel64   = goKernel64
+	avx2Kernel32   = goKernel32
+	avx512Kernel32 = goKernel32
+	haveAVX2       = false
+	haveAVX512     = false
 )
 
 // packA6Trans32 has no assembly here: packA6 runs its Go loop.
@@ -16,4 +19,4 @@ func packA6Trans32(d, a []float32, lda, kb int) bool { return false }
 func packA6Rows32(d, a []float32, lda, kb int) int { return 0 }
 
 // packB16Trans32 has no assembly here: packB runs its Go loop.
-func packB16Trans32(d, b []float32, ldb, kb int) int { return 0 }
+func packB16Trans32(d, b []float32, ldb, ldd, kb int) int { return 0 }

@@ -51,12 +51,17 @@ func packB[T float](nr int, dst []T, trans bool, b []T, ldb, pc, jc, kb, nb int)
 			packB16(d, b, ldb, pc, j0, kb)
 			continue
 		}
-		if nr == 16 && cols == 16 && trans { // in assembly four rows at a time, where there is
+		if (nr == 16 || nr == 32) && cols == nr && trans { // in assembly four rows at a time, 16 columns a call, where there is
 			if d32, ok := any(d).([]float32); ok {
-				done := packB16Trans32(d32, any(b).([]float32)[j0*ldb+pc:], ldb, kb)
+				b32 := any(b).([]float32)
+				done := kb
+				for j := 0; j < nr; j += 16 {
+					done = packB16Trans32(d32[j:], b32[(j0+j)*ldb+pc:], ldb, nr, kb)
+				}
 				if done < kb {
-					packB8(d[done*nr:], nr, true, b, ldb, pc+done, j0, kb-done)
-					packB8(d[done*nr+8:], nr, true, b, ldb, pc+done, j0+8, kb-done)
+					for j := 0; j < nr; j += 8 {
+						packB8(d[done*nr+j:], nr, true, b, ldb, pc+done, j0+j, kb-done)
+					}
 				}
 				continue
 			}

@@ -83,23 +83,27 @@ nloop:
 	JNZ  nloop
 	RET
 
-// func packB16T32(d, b *float32, ldb, kb int)
-// packB's transposed float32 case for one whole 16-column panel, first
-// kb&^3 rows (kb ≥ 4): d[16p+j] = b[j·ldb+p]. Four p at a time: for each
-// group of four columns j, four values of each of its four stored rows,
-// transposed as a 4×4 block (as in packA6N32) into four runs of 4.
-TEXT ·packB16T32(SB), NOSPLIT, $0-32
+// func packB16T32(d, b *float32, ldb, ldd, kb int)
+// packB's transposed float32 case for 16 whole columns of a panel whose
+// rows are ldd floats apart (16 or 32), first kb&^3 rows (kb ≥ 4):
+// d[ldd·p+j] = b[j·ldb+p]. Four p at a time: for each group of four
+// columns j, four values of each of its four stored rows, transposed as a
+// 4×4 block (as in packA6N32) into four runs of 4.
+TEXT ·packB16T32(SB), NOSPLIT, $0-40
 	MOVQ d+0(FP), DI
 	MOVQ b+8(FP), SI
 	MOVQ ldb+16(FP), BX
 	SHLQ $2, BX                // a row of b in bytes
 	LEAQ (BX)(BX*2), R9        // three rows
-	MOVQ kb+24(FP), CX
+	MOVQ ldd+24(FP), R11
+	SHLQ $2, R11               // a row of d in bytes
+	LEAQ (R11)(R11*2), R12     // three rows of d
+	MOVQ kb+32(FP), CX
 	SHRQ $2, CX
 
 bloop:
 	MOVQ SI, R8                // stored row j of the group, at p
-	MOVQ DI, R10               // d[16p+j]
+	MOVQ DI, R10               // d[ldd·p+j]
 	MOVQ $4, DX
 
 bgroup:
@@ -108,17 +112,17 @@ bgroup:
 	MOVUPS (R8)(BX*2), X2      // column j+2
 	MOVUPS (R8)(R9*1), X3      // column j+3
 	TRANSPOSE4(X4, X5)         // columns j..j+3 of p in X1, p+1 in X5, p+2 in X3, p+3 in X2
-	MOVUPS X1, 0(R10)
-	MOVUPS X5, 64(R10)
-	MOVUPS X3, 128(R10)
-	MOVUPS X2, 192(R10)
+	MOVUPS X1, (R10)
+	MOVUPS X5, (R10)(R11*1)
+	MOVUPS X3, (R10)(R11*2)
+	MOVUPS X2, (R10)(R12*1)
 	LEAQ (R8)(BX*4), R8
 	ADDQ $16, R10
 	DECQ DX
 	JNZ  bgroup
 
 	ADDQ $16, SI               // the next four p
-	ADDQ $256, DI              // four rows of the panel
+	LEAQ (DI)(R11*4), DI       // four rows of the panel
 	DECQ CX
 	JNZ  bloop
 	RET

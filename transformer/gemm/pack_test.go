@@ -18,18 +18,36 @@ func TestPackMatchesDefinition(t *testing.T) {
 				if trans {
 					rows, ld = cols, kb+3
 				}
-				src := matrix[float32](rng, rows+2, ld, ld) // two rows more: the block starts at row or column 1
-				d := make([]float32, 16*kb)
-				packB(16, d, trans, src, ld, 1, 1, kb, cols) // rows pc=1.., columns jc=1.. of op(B)
-				for p := 0; p < kb; p++ {
-					for j := 0; j < 16; j++ {
-						want := float32(0)
-						if j < cols {
-							want = opAt(src, ld, trans, 1+p, 1+j)
+				for _, nr := range []int{16, 32} { // the AVX2 and the AVX-512 float32 kernels' panels
+					if cols > nr {
+						continue
+					}
+					bc, bld := cols, ld
+					if nr == 32 && cols == 16 { // a whole 32-column panel
+						bc = 32
+						if trans {
+							rows = 32
+						} else {
+							bld = 37
 						}
-						if d[p*16+j] != want {
-							t.Fatalf("packB kb %d trans %v cols %d: d[%d·16+%d] = %v, want %v", kb, trans, cols, p, j, d[p*16+j], want)
+					}
+					src := matrix[float32](rng, rows+2, bld, bld) // two rows more: the block starts at row or column 1
+					d := make([]float32, nr*kb)
+					packB(nr, d, trans, src, bld, 1, 1, kb, bc) // rows pc=1.., columns jc=1.. of op(B)
+					for p := 0; p < kb; p++ {
+						for j := 0; j < nr; j++ {
+							want := float32(0)
+							if j < bc {
+								want = opAt(src, bld, trans, 1+p, 1+j)
+							}
+							if d[p*nr+j] != want {
+								t.Fatalf("packB nr %d kb %d trans %v cols %d: d[%d·%d+%d] = %v, want %v", nr, kb, trans, bc, p, nr, j, d[p*nr+j], want)
+							}
 						}
+					}
+					rows = kb
+					if trans {
+						rows = cols
 					}
 				}
 				mb := min(6, cols) // a whole panel of 6 rows, or 6 with some missing
