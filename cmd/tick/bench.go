@@ -215,13 +215,13 @@ const scriptBytes = 256 << 10
 
 // benchScripts compares tick and tiktoken-go on each sample. Every call
 // encodes one sample once; the calls alternate tiktoken-go, tick,
-// tiktoken-go, tick cold, and each keeps its fastest call. tick's pair cache (tokenizer's
-// paircache.go) lives with the Encoding, so from the second call on it
-// holds the sample's pairs, as it holds a language's pairs in any use that
-// encodes more than one text; "cold" drops it before the call, as in the
-// first call of a process. The last line is the lowest speedup, the one
-// the goal "at least 5x on every script" is about, after a line with the
-// lowest cold one.
+// tiktoken-go, tick cold, and each keeps its fastest call. tick's pair
+// cache (tokenizer's paircache.go) lives with the Encoding, so from the
+// second call on it holds the sample's pairs, as it holds a language's
+// pairs in any use that encodes more than one text; "cold" drops it before
+// the call, as in the first call of a process. The last line is the lowest
+// speedup, the one the goal "at least 5x on every script" is about, after
+// a line with the lowest cold one.
 func benchScripts(encName string, chosen []samples.Sample, repeat int) error {
 	enc, ref, loadTick, loadRef, err := loadBoth(encName)
 	if err != nil {

@@ -13,41 +13,29 @@ func TestPackMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for _, kb := range []int{1, 3, 4, 5, 8, 13, 64} {
 		for _, trans := range []bool{false, true} {
-			for _, cols := range []int{16, 11} { // a whole panel of the float32 kernel, a partial one
-				rows, ld := kb, cols+5 // the stored operand: kb×cols, or cols×kb when transposed
-				if trans {
-					rows, ld = cols, kb+3
-				}
+			for _, cols := range []int{16, 11} { // whole panels (of B: nr; of A: 6), partial ones
 				for _, nr := range []int{16, 32} { // the AVX2 and the AVX-512 float32 kernels' panels
-					if cols > nr {
-						continue
+					bc := cols // the columns of op(B) packed: a whole panel of nr, or 11 of it
+					if cols == 16 {
+						bc = nr
 					}
-					bc, bld := cols, ld
-					if nr == 32 && cols == 16 { // a whole 32-column panel
-						bc = 32
-						if trans {
-							rows = 32
-						} else {
-							bld = 37
-						}
+					rows, ld := kb, bc+5 // the stored operand: kb×bc, or bc×kb when transposed
+					if trans {
+						rows, ld = bc, kb+3
 					}
-					src := matrix[float32](rng, rows+2, bld, bld) // two rows more: the block starts at row or column 1
+					src := matrix[float32](rng, rows+2, ld, ld) // two rows more: the block starts at row or column 1
 					d := make([]float32, nr*kb)
-					packB(nr, d, trans, src, bld, 1, 1, kb, bc) // rows pc=1.., columns jc=1.. of op(B)
+					packB(nr, d, trans, src, ld, 1, 1, kb, bc) // rows pc=1.., columns jc=1.. of op(B)
 					for p := 0; p < kb; p++ {
 						for j := 0; j < nr; j++ {
 							want := float32(0)
 							if j < bc {
-								want = opAt(src, bld, trans, 1+p, 1+j)
+								want = opAt(src, ld, trans, 1+p, 1+j)
 							}
 							if d[p*nr+j] != want {
 								t.Fatalf("packB nr %d kb %d trans %v cols %d: d[%d·%d+%d] = %v, want %v", nr, kb, trans, bc, p, nr, j, d[p*nr+j], want)
 							}
 						}
-					}
-					rows = kb
-					if trans {
-						rows = cols
 					}
 				}
 				mb := min(6, cols) // a whole panel of 6 rows, or 6 with some missing

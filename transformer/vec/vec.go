@@ -46,12 +46,7 @@ func MatVec(y, w, x []float32) {
 	if len(w) != len(y)*n {
 		panic(fmt.Sprintf("vec.MatVec: %d weights for %d x %d", len(w), len(y), n))
 	}
-	// Four rows at a time where there is a kernel for it (the same bits as
-	// four dots), the rest one by one: each row's sum depends on its row
-	// and x only, so the bits are the same however rows are split.
-	for i := dots4(y, w, x, n); i < len(y); i++ {
-		y[i] = dot(w[i*n:(i+1)*n], x)
-	}
+	dotRows(y, w, x, n) // each row's sum depends on its row and x only: the same bits however rows are split
 }
 
 // DotRows sets y[j] = Dot(x, w[j·stride:][:len(x)]) for each j: the dot
@@ -63,7 +58,14 @@ func DotRows(y, w, x []float32, stride int) {
 	if len(y) > 0 && (stride < n || len(w) < (len(y)-1)*stride+n) {
 		panic(fmt.Sprintf("vec.DotRows: %d rows of %d, %d apart, in %d weights", len(y), n, stride, len(w)))
 	}
-	for j := dots4(y, w, x, stride); j < len(y); j++ { // four at a time where there is a kernel: the same bits
+	dotRows(y, w, x, stride)
+}
+
+// dotRows is DotRows on checked arguments: four rows at a time where there
+// is a kernel for it (the same bits as four dots), the rest one by one.
+func dotRows(y, w, x []float32, stride int) {
+	n := len(x)
+	for j := dots4(y, w, x, stride); j < len(y); j++ {
 		y[j] = dot(w[j*stride:j*stride+n], x)
 	}
 }
@@ -76,7 +78,15 @@ func AxpyRows(y, a, w []float32, stride int) {
 	if len(a) > 0 && (stride < n || len(w) < (len(a)-1)*stride+n) {
 		panic(fmt.Sprintf("vec.AxpyRows: %d rows of %d, %d apart, in %d weights", len(a), n, stride, len(w)))
 	}
-	for j := axpys4(y, a, w, stride); j < len(a); j++ { // four at a time where there is a kernel: the same bits
+	axpyRows(y, a, w, stride)
+}
+
+// axpyRows is AxpyRows on checked arguments: four rows at a time where
+// there is a kernel for it (the same bits as four axpys), the rest one by
+// one.
+func axpyRows(y, a, w []float32, stride int) {
+	n := len(y)
+	for j := axpys4(y, a, w, stride); j < len(a); j++ {
 		axpy(a[j], w[j*stride:j*stride+n], y)
 	}
 }
@@ -91,8 +101,8 @@ func MatVecT(y, w, x []float32, cols, lo int) {
 		panic(fmt.Sprintf("vec.MatVecT: columns %d..%d of a %d x %d matrix in %d weights", lo, lo+n, len(x), cols, len(w)))
 	}
 	clear(y)
-	for i, xi := range x {
-		axpy(xi, w[i*cols+lo:i*cols+lo+n], y)
+	if n > 0 && len(x) > 0 {
+		axpyRows(y, x, w[lo:], cols) // one axpy per row of W, in order
 	}
 }
 
