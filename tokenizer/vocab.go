@@ -76,7 +76,7 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 	if bitsN < 4 {
 		bitsN = 4
 	}
-	v.slots = make([]slot, 1<<bitsN)
+	v.slots = newSlots(v, 1<<bitsN)
 	v.shift = uint(64 - bitsN)
 	v.mask = uint64(len(v.slots) - 1)
 	// Four bits per slot, eight per token or more: about one string in
