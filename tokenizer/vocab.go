@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/tick-llm/tick/internal/hugepage"
 )
 
 // vocab holds the mergeable tokens of an encoding in both directions:
@@ -76,7 +78,13 @@ func newVocab(slab []byte, lines []rankLine) (*vocab, error) {
 	if bitsN < 4 {
 		bitsN = 4
 	}
-	v.slots = newSlots(v, 1<<bitsN)
+	// The table is megabytes large and every lookup lands on a random
+	// slot, so with 4 KB pages nearly every first lookup also misses the
+	// TLB (o200k_base's 8 MB span 2,048 pages, about what a core's
+	// second-level TLB holds). On huge pages, where the kernel gives them,
+	// a text's first meeting with o200k_base encoded 3-17% faster and a
+	// text met before 5-9% (tick bench tokenizer --scripts all).
+	v.slots = hugepage.Aligned[slot](1 << bitsN)
 	v.shift = uint(64 - bitsN)
 	v.mask = uint64(len(v.slots) - 1)
 	// Four bits per slot, eight per token or more: about one string in

@@ -35,6 +35,41 @@ func TestAdviseMarksWholePages(t *testing.T) {
 	}
 }
 
+// TestAligned: a table of a huge page or more starts on a huge page, is
+// zeroed and as long as asked, and on Linux is marked for huge pages to its
+// last whole page; a smaller one is a plain slice.
+func TestAligned(t *testing.T) {
+	type slot struct{ key, meta uint64 }
+	for _, n := range []int{16, Size / 16, 5*Size/16 + 3} {
+		s := Aligned[slot](n)
+		if len(s) != n || cap(s) != n {
+			t.Fatalf("Aligned(%d): len %d cap %d", n, len(s), cap(s))
+		}
+		for i, x := range s {
+			if x != (slot{}) {
+				t.Fatalf("Aligned(%d): element %d is %+v, want zero", n, i, x)
+			}
+		}
+		s[0], s[n-1] = slot{1, 2}, slot{3, 4}
+		bytes := uintptr(n) * 16
+		if bytes < Size {
+			continue
+		}
+		start := uintptr(unsafe.Pointer(&s[0]))
+		if start%Size != 0 {
+			t.Fatalf("Aligned(%d) starts at %#x, not on a huge page", n, start)
+		}
+		if runtime.GOOS != "linux" {
+			continue
+		}
+		for _, addr := range []uintptr{start, start + (bytes&^(Size-1) - Size)} {
+			if !advised(t, addr) {
+				t.Fatalf("Aligned(%d): the huge page at %#x is not marked for huge pages", n, addr)
+			}
+		}
+	}
+}
+
 // advised reports whether the mapping holding addr has VmFlags "hg"
 // (MADV_HUGEPAGE) in /proc/self/smaps.
 func advised(t *testing.T, addr uintptr) bool {
