@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestBenchTrainGenerateBadInput: the new bench targets reject bad flags
 // with one line that names the flag, before any timing starts.
@@ -18,9 +21,24 @@ func TestBenchTrainGenerateBadInput(t *testing.T) {
 		{"generate too many tokens", []string{"bench", "generate", "--tokens", "999", "--llama2c", "/bin/true"}, []string{"999", "255"}},
 		{"llmc missing", []string{"bench", "train", "--llmc", "/nonexistent/train_gpt2"}, []string{"--llmc", "/nonexistent/train_gpt2"}},
 		{"llama2c not a program", []string{"bench", "generate", "--llama2c", "/"}, []string{"--llama2c"}},
+		{"generate unknown shape", []string{"bench", "generate", "--shape", "stories7B"}, []string{"--shape", "stories7B", "stories42M", "stories110M"}},
+		{"generate past a shape's context", []string{"bench", "generate", "--shape", "stories42M", "--tokens", "1024", "--llama2c", "/bin/true"}, []string{"1024", "1023"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			checkBadInput(t, tick(t, dir, "", tc.args...), tc.names...)
 		})
+	}
+}
+
+// TestBenchGenerateShape: --shape picks one of llama2.c's model shapes; with
+// no peer to run the report says so instead of a speedup.
+func TestBenchGenerateShape(t *testing.T) {
+	r := tick(t, t.TempDir(), "", "bench", "generate", "--shape", "stories42M", "--tokens", "2", "--repeat", "1", "--threads", "1", "--python", "/nonexistent/python3")
+	mustSucceed(t, r)
+	if !strings.Contains(r.stdout, "8 layers x 512 (8 heads, hidden 1376), V 32000") {
+		t.Errorf("the report does not name stories42M's shape:\n%s", r)
+	}
+	if last := lastLine(r.stdout); speedupLine.MatchString(last) || !strings.Contains(last, "peer") {
+		t.Errorf("with no peer the last line is %q, want one that says there is no peer:\n%s", last, r)
 	}
 }
