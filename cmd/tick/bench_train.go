@@ -20,9 +20,11 @@ const benchTrainUsage = `Usage: tick bench train [flags]
 Times whole optimiser steps (forward, backward, gradient clipping, AdamW) of
 tick and of a peer on the same model in the same run, at 1 and 2 threads,
 alternating the two, and ends with "speedup: N.NNx" (tick's best tokens/s
-over the peer's best). The shape is the nanoGPT CPU recipe's: 4 layers x 128,
-context 64, batch 12, vocabulary 256; tick computes in float32 as tick train
-does (--precision float64 for its float64 path), PyTorch in float32.
+over the peer's best). The shape (--shape) is the nanoGPT CPU recipe's by
+default: 4 layers x 128, context 64, batch 12, vocabulary 256; gpt2-124M is
+llm.c's own CPU run: GPT-2 small (12 layers x 768, vocabulary 50,257),
+context 64, batch 4. tick computes in float32 as tick train does
+(--precision float64 for its float64 path), PyTorch in float32.
 
 Peer: an llm.c CPU trainer with --llmc PATH (its "took N ms" step lines are
 read; it must train the same shape), else PyTorch running the same model
@@ -40,6 +42,7 @@ func runBenchTrain(args []string) error {
 	llmcArgs := flags.String("llmc-args", "", "arguments for the llm.c binary, space-separated")
 	python := flags.String("python", bench.DefaultPython, "a Python with torch, the peer when --llmc is not given")
 	precision := flags.String("precision", "float32", "float32 (as tick train) or float64")
+	shape := flags.String("shape", "nanogpt", "the model and batch: nanogpt or gpt2-124M")
 	flags.Usage = func() {
 		fmt.Fprintln(flags.Output(), benchTrainUsage)
 		flags.PrintDefaults()
@@ -55,7 +58,10 @@ func runBenchTrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	s := bench.NanoGPT
+	s, err := bench.TrainShapeNamed(*shape)
+	if err != nil {
+		return err
+	}
 	if s.Precision, err = transformer.ParsePrecision(*precision); err != nil {
 		return fmt.Errorf("--precision: %w", err)
 	}

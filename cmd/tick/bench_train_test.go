@@ -21,6 +21,7 @@ func TestBenchTrainGenerateBadInput(t *testing.T) {
 		{"generate too many tokens", []string{"bench", "generate", "--tokens", "999", "--llama2c", "/bin/true"}, []string{"999", "255"}},
 		{"llmc missing", []string{"bench", "train", "--llmc", "/nonexistent/train_gpt2"}, []string{"--llmc", "/nonexistent/train_gpt2"}},
 		{"llama2c not a program", []string{"bench", "generate", "--llama2c", "/"}, []string{"--llama2c"}},
+		{"train unknown shape", []string{"bench", "train", "--shape", "gpt2-1.5B"}, []string{"--shape", "gpt2-1.5B", "nanogpt", "gpt2-124M"}},
 		{"generate unknown shape", []string{"bench", "generate", "--shape", "stories7B"}, []string{"--shape", "stories7B", "stories42M", "stories110M"}},
 		{"generate past a shape's context", []string{"bench", "generate", "--shape", "stories42M", "--tokens", "1024", "--llama2c", "/bin/true"}, []string{"1024", "1023"}},
 	} {
