@@ -118,3 +118,23 @@ func timeRate(work int, f func() error) (float64, error) {
 	}
 	return float64(work) / time.Since(t0).Seconds(), nil
 }
+
+// Named is a benchmark shape and the name --shape gives it.
+type Named[S any] struct {
+	Name  string
+	Shape S
+}
+
+// shapeNamed returns the shape in list called name, or an error that
+// lists the names there are.
+func shapeNamed[S any](list []Named[S], name string) (S, error) {
+	var names []string
+	for _, s := range list {
+		if s.Name == name {
+			return s.Shape, nil
+		}
+		names = append(names, s.Name)
+	}
+	var zero S
+	return zero, fmt.Errorf("--shape %q: no such shape; use one of %s", name, strings.Join(names, ", "))
+}

@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/tick-llm/tick/transformer"
 	"github.com/tick-llm/tick/transformer/generate"
@@ -22,26 +21,14 @@ var Stories15M = GenShape{Layers: 6, Heads: 6, Dim: 288, FFDim: 768, Vocab: 3200
 // GenShapes are the shapes of llama2.c's published TinyStories models, by
 // name (hidden sizes as llama2.c's model.py computes them: 2/3 of 4 x
 // width, rounded up to a multiple of 32).
-var GenShapes = []struct {
-	Name  string
-	Shape GenShape
-}{
+var GenShapes = []Named[GenShape]{
 	{"stories15M", Stories15M},
 	{"stories42M", GenShape{Layers: 8, Heads: 8, Dim: 512, FFDim: 1376, Vocab: 32000, Context: 1024}},
 	{"stories110M", GenShape{Layers: 12, Heads: 12, Dim: 768, FFDim: 2048, Vocab: 32000, Context: 1024}},
 }
 
 // GenShapeNamed returns the shape of GenShapes called name.
-func GenShapeNamed(name string) (GenShape, error) {
-	var names []string
-	for _, s := range GenShapes {
-		if s.Name == name {
-			return s.Shape, nil
-		}
-		names = append(names, s.Name)
-	}
-	return GenShape{}, fmt.Errorf("--shape %q: no such shape; use one of %s", name, strings.Join(names, ", "))
-}
+func GenShapeNamed(name string) (GenShape, error) { return shapeNamed(GenShapes, name) }
 
 func (s GenShape) String() string {
 	return fmt.Sprintf("%d layers x %d (%d heads, hidden %d), V %d", s.Layers, s.Dim, s.Heads, s.FFDim, s.Vocab)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/tick-llm/tick/train"
 	"github.com/tick-llm/tick/transformer"
@@ -25,25 +24,13 @@ var NanoGPT = TrainShape{Layers: 4, Heads: 4, Dim: 128, Context: 64, Batch: 12, 
 // TrainShapes are the shapes tick bench train knows, by name: nanoGPT's
 // CPU recipe, and llm.c's own CPU run (train_gpt2.c's main: GPT-2 small,
 // 12 layers x 768, 12 heads, over GPT-2's 50,257 tokens, B 4, T 64).
-var TrainShapes = []struct {
-	Name  string
-	Shape TrainShape
-}{
+var TrainShapes = []Named[TrainShape]{
 	{"nanogpt", NanoGPT},
 	{"gpt2-124M", TrainShape{Layers: 12, Heads: 12, Dim: 768, Context: 64, Batch: 4, Vocab: 50257, Precision: transformer.Float32}},
 }
 
 // TrainShapeNamed returns the shape of TrainShapes called name.
-func TrainShapeNamed(name string) (TrainShape, error) {
-	var names []string
-	for _, s := range TrainShapes {
-		if s.Name == name {
-			return s.Shape, nil
-		}
-		names = append(names, s.Name)
-	}
-	return TrainShape{}, fmt.Errorf("--shape %q: no such shape; use one of %s", name, strings.Join(names, ", "))
-}
+func TrainShapeNamed(name string) (TrainShape, error) { return shapeNamed(TrainShapes, name) }
 
 func (s TrainShape) String() string {
 	return fmt.Sprintf("%d layers x %d (%d heads), T %d, B %d, V %d", s.Layers, s.Dim, s.Heads, s.Context, s.Batch, s.Vocab)
