@@ -294,3 +294,47 @@ func TestPieceCache(t *testing.T) {
 		diffIDs(t, enc, name+" EncodeOrdinary", enc.EncodeOrdinary(text), want)
 	}
 }
+
+// TestSpacedStartRule is TestCharTableRule for a space and a character
+// starting whole as one token: "п" is D0 BF (rank 256), " п" is " "+"п"
+// (rank 258), and "пx" (rank 257) comes between, so " пx" merges to
+// [" ", "пx"], not [" п", "x"]. Before another character no token takes
+// "п" in, and the pair may start whole. Breaking the rule changes the
+// tokens.
+func TestSpacedStartRule(t *testing.T) {
+	ranks := map[string]int{}
+	for b := range 256 {
+		ranks[string([]byte{byte(b)})] = b
+	}
+	ranks["п"] = 256
+	ranks["пx"] = 257
+	ranks[" п"] = 258
+	ranks["и"] = 259
+	enc, err := New("spaced", ranks, split.None, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := enc.vocab.chars.entry('п')
+	if e == nil || e.spaced != 258 {
+		t.Fatalf("entry of п = %+v, want the spaced token 258", e)
+	}
+	if e.spacedOkBefore(0) {
+		t.Errorf("\" п\" may start whole before ASCII, but \"пx\" (257) joins before \" п\" (258) is made")
+	}
+	if !e.spacedOkBefore(1) {
+		t.Errorf("\" п\" may not start whole before another character, which no token involves")
+	}
+	m, bytesOnly := enc.newMerger(), enc.newMerger()
+	bytesOnly.noChars = true
+	for _, s := range []string{" пx", " пи", " пиx", " пxи", "пx", " п п"} {
+		checkCharStart(t, "spaced", enc, m, bytesOnly, []byte(s))
+	}
+	if n := m.startParts([]byte(" пи")); n != 2 {
+		t.Errorf("startParts(\" пи\") = %d parts, want 2: the pair and и", n)
+	}
+	e.spacedBefore |= 1 // allow ASCII after it anyway: the tokens change
+	want := mergeReference(enc.vocab, []byte(" пx"))
+	if got := enc.newMerger().mergeFast([]byte(" пx"), nil); slices.Equal(got, want) {
+		t.Errorf("with the rule broken, \" пx\" still merges to %v: this vocabulary does not show the rule is needed", got)
+	}
+}

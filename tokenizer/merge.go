@@ -208,8 +208,17 @@ func (m *merger) startParts(piece []byte) int32 {
 	m.off = grow(m.off, n+1)
 	m.ptok = grow(m.ptok, n)
 	off, tok := m.off[:n+1], m.ptok[:n]
-	p := 0
-	for i := 0; i < n; {
+	p, i := 0, 0
+	if piece[0] == ' ' && n > 2 && piece[1] >= 0x80 && !m.noChars {
+		// A piece that starts with a space and a character may start from
+		// the two as one token (see charEntry.spaced).
+		r, size := split.DecodeRune(piece[1:])
+		if e := m.v.chars.entry(r); size > 1 && e != nil && e.spaced >= 0 && (1+size == n || e.spacedOkBefore(afterKind(piece[1+size]))) {
+			off[0], tok[0] = 0, e.spaced
+			p, i = 1, 1+size
+		}
+	}
+	for i < n {
 		b := piece[i]
 		if b < 0x80 || m.noChars {
 			off[p], tok[p] = int32(i), m.v.byteRank[b]
@@ -438,13 +447,16 @@ func (m *merger) mergeTreeParts(piece []byte, n int32, out []int) []int {
 	}
 	// set gives part s the join rank r and updates its ancestors: node c's
 	// parent is c/2 and its sibling c^1. It stops where a node does not
-	// change, since then none above it does.
+	// change, since then none above it does. k carries the new value up
+	// rather than reading back the node just written (Tamil, which merges
+	// mostly here, encoded 6% faster so).
 	tree = tree[:2*leaves]
 	set := func(s, r int32) {
 		c := uint(leaves + s)
-		tree[c] = uint64(r)<<32 | uint64(s)
+		k := uint64(r)<<32 | uint64(s)
+		tree[c] = k
 		for c > 1 {
-			k := min(tree[c], tree[c^1])
+			k = min(k, tree[c^1])
 			c >>= 1
 			if tree[c] == k {
 				break
