@@ -185,10 +185,7 @@ func TestLlama3FromCL100K(t *testing.T) {
 // TestWholePieceLookup: a piece that is itself a token is one token even
 // when no sequence of merges reaches it (the case Llama 3 needs).
 func TestWholePieceLookup(t *testing.T) {
-	ranks := map[string]int{}
-	for b := range 256 {
-		ranks[string([]byte{byte(b)})] = b
-	}
+	ranks := byteRanks()
 	ranks["abc"] = 256 // no "ab" or "bc": merging alone can never build it
 	ranks["cd"] = 257
 	enc, err := New("toy", ranks, split.None, nil)

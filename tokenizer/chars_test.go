@@ -36,6 +36,16 @@ func checkCharStart(t *testing.T, label string, enc *Encoding, m, bytesOnly *mer
 	}
 }
 
+// byteRanks returns the ranks of a vocabulary of the 256 single bytes
+// (byte b has rank b), for tests to add their own tokens to.
+func byteRanks() map[string]int {
+	ranks := map[string]int{}
+	for b := range 256 {
+		ranks[string([]byte{byte(b)})] = b
+	}
+	return ranks
+}
+
 // randomUTF8 returns n characters drawn from alphabet, a string of
 // characters of several scripts, with spaces and ASCII between them.
 func randomUTF8(r *rand.Rand, alphabet []rune, n int) []byte {
@@ -125,10 +135,7 @@ func TestCharStartInvalidUTF8(t *testing.T) {
 // It then makes the table allow the space and sees the tokens change: the
 // rule is needed, not merely cautious.
 func TestCharTableRule(t *testing.T) {
-	ranks := map[string]int{}
-	for b := range 256 {
-		ranks[string([]byte{byte(b)})] = b
-	}
+	ranks := byteRanks()
 	ranks["\xe4\xb8"] = 256
 	ranks[" \xe4\xb8"] = 257
 	ranks["中"] = 258
@@ -181,10 +188,7 @@ func TestCharStartRandomVocabs(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	allowed, forbidden := 0, 0
 	for seed := range 60 {
-		ranks := map[string]int{}
-		for b := range 256 {
-			ranks[string([]byte{byte(b)})] = b
-		}
+		ranks := byteRanks()
 		enc, err := New("grow", ranks, split.None, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -302,10 +306,7 @@ func TestPieceCache(t *testing.T) {
 // "п" in, and the pair may start whole. Breaking the rule changes the
 // tokens.
 func TestSpacedStartRule(t *testing.T) {
-	ranks := map[string]int{}
-	for b := range 256 {
-		ranks[string([]byte{byte(b)})] = b
-	}
+	ranks := byteRanks()
 	ranks["п"] = 256
 	ranks["пx"] = 257
 	ranks[" п"] = 258

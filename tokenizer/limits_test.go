@@ -16,10 +16,7 @@ import (
 // given ranks, and its sidecar with specials.
 func writeVocab(t *testing.T, dir, name string, extra map[string]int, specials map[string]int) string {
 	t.Helper()
-	ranks := map[string]int{}
-	for b := range 256 {
-		ranks[string([]byte{byte(b)})] = b
-	}
+	ranks := byteRanks()
 	for tok, r := range extra {
 		ranks[tok] = r
 	}

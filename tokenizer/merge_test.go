@@ -188,10 +188,7 @@ func TestMergeShuffledRanks(t *testing.T) {
 	}
 	grow("")
 	for seed := range 5 {
-		ranks := map[string]int{}
-		for b := range 256 {
-			ranks[string([]byte{byte(b)})] = b
-		}
+		ranks := byteRanks()
 		// A random subset of the strings over {a,b,c}, in random rank order.
 		perm := r.Perm(len(toks))
 		for i, j := range perm[:len(toks)/2] {

@@ -119,10 +119,7 @@ func TestDropPairCachesWhileEncoding(t *testing.T) {
 // TestHugeVocabMergesWithoutPairCache: an encoding whose largest rank does
 // not fit a pair cache's keys merges without one, and still merges right.
 func TestHugeVocabMergesWithoutPairCache(t *testing.T) {
-	ranks := map[string]int{}
-	for b := range 256 {
-		ranks[string([]byte{byte(b)})] = b
-	}
+	ranks := byteRanks()
 	ranks["ab"] = 256
 	ranks["abc"] = maxPairID + 5 // beyond what a key holds
 	ranks["abcd"] = maxPairID + 6

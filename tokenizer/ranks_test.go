@@ -102,10 +102,7 @@ func TestNewFromMapMatchesBuiltin(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
-	bytesOnly := map[string]int{}
-	for b := range 256 {
-		bytesOnly[string([]byte{byte(b)})] = b
-	}
+	bytesOnly := byteRanks()
 	missing := maps.Clone(bytesOnly)
 	delete(missing, "a")
 	tests := []struct {
