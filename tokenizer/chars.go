@@ -85,7 +85,7 @@ type charEntry struct {
 
 	// spaced is the token of a space and then the character, if merging
 	// may start from that pair whole at the start of a piece before a
-	// byte of a kind in spacedBefore (-1: never). See newCharTable.
+	// byte of a kind in spacedBefore (-1: never). See spacedStart.
 	spaced       int32
 	spacedBefore uint8
 }
@@ -250,12 +250,6 @@ func newCharTable(v *vocab) *charTable {
 	for i := range ct.index {
 		ct.index[i] = -1
 	}
-	// above says every token of map m under key has a rank above bound
-	// (-1: no bound needed).
-	above := func(m map[uint32]int32, key uint32, bound int32) bool {
-		r, ok := m[key]
-		return bound < 0 || !ok || r > bound
-	}
 	// forbid clears in e.after every byte before that one of list's
 	// tokens, of rank at most bound, has (bound -1: none).
 	forbid := func(e *charEntry, list []byteRank, bound int32) {
@@ -318,10 +312,6 @@ func spacedStart(v *vocab, t []byte, c rune, suffix, first, firstSpaced map[uint
 	if !ok {
 		return -1, 0
 	}
-	above := func(m map[uint32]int32, key uint32, bound int32) bool {
-		r, ok := m[key]
-		return bound < 0 || !ok || r > bound
-	}
 	var kinds uint8
 	for kind := range 2 {
 		ok := above(firstSpaced, charKey(kind, c), m.intra)
@@ -342,7 +332,15 @@ func spacedStart(v *vocab, t []byte, c rune, suffix, first, firstSpaced map[uint
 	return int32(su), kinds
 }
 
-// aloneMerge is what merging one character's bytes alone shows.
+// above says every token of map m under key has a rank above bound
+// (-1: no bound needed).
+func above(m map[uint32]int32, key uint32, bound int32) bool {
+	r, ok := m[key]
+	return bound < 0 || !ok || r > bound
+}
+
+// aloneMerge is what merging one character's bytes alone shows (or a
+// space's and a character's, for spacedStart).
 type aloneMerge struct {
 	// intra is the largest rank of the joins.
 	intra int32
