@@ -33,13 +33,23 @@ out/tinygpt:
 # several goroutines again under the race detector (batch encoding, the
 # model's workers, the generation cache), then the model code again on
 # OpenBLAS where it is installed.
+# Where qemu's arm64 emulator is installed (Debian: apt-get install
+# qemu-user-static), the model and the NEON kernels' packages run again
+# compiled for arm64 under it; the kernels' TestSameBitsOnArm64 compares
+# NEON's bits with AVX2's.
 RACE := ./tokenizer/ ./transformer/ ./transformer/generate/
+ARM64 := ./transformer/ ./transformer/vec/ ./transformer/gemm/
+HAVE_QEMU_ARM64 := $(shell command -v qemu-aarch64-static >/dev/null 2>&1 && echo yes)
 test:
 	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet $(ARM64)
 	$(GO) test -timeout 20m ./...
 	$(GO) test -race -timeout 20m $(RACE)
 ifeq ($(HAVE_OPENBLAS),yes)
 	$(GO) test -timeout 20m -tags openblas ./transformer/... ./train/...
+endif
+ifeq ($(HAVE_QEMU_ARM64),yes)
+	GOARCH=arm64 $(GO) test -timeout 20m -exec qemu-aarch64-static $(ARM64)
 endif
 
 # Benchmarks side by side with their references, reported as ratios.

@@ -14,9 +14,13 @@ const (
 // best64 is the fastest float64 kernel this CPU runs (chosen in init).
 var best64 = goKernel64
 
+// asmKernels64 is asmKernels32 for float64.
+var asmKernels64 []kernel[float64]
+
 // Name names the micro-kernels Dgemm and Sgemm run on this CPU:
 // "go-avx512" (Sgemm in Go assembly with AVX-512, Dgemm with AVX2 and
-// FMA), "go-avx2" (both with AVX2 and FMA) or "go" (portable Go). It is
+// FMA), "go-avx2" (both with AVX2 and FMA), "go-neon" (both in Go
+// assembly with arm64's NEON) or "go" (portable Go). It is
 // the float32 kernel's name: the one tick's training and generation run.
 func Name() string { return best32.name }
 

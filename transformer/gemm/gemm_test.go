@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -13,24 +14,15 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// kernels are the micro-kernels every test runs for one element type (on
-// amd64 without AVX2 the assembly one is skipped, never silently replaced).
+// kernels are the micro-kernels every test runs for one element type: the
+// Go one and every assembly one this CPU runs (on amd64 without AVX2 or
+// AVX-512 those are skipped, never silently replaced, and the test says so).
 func kernels[T float](t testing.TB, f typed[T]) []kernel[T] {
-	ks := []kernel[T]{f.goKernel}
-	if f.avx2Kernel.name == f.goKernel.name {
-		return ks // no assembly on this architecture
-	}
-	if !haveAVX2 {
+	ks := append([]kernel[T]{f.goKernel}, *f.asm...)
+	if runtime.GOARCH == "amd64" && !haveAVX2 {
 		t.Logf("this CPU lacks AVX2/FMA: testing the Go kernel only")
-		return ks
-	}
-	ks = append(ks, f.avx2Kernel)
-	if k, ok := any(avx512Kernel32).(kernel[T]); ok {
-		if haveAVX512 {
-			ks = append(ks, k)
-		} else {
-			t.Logf("this CPU lacks AVX-512: the float32 AVX-512 kernel is not tested")
-		}
+	} else if runtime.GOARCH == "amd64" && !haveAVX512 {
+		t.Logf("this CPU lacks AVX-512: the float32 AVX-512 kernel is not tested")
 	}
 	return ks
 }
@@ -56,13 +48,14 @@ type typed[T float] struct {
 	gonum     gemmFunc[T]
 	check     func(tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) error
 
-	goKernel, avx2Kernel kernel[T]
-	best                 *kernel[T] // the kernel the package runs
+	goKernel kernel[T]
+	asm      *[]kernel[T] // this CPU's assembly kernels
+	best     *kernel[T]   // the kernel the package runs
 }
 
 var (
-	dgemmFuncs = typed[float64]{"dgemm", Dgemm, DgemmParallel, Reference, gonum.Implementation{}.Dgemm, Check, goKernel64, avx2Kernel64, &best64}
-	sgemmFuncs = typed[float32]{"sgemm", Sgemm, SgemmParallel, Reference32, gonum.Implementation{}.Sgemm, Check32, goKernel32, avx2Kernel32, &best32}
+	dgemmFuncs = typed[float64]{"dgemm", Dgemm, DgemmParallel, Reference, gonum.Implementation{}.Dgemm, Check, goKernel64, &asmKernels64, &best64}
+	sgemmFuncs = typed[float32]{"sgemm", Sgemm, SgemmParallel, Reference32, gonum.Implementation{}.Sgemm, Check32, goKernel32, &asmKernels32, &best32}
 )
 
 // bothTypes runs test for float64 (Dgemm) and float32 (Sgemm) as subtests.

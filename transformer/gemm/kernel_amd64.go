@@ -31,9 +31,12 @@ var (
 func init() {
 	if haveAVX2 {
 		best64, best32 = avx2Kernel64, avx2Kernel32
+		asmKernels64 = []kernel[float64]{avx2Kernel64}
+		asmKernels32 = []kernel[float32]{avx2Kernel32}
 	}
 	if haveAVX512 {
 		best32 = avx512Kernel32
+		asmKernels32 = append(asmKernels32, avx512Kernel32)
 	}
 }
 

@@ -2,8 +2,9 @@
 
 package gemm
 
-// The AVX2 kernels exist on amd64 only; elsewhere the tests exercise the Go
-// kernels.
+// The AVX2 and AVX-512 kernels exist on amd64 only; elsewhere their names
+// (which amd64's tests use) stand for the Go kernels, and nothing reports
+// having them.
 var (
 	avx2Kernel64   = goKernel64
 	avx2Kernel32   = goKernel32

@@ -21,6 +21,10 @@ const (
 // best32 is the fastest float32 kernel this CPU runs (chosen in init).
 var best32 = goKernel32
 
+// asmKernels32 are the assembly float32 kernels this CPU runs, the
+// fastest last (set in init; empty where there are none), for the tests.
+var asmKernels32 []kernel[float32]
+
 // Sgemm is Dgemm in single precision: C = alpha·op(A)·op(B) + beta·C on
 // float32 matrices, the products summed in float32 like Reference32, with
 // the same driver as Dgemm and a float32 micro-kernel (8 floats per AVX2

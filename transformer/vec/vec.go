@@ -4,15 +4,17 @@
 // keys, the weighted sum of its values).
 //
 // Each kernel has a plain Go loop (dotPlain, axpyPlain), the reference to
-// read first, and on amd64 with AVX2 and FMA an assembly version that does
-// the same arithmetic eight lanes at a time (vec_amd64.s). The exported
-// functions pick the fast one when the CPU has it; vec_test.go checks that
-// the two agree on every length from 0 to 300 and on unaligned slices.
-// The row kernels take four rows at a time (dot4AVX2, axpy4AVX2), each row
-// summed in the one-row kernel's order, so their bits are those of one
-// Dot or Axpy per row; they are faster because four rows keep eight FMA
-// chains in flight where one row keeps two, and four axpys load and store
-// y once.
+// read first, and an assembly version that does the same arithmetic 16
+// lanes at a time: on amd64 with AVX2 and FMA (vec_amd64.s), and on arm64
+// with NEON (vec_arm64.s, for Apple laptops and ARM servers), the same
+// operations in the same order, so both give the same bits (vec_asm.go).
+// The exported functions pick the fast one when the CPU has it;
+// vec_test.go checks that the two agree on every length from 0 to 300 and
+// on unaligned slices. The row kernels take four rows at a time (dot4Asm,
+// axpy4Asm), each row summed in the one-row kernel's order, so their bits
+// are those of one Dot or Axpy per row; they are faster because four rows
+// keep eight FMA chains in flight where one row keeps two, and four axpys
+// load and store y once.
 //
 // Determinism: every output of MatVec and MatVecT is computed by one call
 // on one row (or one column range) whose order of operations depends only
@@ -125,7 +127,7 @@ func axpyPlain(a float32, x, y []float32) {
 // Kernels names the kernels Dot and Axpy run on this machine, for reports.
 func Kernels() string {
 	if Fast {
-		return "AVX2+FMA assembly"
+		return asmName
 	}
 	return "plain Go"
 }

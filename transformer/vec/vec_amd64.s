@@ -1,12 +1,14 @@
 #include "textflag.h"
 
-// func dotAVX2(x, y []float32) float32
+// The AVX2+FMA kernels on amd64 (vec_asm.go declares them).
+
+// func dotAsm(x, y []float32) float32
 // Two 8-lane FMA accumulators over 16 values a step, then the first takes
 // 8 more if 8 remain; the two are added, the 8 lanes summed by halves (high
 // 4 onto low 4, then two horizontal adds), and the last len%8 values go in
 // one at a time with scalar FMA. (Four rows at a time, sharing the loads of
 // x, measured no faster: a matrix-vector product is bound by reading W.)
-TEXT ·dotAVX2(SB), NOSPLIT, $0-52
+TEXT ·dotAsm(SB), NOSPLIT, $0-52
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
 	MOVQ y_base+24(FP), DI
@@ -56,10 +58,10 @@ done:
 	MOVSS X0, ret+48(FP)
 	RET
 
-// func axpyAVX2(a float32, x, y []float32)
+// func axpyAsm(a float32, x, y []float32)
 // y[i] = fma(a, x[i], y[i]): 32 values a step, then 8, then one at a time.
 // Every value gets the same single rounding whichever path takes it.
-TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
+TEXT ·axpyAsm(SB), NOSPLIT, $0-56
 	VBROADCASTSS a+0(FP), Y0
 	MOVQ x_base+8(FP), SI
 	MOVQ x_len+16(FP), CX
@@ -112,7 +114,7 @@ adone:
 	RET
 
 // REDUCE4 sums one row's two accumulators a, b (Y registers) into the low
-// lane of xa as dotAVX2's reduce does: a+b, high 4 lanes onto low 4, two
+// lane of xa as dotAsm's reduce does: a+b, high 4 lanes onto low 4, two
 // horizontal adds (xb, the X form of b, is scratch).
 #define REDUCE4(a, b, xa, xb) \
 	VADDPS b, a, a \
@@ -121,15 +123,15 @@ adone:
 	VHADDPS xa, xa, xa \
 	VHADDPS xa, xa, xa
 
-// func dot4AVX2(y *float32, w *float32, x *float32, n, stride int)
-// y[r] = dotAVX2(w[r·stride : r·stride+n], x) for four rows r < 4, each
-// row's sum in exactly dotAVX2's order (two accumulators, then the same
+// func dot4Asm(y *float32, w *float32, x *float32, n, stride int)
+// y[r] = dotAsm(w[r·stride : r·stride+n], x) for four rows r < 4, each
+// row's sum in exactly dotAsm's order (two accumulators, then the same
 // reduce and scalar tail), so the bits are the same as four calls. Four
 // rows share each load of x and keep eight independent FMA chains in
 // flight where one row keeps two: a lone dot waits on the FMA latency
 // when its row comes from cache rather than memory.
 // Rows: DI, DI+BX, R12, R12+BX (BX the row stride in bytes).
-TEXT ·dot4AVX2(SB), NOSPLIT, $0-40
+TEXT ·dot4Asm(SB), NOSPLIT, $0-40
 	MOVQ y+0(FP), DX
 	MOVQ w+8(FP), DI
 	MOVQ x+16(FP), SI
@@ -206,13 +208,13 @@ rdone:
 	MOVSS X6, 12(DX)
 	RET
 
-// func axpy4AVX2(y *float32, n int, a *float32, w *float32, stride int)
+// func axpy4Asm(y *float32, n int, a *float32, w *float32, stride int)
 // y[i] = fma(a[3], w3[i], fma(a[2], w2[i], fma(a[1], w1[i], fma(a[0], w0[i], y[i]))))
-// for i < n, with wr = w[r·stride:]: four axpyAVX2 calls in a row, the
+// for i < n, with wr = w[r·stride:]: four axpyAsm calls in a row, the
 // same single rounding per FMA in the same order (so the same bits), but
 // y is loaded and stored once instead of four times.
 // Rows: SI, SI+BX, R12, R12+BX (BX the stride in bytes).
-TEXT ·axpy4AVX2(SB), NOSPLIT, $0-40
+TEXT ·axpy4Asm(SB), NOSPLIT, $0-40
 	MOVQ y+0(FP), DI
 	MOVQ n+8(FP), CX
 	MOVQ a+16(FP), AX

@@ -1,4 +1,4 @@
-//go:build !amd64
+//go:build !amd64 && !arm64
 
 package vec
 
@@ -16,3 +16,6 @@ func dots4(y, w, x []float32, stride int) int { return 0 }
 
 // axpys4 has no kernel here: every row takes axpy.
 func axpys4(y, a, w []float32, stride int) int { return 0 }
+
+// asmName is never shown here (Fast stays false).
+const asmName = ""
